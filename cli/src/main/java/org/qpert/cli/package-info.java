@@ -1,0 +1,2 @@
+/** The qpert command line. */
+package org.qpert.cli;

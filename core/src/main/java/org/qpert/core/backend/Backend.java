@@ -1,0 +1,100 @@
+package org.qpert.core.backend;
+
+/**
+ * The one seam between model code and hardware. Model code is written once against these ops; the CPU backend is
+ * the reference every other backend is tested against. Tensors are 2-D ({@code rows × cols}, row-major); a batch is
+ * a loop over items or a stack of rows, never a hidden third dimension.
+ *
+ * <p>Implementations must be safe to call from several threads at once for different inputs.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** Short name for logs and reports, e.g. {@code cpu} or {@code cuda:0}. */
+    String name();
+
+    /** Copies host data into a new tensor of this backend. {@code data.length} must be {@code rows*cols}. */
+    Tensor upload(float[] data, int rows, int cols);
+
+    /**
+     * A weight matrix {@code [out, in]} as used by {@link #linear}; uploaded once, and a backend may repack it into
+     * whatever layout its matmul streams best.
+     */
+    default Tensor weight(float[] data, int out, int in) {
+        return upload(data, out, in);
+    }
+
+    /** Copies a tensor back to the host, row-major. */
+    float[] download(Tensor t);
+
+    /** {@code y = x·Wᵀ + b}: x [n, in], w [out, in] (PyTorch Linear layout), b [1, out] or null → y [n, out]. */
+    Tensor linear(Tensor x, Tensor w, Tensor b);
+
+    /** {@code GELU(x·Wᵀ + b)} with the exact erf GELU; same shapes as {@link #linear}. */
+    default Tensor linearGelu(Tensor x, Tensor w, Tensor b) {
+        return gelu(linear(x, w, b));
+    }
+
+    /** {@code x·Wᵀ + b + residual}; residual has the output's shape. */
+    default Tensor linearResidual(Tensor x, Tensor w, Tensor b, Tensor residual) {
+        return add(linear(x, w, b), residual);
+    }
+
+    /** Element-wise a + b (same shapes). */
+    Tensor add(Tensor a, Tensor b);
+
+    /** Adds row vector {@code row} [1, cols] to every row of x. */
+    Tensor addRow(Tensor x, Tensor row);
+
+    /** Exact erf GELU, element-wise. */
+    Tensor gelu(Tensor x);
+
+    /** LayerNorm over each row with biased variance: gamma, beta [1, cols]. */
+    Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps);
+
+    /** {@code layerNorm(x + residual)}, the post-LN BERT output step. */
+    default Tensor addLayerNorm(Tensor x, Tensor residual, Tensor gamma, Tensor beta, float eps) {
+        return layerNorm(add(x, residual), gamma, beta, eps);
+    }
+
+    /**
+     * Multi-head softmax attention. q [nq, H·d], k and v [nk, H·d]; head h uses columns h·d..h·d+d-1.
+     * {@code scores = q_h·k_hᵀ · scale + keyBias} (keyBias [nk] additive per key, e.g. −10000 for padding, or null),
+     * softmax over keys, times v_h; heads concatenated → [nq, H·d].
+     */
+    Tensor attention(Tensor q, Tensor k, Tensor v, int heads, float scale, float[] keyBias);
+
+    /** Each row divided by max(‖row‖₂, 1e-12). */
+    Tensor l2Normalize(Tensor x);
+
+    /** Rows {@code from..to-1} of x as a new tensor. */
+    Tensor sliceRows(Tensor x, int from, int to);
+
+    /** Columns {@code from..to-1} of x as a new tensor. */
+    Tensor sliceCols(Tensor x, int from, int to);
+
+    /** Rows of a stacked on rows of b (same cols). */
+    Tensor concatRows(Tensor a, Tensor b);
+
+    /** {@code out[i] = table[ids[i]]}; ids are checked against {@code table.rows()}. */
+    Tensor gatherRows(Tensor table, int[] ids);
+
+    /** Mean over rows → [1, cols]. */
+    Tensor meanRows(Tensor x);
+
+    /**
+     * Query perturbation per head: for each row and head h, {@code q_h' = q_h + P̄_h q_h}. pbar is [H·d, d]: rows
+     * h·d..h·d+d-1 hold the d×d matrix P̄_h.
+     */
+    Tensor perturbQueries(Tensor q, Tensor pbar, int heads);
+
+    /**
+     * Eigenpairs of {@code count} symmetric n×n matrices given row-major in {@code matrices} [count·n·n], in one call so
+     * a GPU backend can solve them all at once.
+     */
+    SymmetricEigen symmetricEigen(double[] matrices, int count, int n);
+
+    /** Frees what this backend holds (device memory, worker threads). The CPU backend holds nothing. */
+    @Override
+    default void close() {
+    }
+}

@@ -1,0 +1,2 @@
+/** qpert loaders: safetensors, HF config, tokenizer, images, datasets. */
+package org.qpert.loaders;
