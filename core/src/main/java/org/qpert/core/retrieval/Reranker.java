@@ -1,6 +1,7 @@
 package org.qpert.core.retrieval;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * ITM re-ranking of the ITC top-k (spec/QPERT.md §7). Inside the top-k of a query the score is the ITM class-1 logit
@@ -14,7 +15,8 @@ public final class Reranker {
     private Reranker() {
     }
 
-    /** ITM class-1 logits of one image against several texts; all texts of one image come in one call. */
+    /** ITM class-1 logits of one image against several texts; all texts of one image come in one call. Called from
+     * several threads at once for different images. */
     @FunctionalInterface
     public interface MatchScorer {
         /** @return one logit per entry of {@code texts}, same order */
@@ -39,19 +41,22 @@ public final class Reranker {
 
         float[] i2t = shifted(itc.values());
         float[] t2i = shifted(itcT.values());
-        long scored = 0;
         float[][] logits = new float[images][];
-        for (int i = 0; i < images; i++) {
+        // Images are independent and the scorer is thread-safe: score them in parallel.
+        IntStream.range(0, images).parallel().forEach(i -> {
             logits[i] = itm.score(i, pairs[i]);
             if (logits[i].length != pairs[i].length) {
                 throw new IllegalStateException("ITM scorer returned " + logits[i].length + " logits for "
                         + pairs[i].length + " texts of image " + i);
             }
+            progress.advance(1);
+        });
+        long scored = 0;
+        for (int i = 0; i < images; i++) {
             scored += pairs[i].length;
             for (int t : textsOfImage[i]) {
                 i2t[i * texts + t] = itc.get(i, t) + logits[i][Arrays.binarySearch(pairs[i], t)];
             }
-            progress.advance(1);
         }
         for (int t = 0; t < texts; t++) {
             for (int i : imagesOfText[t]) {
