@@ -3,10 +3,10 @@ package org.qpert.core.qpert;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.SymmetricEigen;
 import org.qpert.core.backend.Tensor;
-import org.qpert.core.qpert.QueryPerturbationBuilder.ObjectTokens;
+import org.qpert.core.qpert.ImagePerturbationBuilder.ObjectTokens;
 
 /**
- * The per-image state of {@link QueryPerturbationBuilder}: the keys of the perturbed layers (host copies), the
+ * The per-image state of {@link ImagePerturbationBuilder}: the keys of the perturbed layers (host copies), the
  * eigenproblem matrices built from them, and the running sum P̄_{l,h} = (1/N') Σ_j w_j U_k U_kᵀ in double.
  */
 final class Accumulator {
@@ -111,7 +111,7 @@ final class Accumulator {
         }
     }
 
-    QueryPerturbation result(int[] layerIndices, Backend backend) {
+    ImagePerturbation result(int[] layerIndices, Backend backend) {
         Tensor[] tensors = new Tensor[layers];
         float[][] host = new float[layers][];
         for (int l = 0; l < layers; l++) {
@@ -121,7 +121,7 @@ final class Accumulator {
             }
             tensors[l] = backend.upload(host[l], width, d);
         }
-        return new QueryPerturbation(layerIndices.clone(), tensors, host, basisCounts, heads, d);
+        return new ImagePerturbation(layerIndices.clone(), tensors, host, basisCounts, heads, d);
     }
 
     private static void mirrorUpper(double[] m, int off, int n) {

@@ -11,8 +11,8 @@ import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.CpuBackend;
 import org.qpert.core.backend.SymmetricEigen;
 import org.qpert.core.backend.Tensor;
-import org.qpert.core.qpert.QueryPerturbationBuilder.LayerKeys;
-import org.qpert.core.qpert.QueryPerturbationBuilder.Path;
+import org.qpert.core.qpert.ImagePerturbationBuilder.LayerKeys;
+import org.qpert.core.qpert.ImagePerturbationBuilder.Path;
 
 /** spec/QPERT.md §8: the hand-checkable toy case (d = 4, one head, one object). Values given to 6 decimals. */
 class ToyCheckTest {
@@ -32,7 +32,7 @@ class ToyCheckTest {
         ImageObject object = ImageObject.ofTokenWeights(8, TOKEN_WEIGHTS);
         Accumulator acc = new Accumulator(new float[][] {KEYS}, 1, 1, 4, 1, 1);
         double[] r = new double[16];
-        acc.fillSecondMoment(new QueryPerturbationBuilder.ObjectTokens(0, object), 0, 0, r, 0);
+        acc.fillSecondMoment(new ImagePerturbationBuilder.ObjectTokens(0, object), 0, 0, r, 0);
         SymmetricEigen eig = backend.symmetricEigen(r, 1, 4);
         double[] expected = {10.846115, 5.077339, 0.576545, 0};
         for (int i = 0; i < 4; i++) {
@@ -54,18 +54,18 @@ class ToyCheckTest {
     @Test
     void integerTauIsClampedToTheNumericalRank() {
         // Rank 3 (three covered tokens, the fourth eigenvalue is 0): tau = 4 keeps 3 vectors.
-        QueryPerturbation qp = build(Perturbation.published().withTau(4), Path.DIRECT);
+        ImagePerturbation qp = build(Perturbation.published().withTau(4), Path.DIRECT);
         assertEquals(3, qp.basisCount(0, 0, 0));
     }
 
     private float[] perturbedOnes(double tau, Path path) {
-        QueryPerturbation qp = build(Perturbation.published().withTau(tau), path);
+        ImagePerturbation qp = build(Perturbation.published().withTau(tau), path);
         Tensor q = backend.upload(new float[] {1, 1, 1, 1}, 1, 4);
         return backend.download(backend.perturbQueries(q, qp.pbar(0), 1));
     }
 
-    private QueryPerturbation build(Perturbation settings, Path path) {
-        return new QueryPerturbationBuilder(backend, settings, path).build(
+    private ImagePerturbation build(Perturbation settings, Path path) {
+        return new ImagePerturbationBuilder(backend, settings, path).build(
                 List.of(ImageObject.ofTokenWeights(settings.alpha(), TOKEN_WEIGHTS)),
                 List.of(new LayerKeys(0, backend.upload(KEYS, 5, 4))), 1);
     }

@@ -17,7 +17,7 @@ import org.qpert.core.backend.Tensor;
  * padding only adds zero eigenvalues, which are never kept), so an image costs at most two calls unless its
  * batch exceeds {@link #MAX_BATCH_DOUBLES}.
  */
-public final class QueryPerturbationBuilder {
+public final class ImagePerturbationBuilder {
     /** Upper bound on one eigen batch (64 MiB of matrices): many large boxes are split over several calls. */
     static final int MAX_BATCH_DOUBLES = 1 << 23;
 
@@ -32,11 +32,11 @@ public final class QueryPerturbationBuilder {
     private final Perturbation settings;
     private final Path path;
 
-    public QueryPerturbationBuilder(Backend backend, Perturbation settings) {
+    public ImagePerturbationBuilder(Backend backend, Perturbation settings) {
         this(backend, settings, Path.AUTO);
     }
 
-    QueryPerturbationBuilder(Backend backend, Perturbation settings, Path path) {
+    ImagePerturbationBuilder(Backend backend, Perturbation settings, Path path) {
         this.backend = backend;
         this.settings = settings;
         this.path = path;
@@ -44,12 +44,12 @@ public final class QueryPerturbationBuilder {
 
     /**
      * P̄ for an image with {@code objects}, given the keys of every cross-attention layer of the model (the builder
-     * picks the layers {@link Perturbation#layers} names). Returns {@link QueryPerturbation#none()} when the
+     * picks the layers {@link Perturbation#layers} names). Returns {@link ImagePerturbation#none()} when the
      * perturbation is off or no object covers a token.
      */
-    public QueryPerturbation build(List<ImageObject> objects, List<LayerKeys> keys, int heads) {
+    public ImagePerturbation build(List<ImageObject> objects, List<LayerKeys> keys, int heads) {
         if (settings.isOff()) {
-            return QueryPerturbation.none();
+            return ImagePerturbation.none();
         }
         int[] layers = settings.resolveLayers(keys.stream().mapToInt(LayerKeys::layer).toArray());
         List<ObjectTokens> included = new ArrayList<>();
@@ -59,7 +59,7 @@ public final class QueryPerturbationBuilder {
             }
         }
         if (included.isEmpty() || layers.length == 0) {
-            return QueryPerturbation.none();
+            return ImagePerturbation.none();
         }
         float[][] k = new float[layers.length][];
         int tokens = -1, width = -1;

@@ -14,11 +14,11 @@ import org.apache.commons.math3.linear.EigenDecomposition;
 import org.junit.jupiter.api.Test;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.CpuBackend;
-import org.qpert.core.qpert.QueryPerturbationBuilder.LayerKeys;
-import org.qpert.core.qpert.QueryPerturbationBuilder.Path;
+import org.qpert.core.qpert.ImagePerturbationBuilder.LayerKeys;
+import org.qpert.core.qpert.ImagePerturbationBuilder.Path;
 
 /** P̄ on random keys: T = 37 tokens, 3 heads of d = 16, cross-attention layers 0 and 2. */
-class QueryPerturbationBuilderTest {
+class ImagePerturbationBuilderTest {
     private static final int T = 37, HEADS = 3, D = 16, WIDTH = HEADS * D;
     /** P̄ is accumulated in double and stored in float32: both paths agree to float rounding. */
     private static final float PBAR_TOLERANCE = 1e-5f;
@@ -33,9 +33,9 @@ class QueryPerturbationBuilderTest {
         List<ImageObject> objects = List.of(object(1, 8), object(5, 8), object(15, 8), object(30, 8));
         for (Perturbation settings : List.of(Perturbation.published(), Perturbation.published().withTau(0.6),
                 Perturbation.published().withTau(3))) {
-            QueryPerturbation direct = build(settings, Path.DIRECT, objects);
-            QueryPerturbation gram = build(settings, Path.GRAM, objects);
-            QueryPerturbation auto = build(settings, Path.AUTO, objects);
+            ImagePerturbation direct = build(settings, Path.DIRECT, objects);
+            ImagePerturbation gram = build(settings, Path.GRAM, objects);
+            ImagePerturbation auto = build(settings, Path.AUTO, objects);
             for (int layer : new int[] {0, 2}) {
                 assertArrayEquals(direct.hostPbar(layer), gram.hostPbar(layer), PBAR_TOLERANCE,
                         "P̄ of layer " + layer + ", tau " + settings.tau());
@@ -53,7 +53,7 @@ class QueryPerturbationBuilderTest {
     void perturbationLiesInTheSpanOfTheSelectedEigenvectors() {
         // tau 0.7 keeps few vectors per object, so the union of both objects' subspaces is a proper subspace.
         List<ImageObject> objects = List.of(object(4, 8), object(20, 8));
-        QueryPerturbation qp = build(Perturbation.published().withTau(0.7), Path.AUTO, objects);
+        ImagePerturbation qp = build(Perturbation.published().withTau(0.7), Path.AUTO, objects);
         float[] q = new float[5 * WIDTH];
         for (int i = 0; i < q.length; i++) {
             q[i] = (float) random.nextGaussian();
@@ -91,7 +91,7 @@ class QueryPerturbationBuilderTest {
     @Test
     void oneConstantObjectScalesTheParallelComponentByOnePlusAlpha() {
         ImageObject o = object(6, 3);
-        QueryPerturbation qp = build(Perturbation.published().withAlpha(3).withTau(2), Path.AUTO, List.of(o));
+        ImagePerturbation qp = build(Perturbation.published().withAlpha(3).withTau(2), Path.AUTO, List.of(o));
         float[] pbar = qp.hostPbar(0);
         List<double[]> u = leadingEigenvectors(o, 0, 1, 2);
         for (int r = 0; r < D; r++) {
@@ -106,9 +106,9 @@ class QueryPerturbationBuilderTest {
     void objectsCoveringNoTokenAreLeftOutOfTheMean() {
         ImageObject a = object(5, 8), b = object(12, 8);
         ImageObject empty = ImageObject.ofTokenWeights(8, new float[T]);
-        QueryPerturbation both = build(Perturbation.published(), Path.AUTO, List.of(a, empty, b));
-        QueryPerturbation onlyA = build(Perturbation.published(), Path.AUTO, List.of(a));
-        QueryPerturbation onlyB = build(Perturbation.published(), Path.AUTO, List.of(b));
+        ImagePerturbation both = build(Perturbation.published(), Path.AUTO, List.of(a, empty, b));
+        ImagePerturbation onlyA = build(Perturbation.published(), Path.AUTO, List.of(a));
+        ImagePerturbation onlyB = build(Perturbation.published(), Path.AUTO, List.of(b));
         float[] mean = both.hostPbar(2), pa = onlyA.hostPbar(2), pb = onlyB.hostPbar(2);
         for (int i = 0; i < mean.length; i++) {
             assertEquals((pa[i] + pb[i]) / 2, mean[i], 1e-5, "entry " + i);
@@ -122,7 +122,7 @@ class QueryPerturbationBuilderTest {
     @Test
     void layerSelectionAndTurningOff() {
         List<ImageObject> objects = List.of(object(5, 8));
-        QueryPerturbation only2 = build(Perturbation.published().withLayers(2), Path.AUTO, objects);
+        ImagePerturbation only2 = build(Perturbation.published().withLayers(2), Path.AUTO, objects);
         assertFalse(only2.perturbs(0));
         assertTrue(only2.perturbs(2));
         assertArrayEquals(build(Perturbation.published(), Path.AUTO, objects).hostPbar(2), only2.hostPbar(2));
@@ -138,8 +138,8 @@ class QueryPerturbationBuilderTest {
         assertThrows(IllegalArgumentException.class, () -> build(Perturbation.published(), Path.AUTO, List.of(wrong)));
     }
 
-    private QueryPerturbation build(Perturbation settings, Path path, List<ImageObject> objects) {
-        return new QueryPerturbationBuilder(backend, settings, path).build(objects, keys, HEADS);
+    private ImagePerturbation build(Perturbation settings, Path path, List<ImageObject> objects) {
+        return new ImagePerturbationBuilder(backend, settings, path).build(objects, keys, HEADS);
     }
 
     /** An object of weight w covering n random tokens (never CLS) with random soft weights. */

@@ -2,16 +2,18 @@ package org.qpert.core.qpert;
 
 import java.util.Arrays;
 import org.qpert.core.backend.Tensor;
+import org.qpert.core.model.QueryPerturbation;
 
 /**
  * P̄ of one image for each perturbed cross-attention layer (spec/QPERT.md §6), computed once per image and reused
  * for the ITC pass and every ITM pair of that image. Per layer: a tensor [H·d, d] for
  * {@link org.qpert.core.backend.Backend#perturbQueries} (rows h·d..h·d+d-1 hold P̄_h) and its host copy.
- * {@link #none()} (no layer perturbed) means the image is embedded unperturbed.
+ * {@link #none()} (no layer perturbed) means the image is embedded unperturbed. Also keeps k per object, layer and
+ * head, for checks against the reference.
  */
-public final class QueryPerturbation {
-    private static final QueryPerturbation NONE =
-            new QueryPerturbation(new int[0], new Tensor[0], new float[0][], new int[0][][], 0, 0);
+public final class ImagePerturbation implements QueryPerturbation {
+    private static final ImagePerturbation NONE =
+            new ImagePerturbation(new int[0], new Tensor[0], new float[0][], new int[0][][], 0, 0);
 
     private final int[] layers;
     private final Tensor[] pbar;
@@ -20,7 +22,7 @@ public final class QueryPerturbation {
     private final int heads;
     private final int headDim;
 
-    QueryPerturbation(int[] layers, Tensor[] pbar, float[][] hostPbar, int[][][] basisCounts, int heads, int headDim) {
+    ImagePerturbation(int[] layers, Tensor[] pbar, float[][] hostPbar, int[][][] basisCounts, int heads, int headDim) {
         this.layers = layers;
         this.pbar = pbar;
         this.hostPbar = hostPbar;
@@ -30,7 +32,7 @@ public final class QueryPerturbation {
     }
 
     /** No perturbation: no boxes, no box covering a token, or perturbation turned off. */
-    public static QueryPerturbation none() {
+    public static ImagePerturbation none() {
         return NONE;
     }
 
@@ -56,9 +58,11 @@ public final class QueryPerturbation {
         return position(layer) >= 0;
     }
 
-    /** P̄ of {@code layer} on the backend that built it, [H·d, d]; throws if the layer is not perturbed. */
+    /** P̄ of {@code layer} on the backend that built it, [H·d, d]; null when the layer is not perturbed. */
+    @Override
     public Tensor pbar(int layer) {
-        return pbar[require(layer)];
+        int i = position(layer);
+        return i < 0 ? null : pbar[i];
     }
 
     /** A host copy of P̄ of {@code layer}: {@code [h][r][c]} flattened as {@code (h·d + r)·d + c}. */
