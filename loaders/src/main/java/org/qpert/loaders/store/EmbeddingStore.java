@@ -28,7 +28,7 @@ import org.qpert.loaders.safetensors.SafetensorsWriter;
  *
  * <p>Layout of the store directory: {@code index.json} (format, {@link StoreSpec}, and the list of shards with the image
  * ids each holds, in order) and {@code shard-NNNNNN.safetensors} files with one F32 tensor {@code <row>/<field>} per
- * image and field. A shard is written to a temporary file, forced to disk and renamed into place; only then is the
+ * image and field; the index also keeps a small JSON object of metadata per image. A shard is written to a temporary file, forced to disk and renamed into place; only then is the
  * index rewritten the same way. A shard left behind by a crash before its index update is not listed and is simply
  * overwritten. Reopening a store with another spec (other model, other perturbation settings, other shapes) is
  * refused with a message listing the differences. Thread-safe.
@@ -44,10 +44,13 @@ public final class EmbeddingStore implements AutoCloseable {
     private final int shardSize;
     private final List<Shard> shards = new ArrayList<>();
     private final Map<String, Location> locations = new HashMap<>();
-    private final Map<String, Map<String, float[]>> pending = new LinkedHashMap<>();
+    private final Map<String, Pending> pending = new LinkedHashMap<>();
     private final Map<Integer, SafetensorsFile> open = new HashMap<>();
 
-    private record Shard(String file, List<String> ids) {
+    private record Shard(String file, List<String> ids, List<JsonElement> meta) {
+    }
+
+    private record Pending(Map<String, float[]> values, JsonElement meta) {
     }
 
     private record Location(int shard, int row) {
@@ -120,8 +123,25 @@ public final class EmbeddingStore implements AutoCloseable {
         return out;
     }
 
-    /** Buffers one image's values (one array per field, each of the field's size); writes a shard when full. */
-    public synchronized void add(String id, Map<String, float[]> values) throws IOException {
+    /** {@link #add(String, Map, String)} without metadata. */
+    public void add(String id, Map<String, float[]> values) throws IOException {
+        add(id, values, "{}");
+    }
+
+    /**
+     * Buffers one image's values (one array per field, each of the field's size) and its metadata (a JSON object,
+     * e.g. original size and boxes, kept in the index); writes a shard when the buffer is full.
+     */
+    public synchronized void add(String id, Map<String, float[]> values, String metaJson) throws IOException {
+        JsonElement meta;
+        try {
+            meta = JsonParser.parseString(metaJson);
+        } catch (JsonParseException e) {
+            throw new IllegalArgumentException("metadata of image '" + id + "' is not JSON: " + e.getMessage(), e);
+        }
+        if (!meta.isJsonObject()) {
+            throw new IllegalArgumentException("metadata of image '" + id + "' must be a JSON object");
+        }
         if (contains(id)) {
             throw new IllegalArgumentException("image id '" + id + "' is already in store " + dir);
         }
@@ -138,7 +158,7 @@ public final class EmbeddingStore implements AutoCloseable {
             }
             copy.put(f, v.clone());
         }
-        pending.put(id, copy);
+        pending.put(id, new Pending(copy, meta));
         if (pending.size() >= shardSize) {
             flush();
         }
@@ -153,14 +173,14 @@ public final class EmbeddingStore implements AutoCloseable {
         SafetensorsWriter w = new SafetensorsWriter().metadata("format", FORMAT);
         List<String> ids = new ArrayList<>(pending.keySet());
         for (int row = 0; row < ids.size(); row++) {
-            for (Map.Entry<String, float[]> e : pending.get(ids.get(row)).entrySet()) {
+            for (Map.Entry<String, float[]> e : pending.get(ids.get(row)).values().entrySet()) {
                 w.addF32(row + "/" + e.getKey(), longs(spec.shape(e.getKey())), e.getValue());
             }
         }
         Path tmp = dir.resolve(file + ".tmp");
         w.write(tmp);
         moveDurably(tmp, dir.resolve(file));
-        shards.add(new Shard(file, List.copyOf(ids)));
+        shards.add(new Shard(file, List.copyOf(ids), ids.stream().map(id -> pending.get(id).meta()).toList()));
         for (int row = 0; row < ids.size(); row++) {
             locations.put(ids.get(row), new Location(shards.size() - 1, row));
         }
@@ -176,7 +196,7 @@ public final class EmbeddingStore implements AutoCloseable {
         synchronized (this) {
             at = locations.get(id);
             if (at == null) {
-                float[] buffered = pending.containsKey(id) ? pending.get(id).get(field) : null;
+                float[] buffered = pending.containsKey(id) ? pending.get(id).values().get(field) : null;
                 if (buffered != null) {
                     return buffered.clone();
                 }
@@ -185,6 +205,18 @@ public final class EmbeddingStore implements AutoCloseable {
             f = shardFile(at.shard());
         }
         return f.readFloats(at.row() + "/" + field);
+    }
+
+    /** The metadata JSON object given with image {@code id}. */
+    public synchronized String meta(String id) {
+        Location at = locations.get(id);
+        if (at == null) {
+            if (pending.containsKey(id)) {
+                return pending.get(id).meta().toString();
+            }
+            throw new IllegalArgumentException("image id '" + id + "' is not in store " + dir);
+        }
+        return shards.get(at.shard()).meta().get(at.row()).toString();
     }
 
     /** {@code field} of every stored image in {@link #ids()} order, concatenated. */
@@ -236,6 +268,8 @@ public final class EmbeddingStore implements AutoCloseable {
                     throw new IllegalArgumentException(index + ": shard '" + file + "' is missing or misnamed");
                 }
                 List<String> ids = new ArrayList<>();
+                List<JsonElement> meta = new ArrayList<>();
+                s.getAsJsonArray("meta").forEach(meta::add);
                 for (JsonElement id : s.getAsJsonArray("ids")) {
                     String v = id.getAsString();
                     if (locations.put(v, new Location(shards.size(), ids.size())) != null) {
@@ -243,7 +277,11 @@ public final class EmbeddingStore implements AutoCloseable {
                     }
                     ids.add(v);
                 }
-                shards.add(new Shard(file, List.copyOf(ids)));
+                if (meta.size() != ids.size()) {
+                    throw new IllegalArgumentException(index + ": shard '" + file + "' lists " + ids.size()
+                            + " ids but " + meta.size() + " metadata entries");
+                }
+                shards.add(new Shard(file, List.copyOf(ids), List.copyOf(meta)));
             }
         } catch (IllegalStateException | NullPointerException | ClassCastException e) {
             throw new IllegalArgumentException(index + ": malformed shard list (" + e.getMessage() + ")", e);
@@ -298,6 +336,9 @@ public final class EmbeddingStore implements AutoCloseable {
             JsonObject o = new JsonObject();
             o.addProperty("file", s.file());
             o.add("ids", GSON.toJsonTree(s.ids()));
+            JsonArray meta = new JsonArray();
+            s.meta().forEach(meta::add);
+            o.add("meta", meta);
             list.add(o);
         }
         json.add("shards", list);

@@ -32,8 +32,9 @@ class EmbeddingStoreTest {
     void writesShardsAndReadsEveryValueBack(@TempDir Path dir) throws Exception {
         try (EmbeddingStore s = EmbeddingStore.open(dir, SPEC, 2)) {
             for (int i = 0; i < 5; i++) {
-                s.add("img" + i, values(i));
+                s.add("img" + i, values(i), "{\"height\": " + (100 + i) + ", \"boxes\": [[1, 2, 3, 4]]}");
             }
+            assertEquals("{\"height\":104,\"boxes\":[[1,2,3,4]]}", s.meta("img4"));
             assertEquals(4, s.storedCount(), "two full shards written, one image buffered");
             assertArrayEquals(values(4).get("z"), s.read("img4", "z"), "buffered values are readable");
         }
@@ -44,6 +45,7 @@ class EmbeddingStoreTest {
                 assertArrayEquals(values(i).get("itc"), s.read("img" + i, "itc"), 0f);
                 assertArrayEquals(values(i).get("z"), s.read("img" + i, "z"), 0f);
             }
+            assertEquals("{\"height\":103,\"boxes\":[[1,2,3,4]]}", s.meta("img3"));
             float[] all = s.readAll("itc");
             assertEquals(30, all.length);
             assertEquals(42f, all[4 * 6 + 2], 0f);
@@ -96,6 +98,7 @@ class EmbeddingStoreTest {
                     () -> s.add("y", Map.of("itc", new float[5], "z", new float[4])));
             assertEquals("image 'y', field 'itc': 5 values, expected 6", e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> s.read("nope", "itc"));
+            assertThrows(IllegalArgumentException.class, () -> s.add("z", values(2), "[1, 2]"));
         }
         Path broken = dir.resolve("b");
         Files.createDirectories(broken);
