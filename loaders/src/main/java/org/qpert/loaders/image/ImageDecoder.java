@@ -19,9 +19,10 @@ import javax.imageio.stream.ImageInputStream;
 /**
  * Decodes an image file with ImageIO (PNG, JPEG baseline and progressive, GIF, BMP, TIFF) and converts it to RGB
  * the way Pillow's {@code convert("RGB")} does: gray is replicated, palettes are looked up (transparency
- * ignored), alpha is dropped without compositing, 16-bit colour keeps the high byte and 16-bit gray is clamped
- * to 255 (Pillow's {@code I;16 -> RGB}). Colour values are never colour-managed: embedded ICC profiles and gamma
- * are ignored, as Pillow ignores them. The pixel count is checked against a limit before any pixel is decoded.
+ * ignored), alpha is dropped without compositing, 16-bit colour keeps the high byte, 16-bit gray is clamped to
+ * 255 (Pillow's {@code I;16 -> RGB}), CMYK and YCCK JPEGs go through Pillow's naive CMYK formula. Colour values
+ * are never colour-managed: embedded ICC profiles and gamma are ignored, as Pillow ignores them. The pixel count
+ * is checked against a limit before any pixel is decoded.
  */
 public final class ImageDecoder {
 
@@ -80,7 +81,7 @@ public final class ImageDecoder {
         }
         if (!reader.getImageTypes(0).hasNext()) {
             throw new IllegalArgumentException(file + ": " + reader.getFormatName()
-                    + " colour model that ImageIO cannot convert (a CMYK or YCCK JPEG?); convert it to RGB first");
+                    + " colour model that ImageIO cannot read (e.g. a 4-channel YCbCrA JPEG); convert it to RGB first");
         }
         return reader.read(0);
     }
@@ -101,6 +102,9 @@ public final class ImageDecoder {
                 throw new IllegalArgumentException(file + ": unsupported " + bits + "-bit RGB samples");
             }
             fromRgbBands(raster, rgb, bits);
+        } else if (cm.getColorSpace().getType() == ColorSpace.TYPE_CMYK && raster.getNumBands() == 4
+                && bitsOf(raster, file) == 8) {
+            fromCmyk(raster, rgb);
         } else {
             throw new IllegalArgumentException(file + ": unsupported colour space (" + raster.getNumBands()
                     + " bands, colour space type " + cm.getColorSpace().getType() + ")");
@@ -152,6 +156,33 @@ public final class ImageDecoder {
                 rgb[p++] = v;
             }
         }
+    }
+
+    /**
+     * ImageIO hands CMYK and YCCK JPEGs over with the Adobe inversion undone, which are the values Pillow reads
+     * (raw mode {@code CMYK;I}); they then go through Pillow's {@code cmyk2rgb}: (255 - K) * (1 - C / 255) with its
+     * integer approximation of the division by 255.
+     */
+    private static void fromCmyk(Raster raster, byte[] rgb) {
+        int w = raster.getWidth();
+        int[] row = new int[w * 4];
+        int p = 0;
+        for (int y = 0; y < raster.getHeight(); y++) {
+            raster.getPixels(0, y, w, 1, row);
+            for (int x = 0; x < w; x++) {
+                int notK = 255 - row[x * 4 + 3];
+                for (int c = 0; c < 3; c++) {
+                    int v = notK - mulDiv255(row[x * 4 + c], notK);
+                    rgb[p++] = (byte) Math.max(0, Math.min(255, v));
+                }
+            }
+        }
+    }
+
+    /** Pillow's {@code MULDIV255}: a * b / 255 rounded, computed with shifts. */
+    static int mulDiv255(int a, int b) {
+        int t = a * b + 128;
+        return ((t >> 8) + t) >> 8;
     }
 
     private static void fromRgbBands(Raster raster, byte[] rgb, int bits) {
