@@ -12,6 +12,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
+import org.qpert.loaders.dataset.ImageBoxes;
+import org.qpert.loaders.dataset.LabeledBox;
+import org.qpert.loaders.dataset.QpertBoxes;
 
 /**
  * Writes generated scenes as a dataset on disk in the layout of Flickr30K or MSCOCO with Karpathy split files, plus the
@@ -21,7 +24,7 @@ import javax.imageio.ImageIO;
  *   <li>Flickr30K: {@code dataset_flickr30k.json}, images in {@code flickr30k-images/}.</li>
  *   <li>COCO: {@code dataset_coco.json}, images in {@code val2014/} (the entries' {@code filepath}), with
  *   {@code cocoid}.</li>
- *   <li>Boxes: {@code boxes.json}, see {@link #BOXES_FILE}.</li>
+ *   <li>Boxes: {@code boxes.json} in the plain qpert format ({@link QpertBoxes}).</li>
  * </ul>
  */
 public final class SyntheticDataset {
@@ -57,7 +60,7 @@ public final class SyntheticDataset {
         Path images = root.resolve(layout.imageDir);
         Files.createDirectories(images);
         JsonArray entries = new JsonArray();
-        JsonArray boxEntries = new JsonArray();
+        List<ImageBoxes> boxEntries = new java.util.ArrayList<>();
         int sentence = 0;
         for (SyntheticScene s : scenes) {
             if (!ImageIO.write(SceneRenderer.render(s), "png", images.resolve(s.filename()).toFile())) {
@@ -72,9 +75,7 @@ public final class SyntheticDataset {
         split.add("images", entries);
         split.addProperty("dataset", layout.datasetName);
         writeJson(root.resolve(layout.splitFile), split);
-        JsonObject boxes = new JsonObject();
-        boxes.add("images", boxEntries);
-        writeJson(root.resolve(BOXES_FILE), boxes);
+        QpertBoxes.write(QpertBoxes.of(boxEntries), root.resolve(BOXES_FILE));
         return scenes.subList(0, test);
     }
 
@@ -113,22 +114,11 @@ public final class SyntheticDataset {
         return e;
     }
 
-    private static JsonObject boxesEntry(SyntheticScene s, Layout layout) {
-        JsonObject e = new JsonObject();
-        e.addProperty("image", layout == Layout.COCO ? layout.imageDir + "/" + s.filename() : s.filename());
-        e.addProperty("width", s.width());
-        e.addProperty("height", s.height());
-        JsonArray boxes = new JsonArray();
-        for (SceneObject o : s.objects()) {
-            JsonArray b = new JsonArray();
-            b.add(o.x0());
-            b.add(o.y0());
-            b.add(o.x1());
-            b.add(o.y1());
-            boxes.add(b);
-        }
-        e.add("boxes", boxes);
-        return e;
+    private static ImageBoxes boxesEntry(SyntheticScene s, Layout layout) {
+        List<LabeledBox> boxes = s.objects().stream()
+                .map(o -> new LabeledBox(o.x0(), o.y0(), o.x1(), o.y1(), o.phrase(), Double.NaN)).toList();
+        String image = layout == Layout.COCO ? layout.imageDir + "/" + s.filename() : s.filename();
+        return new ImageBoxes(image, s.width(), s.height(), boxes);
     }
 
     private static void writeJson(Path path, JsonObject json) throws IOException {

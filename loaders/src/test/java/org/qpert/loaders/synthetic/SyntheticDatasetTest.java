@@ -15,6 +15,11 @@ import java.util.Set;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qpert.loaders.dataset.BoxAnnotations;
+import org.qpert.loaders.dataset.BoxPolicy;
+import org.qpert.loaders.dataset.KarpathySplit;
+import org.qpert.loaders.dataset.QpertBoxes;
+import org.qpert.loaders.dataset.RetrievalSplit;
 
 class SyntheticDatasetTest {
 
@@ -76,10 +81,13 @@ class SyntheticDatasetTest {
             assertEquals(test.get(0).width(), decoded.getWidth());
             assertEquals(5, first.getAsJsonArray("sentences").size());
             assertEquals(layout == SyntheticDataset.Layout.COCO, first.has("cocoid"));
-            JsonObject boxes = JsonParser.parseString(Files.readString(root.resolve(SyntheticDataset.BOXES_FILE)))
-                    .getAsJsonObject();
-            assertEquals(test.get(0).objects().size(),
-                    boxes.getAsJsonArray("images").get(0).getAsJsonObject().getAsJsonArray("boxes").size());
+            BoxAnnotations boxes = QpertBoxes.read(root.resolve(SyntheticDataset.BOXES_FILE), BoxPolicy.STRICT);
+            assertEquals(6, boxes.size());
+            assertEquals(test.get(0).objects().size(), boxes.find(test.get(0).filename()).orElseThrow().boxes().size());
+            RetrievalSplit parsed = KarpathySplit.read(root.resolve(layout.splitFile));
+            assertEquals(4, parsed.images().size());
+            assertEquals(20, parsed.texts().size());
+            parsed.checkImagesExist(layout == SyntheticDataset.Layout.COCO ? root : root.resolve(layout.imageDir));
         }
     }
 }
