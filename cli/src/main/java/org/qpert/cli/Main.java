@@ -9,6 +9,10 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 InfoCommand.class,
+                EmbedCommand.class,
+                SearchCommand.class,
+                EvalCommand.class,
+                DemoCommand.class,
                 ParityCommand.class,
         })
 public final class Main {

@@ -66,6 +66,32 @@ public final class Reranker {
         return new Result(new ScoreMatrix(images, texts, i2t), new ScoreMatrix(texts, images, t2i), scored);
     }
 
+    /** Scores of one query against several gallery items (ITM class-1 logits), in the order given. */
+    @FunctionalInterface
+    public interface QueryScorer {
+        float[] score(int query, int[] gallery);
+    }
+
+    /**
+     * One direction only, e.g. a single search query: the top-k columns of each row get ITM + ITC, the others
+     * −100 + ITC. Rows are scored one after the other; each row's top-k comes in one call.
+     */
+    public static ScoreMatrix rerankRows(ScoreMatrix itc, int k, QueryScorer itm) {
+        int[][] top = TopK.ofRows(itc, k);
+        float[] out = shifted(itc.values());
+        for (int r = 0; r < itc.rows(); r++) {
+            float[] logits = itm.score(r, top[r]);
+            if (logits.length != top[r].length) {
+                throw new IllegalStateException("ITM scorer returned " + logits.length + " logits for "
+                        + top[r].length + " gallery items of query " + r);
+            }
+            for (int j = 0; j < top[r].length; j++) {
+                out[r * itc.cols() + top[r][j]] = itc.get(r, top[r][j]) + logits[j];
+            }
+        }
+        return new ScoreMatrix(itc.rows(), itc.cols(), out);
+    }
+
     /** For each image, the sorted distinct texts that need an ITM score in either direction. */
     static int[][] pairsByImage(int[][] textsOfImage, int[][] imagesOfText, int images) {
         int[] count = new int[images];

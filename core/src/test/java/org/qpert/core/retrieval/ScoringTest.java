@@ -71,6 +71,16 @@ class ScoringTest {
         assertEquals(6, r.pairsScored());
     }
 
+    /** One query row [0.9, 0.1, 0.5], k = 2: columns 0 and 2 get ITM (2 and 4), column 1 gets −100. */
+    @Test
+    void rerankRowsScoresOnlyEachRowsTopK() {
+        ScoreMatrix r = Reranker.rerankRows(ScoreMatrix.of(new float[] {0.9f, 0.1f, 0.5f}), 2, (query, gallery) -> {
+            assertArrayEquals(new int[] {0, 2}, gallery);
+            return new float[] {2, 4};
+        });
+        assertArrayEquals(new float[] {2.9f, -99.9f, 4.5f}, r.values(), 1e-5f);
+    }
+
     @Test
     void scorerReturningTheWrongCountIsReported() {
         assertThrows(IllegalStateException.class,
