@@ -23,6 +23,11 @@ public final class Main {
 
     /** Runs the command line and returns its exit status; errors are one clear line, not a stack trace. */
     public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The configured command line, before execution (tests redirect its output). */
+    static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("qpert " + cmd.getCommandName() + ": " + messageOf(ex));
@@ -31,7 +36,7 @@ public final class Main {
             }
             return 2;
         });
-        return cl.execute(args);
+        return cl;
     }
 
     static String messageOf(Throwable ex) {
