@@ -8,6 +8,9 @@ import java.util.stream.IntStream;
  * so the dot product is the cosine similarity.
  */
 public final class ItcScores {
+    /** Texts per block: a block of the transposed text matrix (dim × BLOCK floats) fits in L2. */
+    private static final int BLOCK = 256;
+
     private ItcScores() {
     }
 
@@ -31,28 +34,50 @@ public final class ItcScores {
             throw new IllegalArgumentException("text features: expected " + texts + " x " + dim + " values, got "
                     + textFeats.length);
         }
-        float[] out = new float[images * texts];
-        // One image per task: the image's queries stay in cache while all texts stream past once.
-        IntStream.range(0, images).parallel().forEach(i -> imageRow(imageFeats, i, queries, textFeats, texts, dim, out));
+        float[] out = new float[Math.multiplyExact(images, texts)];
+        float[] byDim = transpose(textFeats, texts, dim);
+        // One image per task; its queries are few and stay in cache while the texts stream past in blocks.
+        IntStream.range(0, images).parallel().forEach(i -> imageRow(imageFeats, i, queries, byDim, texts, dim, out));
         return new ScoreMatrix(images, texts, out);
     }
 
-    private static void imageRow(float[] imageFeats, int image, int queries, float[] textFeats, int texts, int dim,
+    /**
+     * For each block of texts and each query: acc[t] += q[k] · text[t][k] over k, an axpy over contiguous texts that
+     * the JIT vectorizes; then best[t] = max over queries.
+     */
+    private static void imageRow(float[] imageFeats, int image, int queries, float[] byDim, int texts, int dim,
                                  float[] out) {
-        int rowBase = image * texts;
+        float[] acc = new float[BLOCK];
+        float[] best = new float[BLOCK];
         int imageBase = image * queries * dim;
-        for (int t = 0; t < texts; t++) {
-            int tb = t * dim;
-            float best = Float.NEGATIVE_INFINITY;
+        for (int t0 = 0; t0 < texts; t0 += BLOCK) {
+            int n = Math.min(BLOCK, texts - t0);
+            java.util.Arrays.fill(best, 0, n, Float.NEGATIVE_INFINITY);
             for (int q = 0; q < queries; q++) {
+                java.util.Arrays.fill(acc, 0, n, 0f);
                 int qb = imageBase + q * dim;
-                float s = 0f;
                 for (int k = 0; k < dim; k++) {
-                    s = Math.fma(imageFeats[qb + k], textFeats[tb + k], s);
+                    float a = imageFeats[qb + k];
+                    int row = k * texts + t0;
+                    for (int j = 0; j < n; j++) {
+                        acc[j] += a * byDim[row + j];
+                    }
                 }
-                best = Math.max(best, s);
+                for (int j = 0; j < n; j++) {
+                    best[j] = acc[j] > best[j] ? acc[j] : best[j];
+                }
             }
-            out[rowBase + t] = best;
+            System.arraycopy(best, 0, out, image * texts + t0, n);
         }
+    }
+
+    private static float[] transpose(float[] m, int rows, int cols) {
+        float[] t = new float[m.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                t[c * rows + r] = m[r * cols + c];
+            }
+        }
+        return t;
     }
 }

@@ -25,6 +25,43 @@ class ScoringTest {
         assertThrows(IllegalArgumentException.class, () -> ItcScores.compute(images, 2, 2, texts, 2, 2));
     }
 
+    /** Random normalized features, texts spanning several blocks: against a double-precision reference, 1e-5. */
+    @Test
+    void itcMatchesADoubleReferenceOnRandomFeatures() {
+        java.util.Random rnd = new java.util.Random(3);
+        int images = 7, queries = 5, texts = 600, dim = 24;
+        float[] img = unitRows(rnd, images * queries, dim), txt = unitRows(rnd, texts, dim);
+        ScoreMatrix m = ItcScores.compute(img, images, queries, txt, texts, dim);
+        for (int i = 0; i < images; i++) {
+            for (int t = 0; t < texts; t++) {
+                double best = Double.NEGATIVE_INFINITY;
+                for (int q = 0; q < queries; q++) {
+                    double s = 0;
+                    for (int k = 0; k < dim; k++) {
+                        s += (double) img[(i * queries + q) * dim + k] * txt[t * dim + k];
+                    }
+                    best = Math.max(best, s);
+                }
+                assertEquals(best, m.get(i, t), 1e-5, "image " + i + " text " + t);
+            }
+        }
+    }
+
+    private static float[] unitRows(java.util.Random rnd, int rows, int dim) {
+        float[] v = new float[rows * dim];
+        for (int r = 0; r < rows; r++) {
+            double norm = 0;
+            for (int k = 0; k < dim; k++) {
+                v[r * dim + k] = (float) rnd.nextGaussian();
+                norm += v[r * dim + k] * v[r * dim + k];
+            }
+            for (int k = 0; k < dim; k++) {
+                v[r * dim + k] /= (float) Math.sqrt(norm);
+            }
+        }
+        return v;
+    }
+
     private static final ScoreMatrix ITC = ScoreMatrix.of(
             new float[] {0.9f, 0.1f, 0.5f},
             new float[] {0.2f, 0.8f, 0.6f});
