@@ -89,6 +89,23 @@ class EvaluatorTest {
         }
     }
 
+    /** A run that dies on image 2 keeps the finished batches; the next run embeds only image 2. */
+    @Test
+    void crashedRunLosesOnlyTheBatchInProgress(@TempDir Path dir) throws Exception {
+        FakeEngine crashing = new FakeEngine(true, "img2.png");
+        EmbeddingStore store = EmbeddingStore.open(dir, StoredImage.spec(crashing), 1);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> GalleryEmbedder.embedMissing(crashing, gallery().images(), store, 1));
+        assertEquals("simulated crash on img2.png", e.getMessage());
+        // the process would die here: the store is never closed
+        FakeEngine next = new FakeEngine(true);
+        try (EmbeddingStore reopened = EmbeddingStore.open(dir, StoredImage.spec(next), 1)) {
+            assertEquals(List.of("img0.png", "img1.png"), reopened.ids());
+            assertEquals(1, GalleryEmbedder.embedMissing(next, gallery().images(), reopened, 1));
+            assertEquals(1, next.embedded.get());
+        }
+    }
+
     @Test
     void interruptedEmbeddingResumesWithTheMissingImages(@TempDir Path dir) throws Exception {
         FakeEngine first = new FakeEngine(true);

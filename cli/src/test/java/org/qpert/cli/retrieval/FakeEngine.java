@@ -15,9 +15,16 @@ import org.qpert.core.qpert.Box;
 final class FakeEngine implements RetrievalEngine {
     final AtomicInteger embedded = new AtomicInteger();
     private final boolean perturbs;
+    private final String failOn;
 
     FakeEngine(boolean perturbs) {
+        this(perturbs, null);
+    }
+
+    /** An engine that throws when asked to embed {@code failOn}, as a crash in the middle of a run. */
+    FakeEngine(boolean perturbs, String failOn) {
         this.perturbs = perturbs;
+        this.failOn = failOn;
     }
 
     @Override
@@ -46,6 +53,9 @@ final class FakeEngine implements RetrievalEngine {
 
     @Override
     public EmbeddedImage embed(Path file, List<Box> boxes) {
+        if (file.getFileName().toString().equals(failOn)) {
+            throw new IllegalStateException("simulated crash on " + failOn);
+        }
         embedded.incrementAndGet();
         int k = index(file.getFileName().toString());
         float[] plain = new float[8];

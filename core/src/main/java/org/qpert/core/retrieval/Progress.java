@@ -9,6 +9,10 @@ import java.util.function.LongSupplier;
  * {@code embed: 120/1000 images (12.0%), 3.2 images/s, ETA 4m35s}. Lines go to a sink at most once per interval and
  * once at the end, so a log stays readable on a terminal and in CI output alike. Work done before a resume counts
  * toward the total but not toward the rate. Thread-safe.
+ *
+ * <p>Why a log line and not a terminal progress bar library (e.g. me.tongfei:progressbar): the project logs through
+ * System.Logger only; a bar redrawn with carriage returns turns into thousands of lines in CI logs and redirected
+ * output, and the library would pull jline into the jar. A throttled line says the same (count, rate, ETA) everywhere.
  */
 public final class Progress {
     private static final System.Logger LOG = System.getLogger(Progress.class.getName());
