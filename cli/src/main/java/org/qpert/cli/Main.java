@@ -9,6 +9,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 InfoCommand.class,
+                TokenizeCommand.class,
+                PreprocessCommand.class,
         })
 public final class Main {
 
