@@ -29,6 +29,9 @@ public final class ImageDecoder {
     /** Pillow's {@code Image.MAX_IMAGE_PIXELS}: 1 GiB of 24-bit pixels (it warns there and fails at twice that). */
     public static final long DEFAULT_MAX_PIXELS = 1024L * 1024 * 1024 / 4 / 3;
 
+    /** Above this a decoded ImageIO raster (up to 4 bands of bytes) no longer fits a Java array. */
+    public static final long MAX_SUPPORTED_PIXELS = Integer.MAX_VALUE / 4;
+
     private final long maxPixels;
 
     public ImageDecoder() {
@@ -36,8 +39,9 @@ public final class ImageDecoder {
     }
 
     public ImageDecoder(long maxPixels) {
-        if (maxPixels < 1) {
-            throw new IllegalArgumentException("pixel limit must be positive, got " + maxPixels);
+        if (maxPixels < 1 || maxPixels > MAX_SUPPORTED_PIXELS) {
+            throw new IllegalArgumentException("pixel limit must be in 1.." + MAX_SUPPORTED_PIXELS + ", got "
+                    + maxPixels);
         }
         this.maxPixels = maxPixels;
     }

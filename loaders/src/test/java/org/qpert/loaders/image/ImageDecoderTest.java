@@ -208,6 +208,7 @@ class ImageDecoderTest {
         e = assertThrows(IllegalArgumentException.class, () -> new ImageDecoder(1000).decode(small));
         assertTrue(e.getMessage().contains("40 x 30 = 1200 pixels exceeds the limit of 1000"), e.getMessage());
         assertEquals(40, new ImageDecoder(1200).decode(small).width());
+        assertThrows(IllegalArgumentException.class, () -> new ImageDecoder(ImageDecoder.MAX_SUPPORTED_PIXELS + 1));
     }
 
     static byte[] pngHeaderOnly(int width, int height) {
