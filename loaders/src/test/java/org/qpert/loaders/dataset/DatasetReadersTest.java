@@ -139,6 +139,10 @@ class DatasetReadersTest {
         write("f30k/Sentences/300.txt", "");
         assertMessage(assertThrows(IllegalArgumentException.class,
                 () -> Flickr30kEntities.read(root, List.of("300"), BoxPolicy.STRICT)), "300.xml", "missing <height>");
+        write("f30k/Annotations/350.xml", "<annotation><size><width>-4</width><height>9</height></size></annotation>");
+        write("f30k/Sentences/350.txt", "");
+        assertMessage(assertThrows(IllegalArgumentException.class,
+                () -> Flickr30kEntities.read(root, List.of("350"), BoxPolicy.STRICT)), "350.xml", "positive size");
         write("f30k/Annotations/400.xml", "<annotation><size>");
         write("f30k/Sentences/400.txt", "");
         assertMessage(assertThrows(IllegalArgumentException.class,
