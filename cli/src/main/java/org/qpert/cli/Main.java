@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 InfoCommand.class,
+                ParityCommand.class,
                 TokenizeCommand.class,
                 PreprocessCommand.class,
         })
