@@ -215,6 +215,18 @@ class DatasetReadersTest {
     }
 
     @Test
+    void detectorOutputIsValidatedAndWritable() throws IOException {
+        ImageBoxes detected = new ImageBoxes("x.jpg", 100, 50,
+                List.of(new LabeledBox(10, 5, 60, 45, "dog", 0.81)));
+        Path file = dir.resolve("detected.json");
+        QpertBoxes.write(QpertBoxes.of(List.of(detected)), file);
+        assertEquals(detected, QpertBoxes.read(file, BoxPolicy.STRICT).find("x").orElseThrow());
+        ImageBoxes bad = new ImageBoxes("y.jpg", 100, 50, List.of(LabeledBox.of(10, 5, 60, 51)));
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> QpertBoxes.of(List.of(bad))),
+                "y.jpg", "outside the image");
+    }
+
+    @Test
     void malformedQpertBoxes() throws IOException {
         Path outside = write("outside.json", """
                 {"images": {"a.jpg": {"width": 10, "height": 10, "boxes": [{"box": [0, 0, 5, 5]}, {"box": [-3, 0, 5, 5]}]}}}""");
