@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
                 EvalCommand.class,
                 DemoCommand.class,
                 ParityCommand.class,
+                TokenizeCommand.class,
+                PreprocessCommand.class,
         })
 public final class Main {
 

@@ -102,8 +102,8 @@ public final class Flickr30kEntities {
         }
         Element root = doc.getDocumentElement();
         Element size = child(root, "size", file);
-        int width = (int) integer(child(size, "width", file), file);
-        int height = (int) integer(child(size, "height", file), file);
+        int width = dimension(child(size, "width", file), file);
+        int height = dimension(child(size, "height", file), file);
         List<LabeledBox> boxes = new ArrayList<>();
         NodeList objects = root.getElementsByTagName("object");
         for (int i = 0; i < objects.getLength(); i++) {
@@ -151,6 +151,14 @@ public final class Flickr30kEntities {
         } catch (NumberFormatException ex) {
             throw new IllegalArgumentException(file + ": <" + e.getTagName() + "> is not an integer: \"" + text + "\"");
         }
+    }
+
+    private static int dimension(Element e, Path file) {
+        long v = integer(e, file);
+        if (v < 1 || v > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(file + ": <" + e.getTagName() + "> must be a positive size, got " + v);
+        }
+        return (int) v;
     }
 
     private static Path folder(Path root, String name) {

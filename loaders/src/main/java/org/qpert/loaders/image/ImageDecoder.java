@@ -9,7 +9,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
 
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
@@ -26,8 +29,13 @@ import javax.imageio.stream.ImageInputStream;
  */
 public final class ImageDecoder {
 
+    private static final System.Logger LOG = System.getLogger(ImageDecoder.class.getName());
+
     /** Pillow's {@code Image.MAX_IMAGE_PIXELS}: 1 GiB of 24-bit pixels (it warns there and fails at twice that). */
     public static final long DEFAULT_MAX_PIXELS = 1024L * 1024 * 1024 / 4 / 3;
+
+    /** Above this a decoded ImageIO raster (up to 4 bands of bytes) no longer fits a Java array. */
+    public static final long MAX_SUPPORTED_PIXELS = Integer.MAX_VALUE / 4;
 
     private final long maxPixels;
 
@@ -36,8 +44,9 @@ public final class ImageDecoder {
     }
 
     public ImageDecoder(long maxPixels) {
-        if (maxPixels < 1) {
-            throw new IllegalArgumentException("pixel limit must be positive, got " + maxPixels);
+        if (maxPixels < 1 || maxPixels > MAX_SUPPORTED_PIXELS) {
+            throw new IllegalArgumentException("pixel limit must be in 1.." + MAX_SUPPORTED_PIXELS + ", got "
+                    + maxPixels);
         }
         this.maxPixels = maxPixels;
     }
@@ -83,7 +92,19 @@ public final class ImageDecoder {
             throw new IllegalArgumentException(file + ": " + reader.getFormatName()
                     + " colour model that ImageIO cannot read (e.g. a 4-channel YCbCrA JPEG); convert it to RGB first");
         }
-        return reader.read(0);
+        List<String> warnings = new ArrayList<>();
+        reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+        BufferedImage image = reader.read(0);
+        for (String warning : warnings) {
+            // ImageIO fills the missing part of a cut-off JPEG and only warns; Pillow refuses such files
+            // ("image file is truncated"), so we do too. Other warnings (extraneous bytes) Pillow accepts.
+            String w = warning.toLowerCase(Locale.ROOT);
+            if (w.contains("truncated") || w.contains("premature end")) {
+                throw new IllegalArgumentException(file + ": truncated or corrupt image: " + warning);
+            }
+            LOG.log(System.Logger.Level.WARNING, "{0}: {1}", file, warning);
+        }
+        return image;
     }
 
     static RgbImage toRgb(BufferedImage image, Path file) {

@@ -82,6 +82,19 @@ public final class BertTokenizer {
         return new BertTokenizer(vocabulary, TokenizerSettings.bert(vocabulary.looksUncased()));
     }
 
+    /**
+     * The same tokenizer with one more special token, recognized verbatim in text and given the next free id if
+     * the vocabulary lacks it: BLIP-2 adds {@code [DEC]} this way (id 30522 with bert-base-uncased).
+     */
+    public BertTokenizer withAddedSpecialToken(String token) {
+        List<String> literals = new ArrayList<>(settings.literalTokens());
+        literals.add(token);
+        TokenizerSettings extended = new TokenizerSettings(settings.lowercase(), settings.stripAccents(),
+                settings.splitCjk(), settings.unkToken(), settings.clsToken(), settings.sepToken(),
+                settings.padToken(), settings.continuationPrefix(), settings.maxCharsPerWord(), literals);
+        return new BertTokenizer(vocabulary.withToken(token), extended, lavisCleaning);
+    }
+
     /** The same tokenizer, cleaning every text with LAVIS {@code pre_caption} first (or not). */
     public BertTokenizer withLavisCleaning(boolean enabled) {
         return new BertTokenizer(vocabulary, settings, enabled);

@@ -44,7 +44,9 @@ final class TokenizerJson {
         }
         try {
             return build(root);
-        } catch (IllegalArgumentException | IllegalStateException | ClassCastException e) {
+        } catch (IllegalArgumentException | IllegalStateException | ClassCastException
+                 | UnsupportedOperationException e) {
+            // Wrong JSON types surface from Gson's getAs* as these; give them the file's name.
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
     }
@@ -57,16 +59,24 @@ final class TokenizerJson {
         }
         Map<String, Integer> ids = new HashMap<>();
         for (Map.Entry<String, JsonElement> e : object(model, "vocab").entrySet()) {
-            ids.put(e.getKey(), e.getValue().getAsInt());
+            ids.put(e.getKey(), tokenId(e.getValue(), "model.vocab[\"" + e.getKey() + "\"]"));
         }
         List<String> literals = new ArrayList<>();
         JsonElement added = root.get("added_tokens");
         if (added != null && added.isJsonArray()) {
-            for (JsonElement t : (JsonArray) added) {
-                JsonObject token = t.getAsJsonObject();
-                String content = token.get("content").getAsString();
-                ids.putIfAbsent(content, token.get("id").getAsInt());
-                literals.add(content);
+            JsonArray list = added.getAsJsonArray();
+            for (int i = 0; i < list.size(); i++) {
+                String where = "added_tokens[" + i + "]";
+                if (!list.get(i).isJsonObject()) {
+                    throw new IllegalArgumentException(where + " is not an object");
+                }
+                JsonObject token = list.get(i).getAsJsonObject();
+                JsonElement content = token.get("content");
+                if (content == null || !content.isJsonPrimitive() || !content.getAsJsonPrimitive().isString()) {
+                    throw new IllegalArgumentException(where + ".content must be a string");
+                }
+                ids.putIfAbsent(content.getAsString(), tokenId(token.get("id"), where + ".id"));
+                literals.add(content.getAsString());
             }
         }
         boolean[] lowercaseAndStrip = normalization(root.get("normalizer"));
@@ -78,6 +88,17 @@ final class TokenizerJson {
                 model.has("max_input_chars_per_word") ? model.get("max_input_chars_per_word").getAsInt() : 100,
                 literals);
         return new BertTokenizer(new WordPieceVocabulary(ids), settings);
+    }
+
+    private static int tokenId(JsonElement e, String where) {
+        if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            throw new IllegalArgumentException(where + " must be a token id (a number)");
+        }
+        double v = e.getAsDouble();
+        if (v != Math.rint(v) || v < 0 || v > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(where + " must be a non-negative integer, got " + e);
+        }
+        return (int) v;
     }
 
     /** {lowercase, strip accents, split CJK} from the normalizer; none at all means none of them. */

@@ -40,6 +40,16 @@ public final class WordPieceVocabulary {
         return new WordPieceVocabulary(ids);
     }
 
+    /** This vocabulary plus {@code token} at the next free id (HF {@code add_special_tokens}); unchanged if present. */
+    public WordPieceVocabulary withToken(String token) {
+        if (ids.containsKey(token)) {
+            return this;
+        }
+        Map<String, Integer> extended = new HashMap<>(ids);
+        extended.put(token, ids.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1);
+        return new WordPieceVocabulary(extended);
+    }
+
     /** The id of {@code token}, or -1 when it is not in the vocabulary. */
     public int id(String token) {
         Integer id = ids.get(token);

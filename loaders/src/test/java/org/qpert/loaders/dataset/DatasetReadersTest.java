@@ -139,6 +139,10 @@ class DatasetReadersTest {
         write("f30k/Sentences/300.txt", "");
         assertMessage(assertThrows(IllegalArgumentException.class,
                 () -> Flickr30kEntities.read(root, List.of("300"), BoxPolicy.STRICT)), "300.xml", "missing <height>");
+        write("f30k/Annotations/350.xml", "<annotation><size><width>-4</width><height>9</height></size></annotation>");
+        write("f30k/Sentences/350.txt", "");
+        assertMessage(assertThrows(IllegalArgumentException.class,
+                () -> Flickr30kEntities.read(root, List.of("350"), BoxPolicy.STRICT)), "350.xml", "positive size");
         write("f30k/Annotations/400.xml", "<annotation><size>");
         write("f30k/Sentences/400.txt", "");
         assertMessage(assertThrows(IllegalArgumentException.class,
@@ -208,6 +212,18 @@ class DatasetReadersTest {
         QpertBoxes.write(boxes, copy);
         BoxAnnotations again = QpertBoxes.read(copy, BoxPolicy.STRICT);
         assertEquals(boxes.byKey(), again.byKey());
+    }
+
+    @Test
+    void detectorOutputIsValidatedAndWritable() throws IOException {
+        ImageBoxes detected = new ImageBoxes("x.jpg", 100, 50,
+                List.of(new LabeledBox(10, 5, 60, 45, "dog", 0.81)));
+        Path file = dir.resolve("detected.json");
+        QpertBoxes.write(QpertBoxes.of(List.of(detected)), file);
+        assertEquals(detected, QpertBoxes.read(file, BoxPolicy.STRICT).find("x").orElseThrow());
+        ImageBoxes bad = new ImageBoxes("y.jpg", 100, 50, List.of(LabeledBox.of(10, 5, 60, 51)));
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> QpertBoxes.of(List.of(bad))),
+                "y.jpg", "outside the image");
     }
 
     @Test

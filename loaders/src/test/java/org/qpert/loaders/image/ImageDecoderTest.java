@@ -208,6 +208,7 @@ class ImageDecoderTest {
         e = assertThrows(IllegalArgumentException.class, () -> new ImageDecoder(1000).decode(small));
         assertTrue(e.getMessage().contains("40 x 30 = 1200 pixels exceeds the limit of 1000"), e.getMessage());
         assertEquals(40, new ImageDecoder(1200).decode(small).width());
+        assertThrows(IllegalArgumentException.class, () -> new ImageDecoder(ImageDecoder.MAX_SUPPORTED_PIXELS + 1));
     }
 
     static byte[] pngHeaderOnly(int width, int height) {
@@ -236,5 +237,12 @@ class ImageDecoderTest {
         Files.write(truncated, Arrays.copyOf(whole, whole.length / 2));
         e = assertThrows(IllegalArgumentException.class, () -> decoder.decode(truncated));
         assertTrue(e.getMessage().contains("truncated.png"), e.getMessage());
+
+        // ImageIO would fill a cut-off JPEG with gray and merely warn; Pillow refuses it, and so do we.
+        byte[] jpeg = Files.readAllBytes(jpeg("whole", gradient(BufferedImage.TYPE_3BYTE_BGR), false));
+        Path cutJpeg = dir.resolve("cut.jpg");
+        Files.write(cutJpeg, Arrays.copyOf(jpeg, jpeg.length * 2 / 3));
+        e = assertThrows(IllegalArgumentException.class, () -> decoder.decode(cutJpeg));
+        assertTrue(e.getMessage().contains("cut.jpg") && e.getMessage().contains("truncated"), e.getMessage());
     }
 }

@@ -90,6 +90,9 @@ class ImageFixtureTest {
         for (int i = 0; i < expected.length; i++) {
             maxDiff = Math.max(maxDiff, Math.abs(expected[i] - actual[i]));
         }
+        if (isJpeg(file)) {
+            System.out.printf("%s pixel_values/224: max difference %.3g%n", file.getFileName(), maxDiff);
+        }
         assertTrue(maxDiff <= tolerance, file + ": max difference " + maxDiff);
     }
 }

@@ -150,6 +150,12 @@ class BertTokenizerTest {
         e = assertThrows(IllegalArgumentException.class, () -> BertTokenizer.load(bpe));
         assertTrue(e.getMessage().contains("bpe.json") && e.getMessage().contains("BPE"), e.getMessage());
 
+        Path badId = dir.resolve("badid.json");
+        Files.writeString(badId, "{\"model\":{\"type\":\"WordPiece\",\"vocab\":{\"[UNK]\":\"zero\"}}}");
+        e = assertThrows(IllegalArgumentException.class, () -> BertTokenizer.load(badId));
+        assertTrue(e.getMessage().contains("badid.json") && e.getMessage().contains("model.vocab[\"[UNK]\"]"),
+                e.getMessage());
+
         Path broken = dir.resolve("broken.json");
         Files.writeString(broken, "{\"model\": ");
         e = assertThrows(IllegalArgumentException.class, () -> BertTokenizer.load(broken));

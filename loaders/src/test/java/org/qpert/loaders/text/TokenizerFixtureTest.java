@@ -54,6 +54,14 @@ class TokenizerFixtureTest {
     }
 
     @Test
+    void blip2DecoderTokenGetsTheNextId() {
+        BertTokenizer blip2 = tokenizer.withAddedSpecialToken("[DEC]");
+        assertArrayEquals(new int[]{101, 30522, 1037, 102}, blip2.encode("[DEC] a").ids());
+        assertArrayEquals(new int[]{101, 1031, 11703, 1033, 102}, tokenizer.encode("[DEC]").ids(),
+                "without it, '[', 'dec', ']'");
+    }
+
+    @Test
     void rawIdsMatchEveryCase() {
         assertTrue(cases.size() >= 20, "fixture has its cases");
         for (JsonObject c : cases) {
