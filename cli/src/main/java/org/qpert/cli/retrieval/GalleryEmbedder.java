@@ -8,7 +8,8 @@ import org.qpert.loaders.store.EmbeddingStore;
 
 /**
  * Embeds the gallery images that a store does not hold yet, a batch at a time (images of a batch in parallel), and
- * writes each batch to the store as soon as it is done: an interrupted run resumes with the next missing image.
+ * writes each batch to the store as soon as it is done: an interrupted run resumes with the next missing image. An
+ * image already stored must have been stored with the same boxes.
  */
 public final class GalleryEmbedder {
     private GalleryEmbedder() {
@@ -19,6 +20,11 @@ public final class GalleryEmbedder {
                                    int batchSize) throws IOException {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+        }
+        for (GalleryImage g : images) {
+            if (store.contains(g.id())) {
+                requireSameBoxes(store, g);
+            }
         }
         List<GalleryImage> missing = images.stream().filter(g -> !store.contains(g.id())).toList();
         Progress progress = Progress.logging("embed", images.size(), "images");
@@ -43,5 +49,15 @@ public final class GalleryEmbedder {
         }
         progress.finish();
         return missing.size();
+    }
+
+    /** Stored features depend on the boxes, so an image stored with other boxes cannot be reused. */
+    private static void requireSameBoxes(EmbeddingStore store, GalleryImage g) {
+        StoredImage stored = StoredImage.of(store, g.id());
+        if (stored.annotated() != g.annotated() || !stored.boxes().equals(g.boxes())) {
+            throw new IllegalArgumentException("store " + store.dir() + " holds image '" + g.id() + "' embedded with "
+                    + "other boxes (" + stored.boxes().size() + " stored, " + g.boxes().size() + " given); use "
+                    + "another store directory or delete this one");
+        }
     }
 }

@@ -118,6 +118,13 @@ class EvaluatorTest {
             assertEquals(1, second.embedded.get());
             assertEquals(3, store.ids().size());
         }
+        List<GalleryImage> otherBoxes = List.of(new GalleryImage("img0.png", Path.of("img0.png"),
+                List.of(new Box(1, 1, 20, 20)), true));
+        try (EmbeddingStore store = EmbeddingStore.open(dir, StoredImage.spec(second), 1)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> GalleryEmbedder.embedMissing(second, otherBoxes, store, 1));
+            assertTrue(e.getMessage().contains("holds image 'img0.png' embedded with other boxes"), e.getMessage());
+        }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> EmbeddingStore.open(dir, StoredImage.spec(new FakeEngine(false)), 1));
         assertTrue(e.getMessage().contains("qpert: 'off' requested, 'on' in the store"), e.getMessage());
