@@ -20,11 +20,6 @@ public enum DType {
         return size;
     }
 
-    /** True for the types {@link SafetensorsFile#readFloats} upcasts to float32. */
-    public boolean isFloat32Readable() {
-        return this == F32 || this == F16 || this == BF16;
-    }
-
     /** The dtype with this header spelling, or empty when the format has no such type. */
     public static Optional<DType> parse(String name) {
         for (DType t : values()) {
