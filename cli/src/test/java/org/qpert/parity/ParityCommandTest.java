@@ -96,4 +96,27 @@ class ParityCommandTest {
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(Files.exists(bad));
     }
+
+    @Test
+    void qpertExportsPassAndATinyToleranceFails() {
+        for (String name : PerturbationParityTest.FIXTURES) {
+            String dir = TinyBlip2.DIR.resolve(name).toString();
+            Run r = run("parity", "--model", DIR, "--qpert", dir);
+            assertEquals(0, r.status(), name + ": " + r.out() + r.err());
+            assertTrue(r.lastLine().matches("max relative error \\S+ over 12 tensors"), r.lastLine());
+            assertTrue(r.out().contains("itc/crossattention.2.query_perturbed"), r.out());
+        }
+        Run r = run("parity", "--model", DIR, "--qpert", TinyBlip2.DIR.resolve(PerturbationParityTest.FIXTURES[0])
+                .toString(), "--tolerance", "1e-12");
+        assertEquals(1, r.status(), r.out());
+        assertTrue(r.out().contains("FAIL"), r.out());
+    }
+
+    @Test
+    void qpertFolderWithoutSettingsIsOneClearLine(@TempDir Path tmp) {
+        Run r = run("parity", "--model", DIR, "--qpert", tmp.toString());
+        assertEquals(2, r.status(), r.out());
+        assertTrue(r.err().contains("qpert.json"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
 }
