@@ -148,6 +148,14 @@ class CliEndToEndTest {
         assertEquals(0, second.status(), second.err());
         assertTrue(second.out().contains("4 images (1 embedded now, 3 already there)"), second.out());
 
+        try (var s = org.qpert.loaders.store.EmbeddingStore.openExisting(store)) {
+            for (String id : s.ids()) {
+                var boxes = org.qpert.cli.retrieval.StoredImage.of(s, id).boxes();
+                assertTrue(!boxes.isEmpty(), "every generated image has boxes");
+                assertTrue(!java.util.Arrays.equals(s.read(id, "itc"), s.read(id, "itc_qpert")),
+                        "perturbation changes the features of " + id);
+            }
+        }
         Result other = run("embed", "--images", images.toString(), "--model", model.toString(), "--store",
                 store.toString(), "--alpha", "4");
         assertEquals(2, other.status());

@@ -2,7 +2,6 @@ package org.qpert.cli.retrieval;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,10 +12,8 @@ import org.qpert.core.model.Blip2Retrieval;
 import org.qpert.core.model.ImageContext;
 import org.qpert.core.model.QueryPerturbation;
 import org.qpert.core.qpert.Box;
-import org.qpert.core.qpert.ImageObject;
-import org.qpert.core.qpert.ImagePerturbation;
-import org.qpert.core.qpert.ImagePerturbationBuilder;
 import org.qpert.core.qpert.Perturbation;
+import org.qpert.core.qpert.PerturbedImage;
 import org.qpert.loaders.config.Blip2ConfigReader;
 import org.qpert.loaders.image.ClipImageProcessor;
 import org.qpert.loaders.image.ImageDecoder;
@@ -39,7 +36,6 @@ public final class Blip2Engine implements RetrievalEngine {
     private final ClipImageProcessor processor;
     private final ImageDecoder decoder = new ImageDecoder();
     private final Perturbation perturbation;
-    private final ImagePerturbationBuilder pbarBuilder;
     private final Map<String, String> settings;
 
     private Blip2Engine(Blip2Retrieval model, BertTokenizer tokenizer, Perturbation perturbation,
@@ -49,7 +45,6 @@ public final class Blip2Engine implements RetrievalEngine {
         this.tokenizer = tokenizer;
         this.processor = new ClipImageProcessor(model.config().vision().imageSize());
         this.perturbation = perturbation;
-        this.pbarBuilder = new ImagePerturbationBuilder(backend, perturbation);
         this.settings = settings;
     }
 
@@ -142,19 +137,9 @@ public final class Blip2Engine implements RetrievalEngine {
         return tokenizer.encodeBatch(List.of(text), MAX_TOKENS, BertTokenizer.Padding.LONGEST);
     }
 
-    /** P̄ of an image from its context's keys and its boxes (original pixel coordinates). */
-    private ImagePerturbation pbar(ImageContext context, int height, int width, List<Box> boxes) {
-        if (boxes.isEmpty()) {
-            return ImagePerturbation.none();
-        }
-        var vision = model.config().vision();
-        List<ImageObject> objects = ImageObject.of(boxes, height, width, vision.imageSize(), vision.patchSize(),
-                perturbation);
-        List<ImagePerturbationBuilder.LayerKeys> keys = new ArrayList<>();
-        for (int l : model.config().qformer().crossAttentionLayers()) {
-            keys.add(new ImagePerturbationBuilder.LayerKeys(l, context.keys(l)));
-        }
-        return pbarBuilder.build(objects, keys, model.config().qformer().numAttentionHeads());
+    /** P̄ of an image from its context's keys and its boxes (original pixel coordinates), built once per call. */
+    private QueryPerturbation pbar(ImageContext context, int height, int width, List<Box> boxes) {
+        return PerturbedImage.of(model, context, height, width, boxes, perturbation).perturbation();
     }
 
     @Override
