@@ -211,6 +211,14 @@ class CliEndToEndTest {
         assertTrue(r.out().contains("Salesforce/blip2-itm-vit-g"), r.out());
         assertTrue(r.out().contains("## BLIP-2 + Q-Perturbation"), r.out());
         assertTrue(r.out().contains("| all | 4 / 20 |"), r.out());
+
+        Path kept = work.resolve("demo-kept");
+        Result withModel = run("demo", "--model", model.toString(), "--images", "3", "--itm-k", "4", "--keep",
+                kept.toString());
+        assertEquals(0, withModel.status(), withModel.err());
+        assertTrue(withModel.out().startsWith("qpert demo: model " + model), withModel.out());
+        assertTrue(!withModel.out().contains("RANDOM"), "no random-model warning for a given model");
+        assertTrue(Files.isRegularFile(kept.resolve("report.json")) && Files.isDirectory(kept.resolve("store")));
     }
 
     @Test
