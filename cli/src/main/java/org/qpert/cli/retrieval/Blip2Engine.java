@@ -75,6 +75,11 @@ public final class Blip2Engine implements RetrievalEngine {
     }
 
     @Override
+    public Backend backend() {
+        return backend;
+    }
+
+    @Override
     public Map<String, String> storeSettings() {
         return settings;
     }

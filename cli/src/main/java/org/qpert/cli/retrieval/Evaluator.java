@@ -50,8 +50,8 @@ public final class Evaluator {
         for (boolean perturbed : engine.perturbs() ? new boolean[] {false, true} : new boolean[] {false}) {
             float[] feats = imageFeatures(store, images, perturbed ? StoredImage.ITC_QPERT : StoredImage.ITC,
                     shape[0] * shape[1]);
-            ScoreMatrix itc = ItcScores.compute(feats, images.size(), shape[0], texts, gallery.captions().size(),
-                    shape[1]);
+            ScoreMatrix itc = ItcScores.compute(engine.backend(), feats, images.size(), shape[0], texts,
+                    gallery.captions().size(), shape[1]);
             Evaluation itcOnly = Evaluation.of(itc, itc.transpose(), gallery.captionImage(), sizes);
             if (itmK == 0) {
                 out.add(new Condition(perturbed, itcOnly, itcOnly, 0));

@@ -3,6 +3,7 @@ package org.qpert.cli.retrieval;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.qpert.core.backend.Backend;
 import org.qpert.core.qpert.Box;
 
 /**
@@ -10,6 +11,9 @@ import org.qpert.core.qpert.Box;
  * Q-Perturbation), embed texts, and score image-text pairs by ITM from a stored Z. Thread-safe.
  */
 public interface RetrievalEngine extends AutoCloseable {
+
+    /** The backend the model runs on; retrieval math (the ITC matrix) runs there too. */
+    Backend backend();
 
     /** Settings that decide every stored value (model identity, image size, perturbation); a store keeps them. */
     Map<String, String> storeSettings();

@@ -35,8 +35,8 @@ public final class Searcher {
         boolean perturbed = engine.perturbs();
         int[] shape = engine.featureShape();
         float[] images = store.readAll(perturbed ? StoredImage.ITC_QPERT : StoredImage.ITC);
-        ScoreMatrix itc = ItcScores.compute(images, ids.size(), shape[0], engine.textFeatures(List.of(text)), 1,
-                shape[1]).transpose();
+        ScoreMatrix itc = ItcScores.compute(engine.backend(), images, ids.size(), shape[0],
+                engine.textFeatures(List.of(text)), 1, shape[1]).transpose();
         ScoreMatrix scores = itmK == 0 ? itc : Reranker.rerankRows(itc, itmK, (q, gallery) -> {
             float[] out = new float[gallery.length];
             for (int j = 0; j < gallery.length; j++) {
@@ -59,8 +59,8 @@ public final class Searcher {
         RetrievalEngine.EmbeddedImage e = engine.embed(file, boxes);
         boolean perturbed = engine.perturbs();
         int[] shape = engine.featureShape();
-        ScoreMatrix itc = ItcScores.compute(perturbed ? e.perturbedFeatures() : e.features(), 1, shape[0],
-                engine.textFeatures(captions), captions.size(), shape[1]);
+        ScoreMatrix itc = ItcScores.compute(engine.backend(), perturbed ? e.perturbedFeatures() : e.features(), 1,
+                shape[0], engine.textFeatures(captions), captions.size(), shape[1]);
         ScoreMatrix scores = itmK == 0 ? itc : Reranker.rerankRows(itc, itmK, (q, gallery) -> {
             List<String> texts = new ArrayList<>(gallery.length);
             for (int t : gallery) {

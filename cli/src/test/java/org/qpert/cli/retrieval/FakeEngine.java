@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.qpert.core.backend.Backend;
+import org.qpert.core.backend.CpuBackend;
 import org.qpert.core.qpert.Box;
 
 /**
@@ -13,6 +15,7 @@ import org.qpert.core.qpert.Box;
  * else 0. Every image is 100 × 100.
  */
 final class FakeEngine implements RetrievalEngine {
+    private static final Backend CPU = new CpuBackend();
     final AtomicInteger embedded = new AtomicInteger();
     private final boolean perturbs;
     private final String failOn;
@@ -25,6 +28,11 @@ final class FakeEngine implements RetrievalEngine {
     FakeEngine(boolean perturbs, String failOn) {
         this.perturbs = perturbs;
         this.failOn = failOn;
+    }
+
+    @Override
+    public Backend backend() {
+        return CPU;
     }
 
     @Override

@@ -1,15 +1,20 @@
 package org.qpert.core.retrieval;
 
-import java.util.stream.IntStream;
+import org.qpert.core.backend.Backend;
+import org.qpert.core.backend.Tensor;
 
 /**
  * The image-text contrastive score of BLIP-2 (spec/QPERT.md §7): for image i and text t, the largest dot product
  * between one of the image's query embeddings and the text embedding. Both sides are expected L2-normalized already,
  * so the dot product is the cosine similarity.
+ *
+ * <p>Computed as one matrix product per chunk of images on the model's {@link Backend} ([images·queries, dim] ×
+ * [texts, dim]ᵀ, the texts uploaded once as a weight), so the backend's matmul kernels (vectorized CPU, GPU) do the
+ * work; the max over queries is taken on the host.
  */
 public final class ItcScores {
-    /** Texts per block: a block of the transposed text matrix (dim × BLOCK floats) fits in L2. */
-    private static final int BLOCK = 256;
+    /** Upper bound on the floats of one chunk's product, so COCO-sized galleries never need gigabytes at once. */
+    static final int CHUNK_FLOATS = 1 << 24;
 
     private ItcScores() {
     }
@@ -20,8 +25,14 @@ public final class ItcScores {
      * @param imageFeats [images, queries, dim] row-major: every image's query embeddings
      * @param textFeats  [texts, dim] row-major
      */
-    public static ScoreMatrix compute(float[] imageFeats, int images, int queries, float[] textFeats, int texts,
-                                      int dim) {
+    public static ScoreMatrix compute(Backend backend, float[] imageFeats, int images, int queries, float[] textFeats,
+                                      int texts, int dim) {
+        return compute(backend, imageFeats, images, queries, textFeats, texts, dim, CHUNK_FLOATS);
+    }
+
+    /** As above with at most {@code chunkFloats} floats per product (tests use small chunks). */
+    static ScoreMatrix compute(Backend backend, float[] imageFeats, int images, int queries, float[] textFeats,
+                               int texts, int dim, int chunkFloats) {
         if (images < 0 || queries <= 0 || texts < 0 || dim <= 0) {
             throw new IllegalArgumentException("ITC shapes must be positive: images " + images + ", queries " + queries
                     + ", texts " + texts + ", dim " + dim);
@@ -35,49 +46,32 @@ public final class ItcScores {
                     + textFeats.length);
         }
         float[] out = new float[Math.multiplyExact(images, texts)];
-        float[] byDim = transpose(textFeats, texts, dim);
-        // One image per task; its queries are few and stay in cache while the texts stream past in blocks.
-        IntStream.range(0, images).parallel().forEach(i -> imageRow(imageFeats, i, queries, byDim, texts, dim, out));
+        if (images == 0 || texts == 0) {
+            return new ScoreMatrix(images, texts, out);
+        }
+        Tensor textWeight = backend.weight(textFeats, texts, dim);
+        int chunk = (int) Math.max(1, Math.min(images, chunkFloats / ((long) queries * texts)));
+        for (int first = 0; first < images; first += chunk) {
+            int n = Math.min(chunk, images - first);
+            float[] slice = java.util.Arrays.copyOfRange(imageFeats, first * queries * dim, (first + n) * queries * dim);
+            float[] sims = backend.download(backend.linear(backend.upload(slice, n * queries, dim), textWeight, null));
+            maxOverQueries(sims, n, queries, texts, out, first * texts);
+        }
         return new ScoreMatrix(images, texts, out);
     }
 
-    /**
-     * For each block of texts and each query: acc[t] += q[k] · text[t][k] over k, an axpy over contiguous texts that
-     * the JIT vectorizes; then best[t] = max over queries.
-     */
-    private static void imageRow(float[] imageFeats, int image, int queries, float[] byDim, int texts, int dim,
-                                 float[] out) {
-        float[] acc = new float[BLOCK];
-        float[] best = new float[BLOCK];
-        int imageBase = image * queries * dim;
-        for (int t0 = 0; t0 < texts; t0 += BLOCK) {
-            int n = Math.min(BLOCK, texts - t0);
-            java.util.Arrays.fill(best, 0, n, Float.NEGATIVE_INFINITY);
-            for (int q = 0; q < queries; q++) {
-                java.util.Arrays.fill(acc, 0, n, 0f);
-                int qb = imageBase + q * dim;
-                for (int k = 0; k < dim; k++) {
-                    float a = imageFeats[qb + k];
-                    int row = k * texts + t0;
-                    for (int j = 0; j < n; j++) {
-                        acc[j] += a * byDim[row + j];
-                    }
-                }
-                for (int j = 0; j < n; j++) {
-                    best[j] = acc[j] > best[j] ? acc[j] : best[j];
+    /** sims [n·queries, texts] → out[offset + i·texts + t] = max over the queries of image i. */
+    private static void maxOverQueries(float[] sims, int n, int queries, int texts, float[] out, int offset) {
+        for (int i = 0; i < n; i++) {
+            int o = offset + i * texts;
+            System.arraycopy(sims, i * queries * texts, out, o, texts);
+            for (int q = 1; q < queries; q++) {
+                int row = (i * queries + q) * texts;
+                for (int t = 0; t < texts; t++) {
+                    float v = sims[row + t];
+                    out[o + t] = v > out[o + t] ? v : out[o + t];
                 }
             }
-            System.arraycopy(best, 0, out, image * texts + t0, n);
         }
-    }
-
-    private static float[] transpose(float[] m, int rows, int cols) {
-        float[] t = new float[m.length];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                t[c * rows + r] = m[r * cols + c];
-            }
-        }
-        return t;
     }
 }

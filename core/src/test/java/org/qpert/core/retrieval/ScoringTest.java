@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.qpert.core.backend.CpuBackend;
 
 class ScoringTest {
+    private static final CpuBackend CPU = new CpuBackend();
+
 
     /** Two images with two 2-d queries each, three texts; every value checked by hand. Exact in float. */
     @Test
@@ -18,20 +21,20 @@ class ScoringTest {
                 0.5f, 0.5f, /* q1 */ -1, 0 // image 1
         };
         float[] texts = {1, 0, 0, 1, -1, -1};
-        ScoreMatrix m = ItcScores.compute(images, 2, 2, texts, 3, 2);
+        ScoreMatrix m = ItcScores.compute(CPU, images, 2, 2, texts, 3, 2);
         assertArrayEquals(new float[] {1, 1, -1, 0.5f, 0.5f, 1}, m.values(), 0f);
         assertEquals(2, m.rows());
         assertEquals(3, m.cols());
-        assertThrows(IllegalArgumentException.class, () -> ItcScores.compute(images, 2, 2, texts, 2, 2));
+        assertThrows(IllegalArgumentException.class, () -> ItcScores.compute(CPU, images, 2, 2, texts, 2, 2));
     }
 
-    /** Random normalized features, texts spanning several blocks: against a double-precision reference, 1e-5. */
+    /** Random normalized features: against a double-precision reference, 1e-5. */
     @Test
     void itcMatchesADoubleReferenceOnRandomFeatures() {
         java.util.Random rnd = new java.util.Random(3);
         int images = 7, queries = 5, texts = 600, dim = 24;
         float[] img = unitRows(rnd, images * queries, dim), txt = unitRows(rnd, texts, dim);
-        ScoreMatrix m = ItcScores.compute(img, images, queries, txt, texts, dim);
+        ScoreMatrix m = ItcScores.compute(CPU, img, images, queries, txt, texts, dim);
         for (int i = 0; i < images; i++) {
             for (int t = 0; t < texts; t++) {
                 double best = Double.NEGATIVE_INFINITY;
@@ -45,6 +48,9 @@ class ScoringTest {
                 assertEquals(best, m.get(i, t), 1e-5, "image " + i + " text " + t);
             }
         }
+        // two images per chunk (7 images → 4 chunks, the last one short): the same matrix
+        ScoreMatrix chunked = ItcScores.compute(CPU, img, images, queries, txt, texts, dim, 2 * queries * texts);
+        assertArrayEquals(m.values(), chunked.values(), 0f);
     }
 
     private static float[] unitRows(java.util.Random rnd, int rows, int dim) {
