@@ -1,5 +1,6 @@
 package org.qpert.core.retrieval;
 
+import java.util.Arrays;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.Tensor;
 
@@ -53,7 +54,7 @@ public final class ItcScores {
         int chunk = (int) Math.max(1, Math.min(images, chunkFloats / ((long) queries * texts)));
         for (int first = 0; first < images; first += chunk) {
             int n = Math.min(chunk, images - first);
-            float[] slice = java.util.Arrays.copyOfRange(imageFeats, first * queries * dim, (first + n) * queries * dim);
+            float[] slice = Arrays.copyOfRange(imageFeats, first * queries * dim, (first + n) * queries * dim);
             float[] sims = backend.download(backend.linear(backend.upload(slice, n * queries, dim), textWeight, null));
             maxOverQueries(sims, n, queries, texts, out, first * texts);
         }

@@ -37,7 +37,8 @@ public final class Ranks {
     }
 
     /**
-     * Image→text ranks: for each image (row of {@code imageToText}, images × texts) the best rank among its captions.
+     * Image→text ranks: for each image (row of {@code imageToText}, images × texts) the best rank among its
+     * captions.
      *
      * @param textImage the image each text describes
      */
