@@ -4,7 +4,13 @@
 // resized mask is positive exactly where a resized row and a resized column are both hit: a patch's coverage is
 // (hit rows in its p rows / p) * (hit columns in its p columns / p). The source coordinate follows PyTorch's
 // upsample_bilinear2d (align_corners = false, no antialias) in float32, without fused multiply-adds.
+// The box bounds int(x0) .. int(x1) act as a Python slice mask[y0:y1, x0:x1] = 1, as in the reference that produced
+// parity/inputs/token_weights.json: a negative bound counts from the end (a box with y1 = -5.6 covers rows 0 .. H-6).
 #include "common.cuh"
+
+__device__ __forceinline__ int slice_bound(int v, int n) {
+    return v < 0 ? max(0, v + n) : min(v, n);
+}
 
 __device__ __forceinline__ bool resized_hit(int o, int n_in, int s_out, int lo, int hi) {
     float scale = __fdiv_rn((float) n_in, (float) s_out);
@@ -25,8 +31,9 @@ extern "C" __global__ void token_coverage(float* weights, int* count, int* index
     __shared__ int warp_counts[32];
     __shared__ int base;
     int b = blockIdx.x, g = S / p, T = 1 + g * g;
-    int x0 = (int) boxes[b * 4], y0 = (int) boxes[b * 4 + 1], x1 = (int) boxes[b * 4 + 2], y1 = (int) boxes[b * 4 + 3];
     int H = sizes[b * 2], W = sizes[b * 2 + 1];
+    int x0 = slice_bound((int) boxes[b * 4], W), x1 = slice_bound((int) boxes[b * 4 + 2], W);
+    int y0 = slice_bound((int) boxes[b * 4 + 1], H), y1 = slice_bound((int) boxes[b * 4 + 3], H);
     for (int o = threadIdx.x; o < S; o += blockDim.x) {
         hit[o] = resized_hit(o, H, S, y0, y1);
         hit[S + o] = resized_hit(o, W, S, x0, x1);
