@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "Object-aware image-text retrieval (BLIP-2 + Q-Perturbation) on the JVM.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                DevicesCommand.class,
         })
 public final class Main {
 
