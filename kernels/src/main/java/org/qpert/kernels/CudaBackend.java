@@ -449,8 +449,15 @@ public final class CudaBackend implements Backend {
             return JacobiEigen.solveBatch(matrices, count, n);
         }
         ctx.enter();
-        return cusolver != null && n <= CusolverEigen.MAX_ORDER ? cusolver.solve(matrices, count, n)
-                : jacobi.solve(matrices, count, n);
+        if (cusolver != null && n <= CusolverEigen.MAX_ORDER) {
+            SymmetricEigen r = cusolver.solve(matrices, count, n);
+            if (r != null) {
+                return r;
+            }
+            LOG.log(System.Logger.Level.WARNING, "syevjBatched did not converge on a batch of " + count + " matrices of "
+                    + "order " + n + "; solving it with the Jacobi kernel");
+        }
+        return jacobi.solve(matrices, count, n);
     }
 
     /**

@@ -30,11 +30,13 @@ final class CusolverEigen implements EigenSolver {
         JCusolverDn.cusolverDnCreate(handle);
         JCusolverDn.cusolverDnSetStream(handle, new cudaStream_t(backend.context().stream));
         JCusolverDn.cusolverDnCreateSyevjInfo(params);
-        JCusolverDn.cusolverDnXsyevjSetTolerance(params, 1e-15);
+        // off-diagonal norm relative to ‖A‖: eigenvalues then agree with the CPU Jacobi to ~1e-13 of λmax
+        JCusolverDn.cusolverDnXsyevjSetTolerance(params, 1e-13);
         JCusolverDn.cusolverDnXsyevjSetMaxSweeps(params, 100);
         JCusolverDn.cusolverDnXsyevjSetSortEig(params, 1);
     }
 
+    /** The eigenpairs, or null when some matrix did not converge. */
     @Override
     public synchronized SymmetricEigen solve(double[] matrices, int count, int n) {
         if (n > MAX_ORDER) {
@@ -61,8 +63,7 @@ final class CusolverEigen implements EigenSolver {
         Reference.reachabilityFence(scope);
         for (int m = 0; m < count; m++) {
             if (status[m] != 0) {
-                throw new IllegalStateException("syevjBatched: matrix " + m + " of " + count + " did not converge (info "
-                        + status[m] + ")");
+                return null;  // did not converge within the sweeps: the caller solves the batch another way
             }
         }
         double[] values = new double[count * n];

@@ -26,8 +26,26 @@ final class VendorLibraries {
     private VendorLibraries() {
     }
 
+    // Probed once per JVM: a class whose native failed to load in its static initializer cannot be retried.
+    private static final class Cublas {
+        static final String PROBLEM = probeCublas();
+    }
+
+    private static final class Cusolver {
+        static final String PROBLEM = probeCusolver();
+    }
+
     /** Null when JCublas2 loaded, else the reason it did not. */
     static String cublasProblem() {
+        return Cublas.PROBLEM;
+    }
+
+    /** Null when JCusolver loaded, else the reason it did not. */
+    static String cusolverProblem() {
+        return Cusolver.PROBLEM;
+    }
+
+    private static String probeCublas() {
         try {
             JCublas2.initialize();
             JCublas2.setExceptionsEnabled(true);
@@ -37,8 +55,7 @@ final class VendorLibraries {
         }
     }
 
-    /** Null when JCusolver loaded, else the reason it did not. */
-    static String cusolverProblem() {
+    private static String probeCusolver() {
         if (!"Linux".equals(System.getProperty("os.name")) || !"amd64".equals(System.getProperty("os.arch"))) {
             return "cuSOLVER: the JCusolver 11.7.0 native is used on linux-x86_64 only";
         }
