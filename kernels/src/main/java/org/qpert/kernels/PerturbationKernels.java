@@ -91,6 +91,9 @@ public final class PerturbationKernels {
     public double[] keyGram(ObjectTokens tokens, Tensor weightedKeys, int heads, int m) {
         CudaTensor f = backend.cuda(weightedKeys, "weighted keys");
         int d = headSize(f, heads);
+        if (m <= 0) {
+            throw new IllegalArgumentException("Gram order must be positive, got " + m);
+        }
         for (int c : tokens.counts()) {
             if (c > m) {
                 throw new IllegalArgumentException("Gram order " + m + " is smaller than a box's " + c + " tokens");

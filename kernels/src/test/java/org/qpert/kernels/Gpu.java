@@ -12,8 +12,14 @@ final class Gpu {
     /** Skips the calling test, visibly, when this machine has no usable GPU (the reason names what is missing). */
     static void assumeAvailable() {
         CudaAvailability a = CudaAvailability.probe();
+        if (!a.available() && !announced) {
+            announced = true;  // once in the build log; each skipped test also carries the reason in its report
+            System.out.println("GPU tests skip on this machine: " + a.reason());
+        }
         Assumptions.assumeTrue(a.available(), () -> "GPU test skipped: " + a.reason());
     }
+
+    private static volatile boolean announced;
 
     static CudaBackend open(Precision precision, boolean vendorLibraries) {
         assumeAvailable();

@@ -98,7 +98,7 @@ class PerturbationKernelsTest {
             }
             ObjectTokens st = kernels.tokenWeights(smallBoxes, smallSizes, s, p);
             int[] smallCounts = st.counts();
-            int m = Arrays.stream(smallCounts).max().orElse(0);
+            int m = Math.max(1, Arrays.stream(smallCounts).max().orElse(1));
             double[] gram = kernels.keyGram(st, kernels.weightedKeys(st, k), heads, m);
             double gramErr = 0;
             for (int b = 0; b < small; b++) {
