@@ -4,7 +4,7 @@
 # 1. probe (OUTDIR/probe.txt): java, nvidia-smi, driver/CUDA version, which libcublas/libcusolver sonames exist;
 # 2. the kernels module's tests with the JUnit console launcher (OUTDIR/tests.log, JUnit XML in OUTDIR/junit/);
 # 3. the GPU benchmarks (OUTDIR/bench.log). --quick shortens the benchmarks.
-# CUDA 12 cuBLAS/cuSOLVER libraries found on the machine (e.g. PyTorch's nvidia-* wheels) are put on
+# CUDA 12 cuBLAS/cuSOLVER libraries found under /usr, /opt or Python's site-packages (PyTorch's nvidia-* wheels) go on
 # LD_LIBRARY_PATH so that JCublas2/JCusolver can load; without them the backend uses its own kernels and says so.
 # Exit status: the tests' (the benchmarks run either way).
 set -uo pipefail
@@ -18,8 +18,10 @@ java="$here/runtime/bin/java"
 bash "$here/probe.sh" "$out" > /dev/null 2>&1 || true
 cat "$out/probe.txt"
 
-libdirs=$(find /usr /opt -xdev \( -name 'libcublas.so.12' -o -name 'libcusolver.so.11' -o -name 'libcusolverMg.so.11' \
-  -o -name 'libcublasLt.so.12' \) -printf '%h\n' 2>/dev/null | sort -u | tr '\n' ':')
+sitedirs=$(python3 -c 'import site; print(" ".join(site.getsitepackages()))' 2>/dev/null || true)
+# shellcheck disable=SC2086  # sitedirs is a list of paths
+libdirs=$(find /usr /opt $sitedirs -xdev \( -name 'libcublas.so.12' -o -name 'libcusolver.so.11' \
+  -o -name 'libcusolverMg.so.11' -o -name 'libcublasLt.so.12' \) -printf '%h\n' 2>/dev/null | sort -u | tr '\n' ':')
 export LD_LIBRARY_PATH="${libdirs}${LD_LIBRARY_PATH:-}"
 echo "== LD_LIBRARY_PATH for JCublas2/JCusolver: ${LD_LIBRARY_PATH:-(empty)}" | tee -a "$out/probe.txt"
 

@@ -76,9 +76,17 @@ public final class GpuBenchmark {
         }
     }
 
+    private final java.util.Map<String, float[]> inputs = new java.util.HashMap<>();
+
+    /** The same random operands for every precision and path (generating them costs more than the GEMMs). */
+    private float[] operand(String key, int n, Random rnd) {
+        return inputs.computeIfAbsent(key, k -> random(rnd, n));
+    }
+
     private void report(CudaBackend b, String path, Precision p, int[] s, double peak, Random rnd) {
         int m = s[0], n = s[1], k = s[2], reps = quick ? 3 : 10;
-        Tensor x = b.upload(random(rnd, m * k), m, k), w = b.weight(random(rnd, n * k), n, k);
+        Tensor x = b.upload(operand("x" + m + "x" + k, m * k, rnd), m, k);
+        Tensor w = b.weight(operand("w" + n + "x" + k, n * k, rnd), n, k);
         for (int i = 0; i < 2; i++) {
             b.linear(x, w, null);
         }
