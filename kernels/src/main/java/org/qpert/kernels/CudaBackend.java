@@ -75,11 +75,26 @@ public final class CudaBackend implements Backend {
         JCudaDriver.cuMemGetInfo(free, total);
         this.allocator = new DeviceAllocator(free[0] / 10 * 8);
         String cublasProblem = options.vendorLibraries() ? VendorLibraries.cublasProblem() : "cuBLAS: not requested";
-        this.matmul = cublasProblem == null ? new CublasMatMul(this, options.precision())
-                : new KernelMatMul(this, options.precision());
+        MatMul mm = null;
+        if (cublasProblem == null) {
+            try {
+                mm = new CublasMatMul(this, options.precision());
+            } catch (RuntimeException e) {  // the library loaded but does not start (e.g. no CUDA 12 support)
+                cublasProblem = "cuBLAS: " + e.getMessage();
+            }
+        }
+        this.matmul = mm != null ? mm : new KernelMatMul(this, options.precision());
         String cusolverProblem = options.vendorLibraries() ? VendorLibraries.cusolverProblem()
                 : "cuSOLVER: not requested";
-        this.cusolver = cusolverProblem == null ? new CusolverEigen(this) : null;
+        CusolverEigen solver = null;
+        if (cusolverProblem == null) {
+            try {
+                solver = new CusolverEigen(this);
+            } catch (RuntimeException e) {
+                cusolverProblem = "cuSOLVER: " + e.getMessage();
+            }
+        }
+        this.cusolver = solver;
         this.jacobi = new JacobiKernelEigen(this);
         this.paths = "GEMM: " + matmul.describe() + (cublasProblem == null ? "" : " because " + cublasProblem)
                 + "; eigen: " + (cusolver != null ? "cuSOLVER syevjBatched for n <= 32, own Jacobi kernel above"
