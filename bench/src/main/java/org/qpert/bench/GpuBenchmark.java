@@ -1,7 +1,9 @@
 package org.qpert.bench;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Random;
 
@@ -76,7 +78,7 @@ public final class GpuBenchmark {
         }
     }
 
-    private final java.util.Map<String, float[]> inputs = new java.util.HashMap<>();
+    private final Map<String, float[]> inputs = new HashMap<>();
 
     /** The same random operands for every precision and path (generating them costs more than the GEMMs). */
     private float[] operand(String key, int n, Random rnd) {

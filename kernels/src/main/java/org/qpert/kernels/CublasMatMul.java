@@ -1,5 +1,7 @@
 package org.qpert.kernels;
 
+import java.lang.ref.Reference;
+
 import jcuda.Pointer;
 import jcuda.cudaDataType;
 import jcuda.driver.CUdeviceptr;
@@ -52,7 +54,7 @@ final class CublasMatMul implements MatMul {
                         backend.bf16(w), cudaDataType.CUDA_R_16BF, k, xb, cudaDataType.CUDA_R_16BF, k, zero, y.ptr,
                         cudaDataType.CUDA_R_32F, n, cublasComputeType.CUBLAS_COMPUTE_32F,
                         cublasGemmAlgo.CUBLAS_GEMM_DEFAULT);
-                java.lang.ref.Reference.reachabilityFence(scratch);
+                Reference.reachabilityFence(scratch);
             } else {
                 JCublas2.cublasSgemm(handle, cublasOperation.CUBLAS_OP_T, cublasOperation.CUBLAS_OP_N, n, m, k, one,
                         w.ptr, k, x.ptr, k, zero, y.ptr, n);
@@ -61,8 +63,8 @@ final class CublasMatMul implements MatMul {
         if (bias != null || residual != null || gelu) {
             backend.epilogue(y, y, bias, residual, gelu);
         }
-        java.lang.ref.Reference.reachabilityFence(x);
-        java.lang.ref.Reference.reachabilityFence(w);
+        Reference.reachabilityFence(x);
+        Reference.reachabilityFence(w);
     }
 
     void close() {

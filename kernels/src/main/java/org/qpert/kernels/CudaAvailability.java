@@ -1,5 +1,9 @@
 package org.qpert.kernels;
 
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 import jcuda.CudaException;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
@@ -79,16 +83,29 @@ public record CudaAvailability(boolean available, String reason) {
         while (n < name.length && name[n] != 0) {
             n++;
         }
-        return new String(name, 0, n, java.nio.charset.StandardCharsets.US_ASCII);
+        return new String(name, 0, n, StandardCharsets.US_ASCII);
     }
 
     /** Turns JCuda's multi-page native-loading error into the one cause that matters. */
     static String nativeLoadReason(Throwable t) {
-        String all = fullText(t);
-        if (all.contains("libcuda.so.1")) {
+        String missing = missingSharedLibrary(t);
+        if ("libcuda.so.1".equals(missing)) {
             return "no CUDA driver: libcuda.so.1 not found";
         }
-        return "JCuda driver native did not load: " + firstLine(t);
+        return "JCuda driver native did not load: " + (missing != null ? missing + " not found" : firstLine(t));
+    }
+
+    private static final Pattern CANNOT_OPEN =
+            Pattern.compile("([\\w.+-]+\\.so[.\\d]*): cannot open shared object file");
+
+    /** The shared library the dynamic loader could not find (e.g. libcublas.so.12), named in JCuda's error, or null. */
+    static String missingSharedLibrary(Throwable t) {
+        Matcher m = CANNOT_OPEN.matcher(fullText(t));
+        String last = null;
+        while (m.find()) {
+            last = m.group(1);
+        }
+        return last;
     }
 
     static String fullText(Throwable t) {

@@ -51,7 +51,7 @@ final class VendorLibraries {
             JCublas2.setExceptionsEnabled(true);
             return null;
         } catch (Throwable t) {
-            return loadReason(t, "libcublas.so.12", "cuBLAS");
+            return loadReason(t, "cuBLAS");
         }
     }
 
@@ -69,8 +69,7 @@ final class VendorLibraries {
             JCusolver.setExceptionsEnabled(true);
             return null;
         } catch (Throwable t) {
-            String reason = loadReason(t, "libcusolver.so.11", "cuSOLVER");
-            return reason.contains("libcusolver.so.11") ? reason : loadReason(t, "libcusolverMg.so.11", "cuSOLVER");
+            return loadReason(t, "cuSOLVER");
         }
     }
 
@@ -97,11 +96,8 @@ final class VendorLibraries {
         }
     }
 
-    private static String loadReason(Throwable t, String soname, String library) {
-        String all = CudaAvailability.fullText(t);
-        if (all.contains(soname)) {
-            return library + ": " + soname + " not found";
-        }
-        return library + ": " + CudaAvailability.firstLine(t);
+    private static String loadReason(Throwable t, String library) {
+        String missing = CudaAvailability.missingSharedLibrary(t);
+        return library + ": " + (missing != null ? missing + " not found" : CudaAvailability.firstLine(t));
     }
 }

@@ -41,5 +41,7 @@ class CudaAvailabilityTest {
         assertEquals("no CUDA driver: libcuda.so.1 not found", CudaAvailability.nativeLoadReason(nested));
         assertEquals("JCuda driver native did not load: UnsatisfiedLinkError: other",
                 CudaAvailability.nativeLoadReason(new UnsatisfiedLinkError("other\nmore")));
+        assertEquals("libcusparse.so.12", CudaAvailability.missingSharedLibrary(new UnsatisfiedLinkError(
+                "/tmp/libJCusolver-12.6.0-linux-x86_64.so: libcusparse.so.12: cannot open shared object file: No such")));
     }
 }
