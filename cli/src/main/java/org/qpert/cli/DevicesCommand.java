@@ -6,15 +6,19 @@ import org.qpert.core.backend.Backend;
 import org.qpert.kernels.CudaAvailability;
 import org.qpert.kernels.CudaBackend;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code qpert devices}: whether CUDA is usable here and why not; with --device, opens that backend and says how. */
 @Command(name = "devices", description = "Show the compute devices qpert can use (and open the one --device names).")
 final class DevicesCommand implements Callable<Integer> {
-    @Mixin
-    BackendOptions backend;
+    @Option(names = "--device", paramLabel = "NAME", description = "Also open this backend: cpu or cuda.")
+    String device;
+
+    @Option(names = "--precision", defaultValue = "f32", paramLabel = "P",
+            description = "Matrix products on cuda: f32 (default), tf32 or bf16.")
+    String precision;
 
     @Spec
     CommandSpec spec;
@@ -25,9 +29,9 @@ final class DevicesCommand implements Callable<Integer> {
         out.println("cpu: available (" + Runtime.getRuntime().availableProcessors() + " processors)");
         CudaAvailability cuda = CudaAvailability.probe();
         out.println("cuda: " + (cuda.available() ? "available, " : "unavailable: ") + cuda.reason());
-        if (backend.device == BackendOptions.Device.CUDA) {
-            try (Backend b = backend.open()) {
-                out.println("opened " + b.name() + ": " + ((CudaBackend) b).paths());
+        if (device != null) {
+            try (Backend b = Devices.open(device, precision)) {
+                out.println("opened " + b.name() + (b instanceof CudaBackend c ? ": " + c.paths() : ""));
             }
         }
         return 0;
