@@ -4,11 +4,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.qpert.core.backend.SymmetricEigen;
+import org.qpert.loaders.safetensors.SafetensorsWeights;
 
 /**
  * One tiny-blip2/qpert-* fixture folder: 3 images, their boxes, and the expected token weights, P̄ and features.
@@ -17,7 +21,8 @@ import org.qpert.core.backend.SymmetricEigen;
  */
 final class QpertFixture {
     static final int IMAGES = 3, LAYERS = 2, HEADS = 4, D = 8, WIDTH = HEADS * D, TOKENS = 17;
-    private final SafetensorsFile fx;
+    private final Map<String, float[]> floats = new HashMap<>();
+    private final Map<String, int[]> ints = new HashMap<>();
     private final JsonArray images;
     private final int[] objectImage;
     private final int[] k;
@@ -25,12 +30,20 @@ final class QpertFixture {
 
     QpertFixture(String folder) throws IOException {
         Path dir = TinyModel.DIR.resolve(folder);
-        this.fx = new SafetensorsFile(dir.resolve("qpert.safetensors"));
+        try (SafetensorsWeights fx = TinyModel.fixture(dir.resolve("qpert.safetensors"))) {
+            for (String name : List.of("inputs/pixel_values", "objects/weight", "objects/token_weights", "pbar",
+                    "itc/image_feat")) {
+                floats.put(name, fx.readFloats(name));
+            }
+            for (String name : List.of("inputs/image_sizes", "objects/image_index", "objects/k")) {
+                ints.put(name, TinyModel.ints(fx, name));
+            }
+        }
         JsonObject meta = JsonParser.parseString(Files.readString(dir.resolve("qpert.json"))).getAsJsonObject();
         this.images = meta.getAsJsonArray("images");
-        this.objectImage = fx.ints("objects/image_index");
-        this.k = fx.ints("objects/k");
-        this.objectWeight = fx.floats("objects/weight");
+        this.objectImage = ints.get("objects/image_index");
+        this.k = ints.get("objects/k");
+        this.objectWeight = floats.get("objects/weight");
     }
 
     /** Index of the image's first object in the fixture's object order, and how many it has. */
@@ -59,7 +72,7 @@ final class QpertFixture {
 
     /** Original (H, W) repeated per box. */
     int[] sizes(int image) {
-        int[] hw = fx.ints("inputs/image_sizes");
+        int[] hw = ints.get("inputs/image_sizes");
         int[] out = new int[2 * objects(image)];
         for (int b = 0; b < objects(image); b++) {
             out[2 * b] = hw[2 * image];
@@ -69,24 +82,24 @@ final class QpertFixture {
     }
 
     float[] pixels(int image) {
-        float[] all = fx.floats("inputs/pixel_values");
+        float[] all = floats.get("inputs/pixel_values");
         int px = all.length / IMAGES;
         return Arrays.copyOfRange(all, image * px, (image + 1) * px);
     }
 
     float[] tokenWeights(int image) {
         int first = firstObject(image);
-        return Arrays.copyOfRange(fx.floats("objects/token_weights"), first * TOKENS, (first + objects(image)) * TOKENS);
+        return Arrays.copyOfRange(floats.get("objects/token_weights"), first * TOKENS, (first + objects(image)) * TOKENS);
     }
 
     /** [LAYERS, HEADS·D, D]. */
     float[] pbar(int image) {
         int n = LAYERS * WIDTH * D;
-        return Arrays.copyOfRange(fx.floats("pbar"), image * n, (image + 1) * n);
+        return Arrays.copyOfRange(floats.get("pbar"), image * n, (image + 1) * n);
     }
 
     float[] imageFeatures(int image) {
-        float[] all = fx.floats("itc/image_feat");
+        float[] all = floats.get("itc/image_feat");
         int n = all.length / IMAGES;
         return Arrays.copyOfRange(all, image * n, (image + 1) * n);
     }

@@ -9,6 +9,7 @@ import org.qpert.core.backend.CpuBackend;
 import org.qpert.core.model.Blip2Retrieval;
 import org.qpert.core.model.ImageContext;
 import org.qpert.core.model.QueryPerturbation;
+import org.qpert.loaders.safetensors.SafetensorsWeights;
 
 /**
  * GPU: the whole tiny BLIP-2 (ViT, Q-Former ITC image and text passes, ITM) through the CUDA backend against the CPU
@@ -25,10 +26,14 @@ class TinyModelGpuTest {
             case BF16 -> 5e-2;
         };
         try (CudaBackend gpu = Gpu.open(precision, true)) {
-            SafetensorsFile act = new SafetensorsFile(TinyModel.DIR.resolve("activations.safetensors"));
+            float[] pixels;
+            int[] ids, mask;
+            try (SafetensorsWeights act = TinyModel.fixture(TinyModel.DIR.resolve("activations.safetensors"))) {
+                pixels = act.readFloats("inputs/pixel_values");
+                ids = TinyModel.ints(act, "inputs/input_ids");
+                mask = TinyModel.ints(act, "inputs/attention_mask");
+            }
             Blip2Retrieval onCpu = TinyModel.load(new CpuBackend()), onGpu = TinyModel.load(gpu);
-            float[] pixels = act.floats("inputs/pixel_values");
-            int[] ids = act.ints("inputs/input_ids"), mask = act.ints("inputs/attention_mask");
             int images = 2, texts = 3, len = 7, px = pixels.length / images;
             for (int i = 0; i < images; i++) {
                 float[] image = Arrays.copyOfRange(pixels, i * px, (i + 1) * px);
