@@ -13,18 +13,23 @@ import org.qpert.loaders.safetensors.SafetensorsWeights;
 
 /**
  * GPU: the whole tiny BLIP-2 (ViT, Q-Former ITC image and text passes, ITM) through the CUDA backend against the CPU
- * backend on the fixture's inputs. Bounds on the outputs: F32 1e-5, TF32 1e-2, BF16 5e-2.
+ * backend on the fixture's inputs. Bounds on the outputs: F32 1e-5, TF32 1e-2, BF16 1e-1.
  */
 class TinyModelGpuTest {
+
+    /** Bounds on the tiny model's outputs against float32 on the CPU (checked by emulation in PrecisionBoundsTest). */
+    static double bound(Precision p) {
+        return switch (p) {
+            case F32 -> 1e-5;
+            case TF32 -> 1e-2;
+            case BF16 -> 1e-1;  // the ITM logits carry ~2e-2 (emulated); features ~1e-2
+        };
+    }
 
     @ParameterizedTest
     @EnumSource(Precision.class)
     void imageTextAndItmOutputsMatchTheCpu(Precision precision) throws IOException {
-        double bound = switch (precision) {
-            case F32 -> 1e-5;
-            case TF32 -> 1e-2;
-            case BF16 -> 5e-2;
-        };
+        double bound = bound(precision);
         try (CudaBackend gpu = Gpu.open(precision, true)) {
             float[] pixels;
             int[] ids, mask;
