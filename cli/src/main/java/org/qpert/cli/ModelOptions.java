@@ -23,8 +23,12 @@ final class ModelOptions {
     Path weights;
 
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "NAME",
-            description = "Backend: cpu (default).")
+            description = "Backend: cpu (default) or cuda.")
     String device;
+
+    @Option(names = "--precision", defaultValue = "f32", paramLabel = "P",
+            description = "Matrix products on cuda: f32 (default), tf32 or bf16.")
+    String precision;
 
     /** A loaded model and the dtype its float weights were stored in (F32 when mixed). */
     record Loaded(Blip2Retrieval model, DType storedAs) {
@@ -36,7 +40,7 @@ final class ModelOptions {
         }
         Blip2Config cfg = Blip2ConfigReader.read(model);
         Path source = weights == null ? model : model.resolve(weights);
-        Backend backend = Devices.open(device);
+        Backend backend = Devices.open(device, precision);
         try (SafetensorsWeights w = SafetensorsWeights.open(source)) {
             return new Loaded(Blip2Retrieval.load(cfg, w, backend), storedDtype(w));
         }
