@@ -3,6 +3,7 @@ package org.qpert.cli;
 import java.util.concurrent.Callable;
 
 import org.qpert.core.backend.Backend;
+import org.qpert.core.backend.BackendProvider;
 import org.qpert.kernels.CudaAvailability;
 import org.qpert.kernels.CudaBackend;
 import picocli.CommandLine.Command;
@@ -30,7 +31,7 @@ final class DevicesCommand implements Callable<Integer> {
         CudaAvailability cuda = CudaAvailability.probe();
         out.println("cuda: " + (cuda.available() ? "available, " : "unavailable: ") + cuda.reason());
         if (device != null) {
-            try (Backend b = Devices.open(device, precision)) {
+            try (Backend b = BackendProvider.open(device, precision)) {
                 out.println("opened " + b.name() + (b instanceof CudaBackend c ? ": " + c.paths() : ""));
             }
         }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.qpert.core.backend.Backend;
+import org.qpert.core.backend.BackendProvider;
 import org.qpert.core.model.Blip2Config;
 import org.qpert.core.model.Blip2Retrieval;
 import org.qpert.loaders.config.Blip2ConfigReader;
@@ -40,7 +41,7 @@ final class ModelOptions {
         }
         Blip2Config cfg = Blip2ConfigReader.read(model);
         Path source = weights == null ? model : model.resolve(weights);
-        Backend backend = Devices.open(device, precision);
+        Backend backend = BackendProvider.open(device, precision);
         try (SafetensorsWeights w = SafetensorsWeights.open(source)) {
             return new Loaded(Blip2Retrieval.load(cfg, w, backend), storedDtype(w));
         }
