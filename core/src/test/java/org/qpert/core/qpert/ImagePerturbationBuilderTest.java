@@ -133,6 +133,13 @@ class ImagePerturbationBuilderTest {
     }
 
     @Test
+    void badTokenWeightsAreRejected() {
+        assertThrows(IllegalArgumentException.class, () -> ImageObject.ofTokenWeights(8, new float[] {0, -1}));
+        assertThrows(IllegalArgumentException.class, () -> ImageObject.ofTokenWeights(8, new float[] {0, Float.NaN}));
+        assertThrows(IllegalArgumentException.class, () -> ImageObject.ofTokenWeights(Double.NaN, new float[] {0, 1}));
+    }
+
+    @Test
     void mismatchedTokenCountIsRejected() {
         ImageObject wrong = ImageObject.ofTokenWeights(8, new float[] {0, 1, 1});
         assertThrows(IllegalArgumentException.class, () -> build(Perturbation.published(), Path.AUTO, List.of(wrong)));
