@@ -134,6 +134,31 @@ class PerturbationParityTest {
         }
     }
 
+    /** P̄ is built once per image: the ITC pass and every ITM pair reuse it without new eigenproblems. */
+    @org.junit.jupiter.api.Test
+    void pbarIsBuiltOncePerImageAndReusedForItcAndItm() {
+        int[] eigenCalls = new int[1];
+        Backend counting = new CpuBackend() {
+            @Override
+            public org.qpert.core.backend.SymmetricEigen symmetricEigen(double[] matrices, int count, int n) {
+                eigenCalls[0]++;
+                return super.symmetricEigen(matrices, count, n);
+            }
+        };
+        Blip2Retrieval model = TinyBlip2.load("model.safetensors", counting);
+        PerturbationFixture f = fixture(FIXTURES[0]);
+        int[] size = f.inputs().imageSizes()[0];
+        PerturbedImage img = PerturbedImage.encode(model, f.inputs().model().pixels()[0], size[0], size[1],
+                f.inputs().boxes().get(0), f.inputs().settings());
+        int afterEncode = eigenCalls[0];
+        assertTrue(afterEncode >= 1 && afterEncode <= 2, "one batch per problem order, got " + afterEncode);
+        img.imageFeatures(model);
+        for (int t = 0; t < f.inputs().model().inputIds().length; t++) {
+            img.itmLogits(model, f.inputs().model().inputIds()[t], f.inputs().model().attentionMasks()[t]);
+        }
+        assertEquals(afterEncode, eigenCalls[0], "ITC and ITM passes must not rebuild P̄");
+    }
+
     private static double max(float[] v) {
         double m = 0;
         for (float x : v) {

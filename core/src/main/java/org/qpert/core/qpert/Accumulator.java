@@ -66,7 +66,10 @@ final class Accumulator {
         mirrorUpper(m, off, order);
     }
 
-    /** Adds (w_j / N') U_k U_kᵀ of problem {@code p} of {@code eig} to P̄ of (layer, head) and records k. */
+    /**
+     * Adds (w_j / N') U_k U_kᵀ of problem {@code p} of {@code eig} to P̄ of (layer, head) and records k. Only the
+     * upper triangle is accumulated (P̄ is symmetric); {@link #result} mirrors it.
+     */
     void addProjector(ObjectTokens o, int layer, int head, SymmetricEigen eig, int p, int kept, boolean gram) {
         basisCounts[o.index][layer][head] = kept;
         double scale = o.objectWeight / included;
@@ -76,14 +79,12 @@ final class Accumulator {
             if (gram) {
                 gramVector(o, layer, head, eig, p, i);
             } else {
-                for (int c = 0; c < d; c++) {
-                    u[c] = eig.vector(p, i, c);
-                }
+                System.arraycopy(eig.vectors(), (p * d + i) * d, u, 0, d);
             }
             for (int r = 0; r < d; r++) {
                 double ur = scale * u[r];
                 int ro = po + r * d;
-                for (int c = 0; c < d; c++) {
+                for (int c = r; c < d; c++) {
                     target[ro + c] += ur * u[c];
                 }
             }
@@ -115,6 +116,9 @@ final class Accumulator {
         Tensor[] tensors = new Tensor[layers];
         float[][] host = new float[layers][];
         for (int l = 0; l < layers; l++) {
+            for (int h = 0; h < heads; h++) {
+                mirrorUpper(pbar[l], h * d * d, d);
+            }
             host[l] = new float[pbar[l].length];
             for (int i = 0; i < host[l].length; i++) {
                 host[l][i] = (float) pbar[l][i];

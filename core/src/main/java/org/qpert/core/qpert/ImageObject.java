@@ -46,8 +46,20 @@ public final class ImageObject {
         return objects;
     }
 
-    /** An object given by its weights directly (tests, and callers that compute coverage themselves). */
+    /**
+     * An object given by its weights directly (tests, and callers that compute coverage themselves): w_j finite,
+     * token weights finite and non-negative.
+     */
     public static ImageObject ofTokenWeights(double weight, float[] tokenWeights) {
+        if (!Double.isFinite(weight)) {
+            throw new IllegalArgumentException("object weight must be finite, got " + weight);
+        }
+        for (int t = 0; t < tokenWeights.length; t++) {
+            if (!(tokenWeights[t] >= 0) || Float.isInfinite(tokenWeights[t])) {
+                throw new IllegalArgumentException("token weight " + t + " is " + tokenWeights[t]
+                        + ", expected a finite value >= 0");
+            }
+        }
         return new ImageObject(null, Double.NaN, weight, tokenWeights.clone());
     }
 

@@ -133,9 +133,39 @@ class ImagePerturbationBuilderTest {
     }
 
     @Test
+    void badTokenWeightsAreRejected() {
+        assertThrows(IllegalArgumentException.class, () -> ImageObject.ofTokenWeights(8, new float[] {0, -1}));
+        assertThrows(IllegalArgumentException.class, () -> ImageObject.ofTokenWeights(8, new float[] {0, Float.NaN}));
+        assertThrows(IllegalArgumentException.class, () -> ImageObject.ofTokenWeights(Double.NaN, new float[] {0, 1}));
+    }
+
+    @Test
     void mismatchedTokenCountIsRejected() {
         ImageObject wrong = ImageObject.ofTokenWeights(8, new float[] {0, 1, 1});
         assertThrows(IllegalArgumentException.class, () -> build(Perturbation.published(), Path.AUTO, List.of(wrong)));
+    }
+
+    /** All eigenproblems of an image go to the backend in one call per problem order (spec: batch per image). */
+    @Test
+    void eigenproblemsAreBatchedPerImage() {
+        int[] calls = new int[1];
+        Backend counting = new CpuBackend() {
+            @Override
+            public org.qpert.core.backend.SymmetricEigen symmetricEigen(double[] matrices, int count, int n) {
+                calls[0]++;
+                return super.symmetricEigen(matrices, count, n);
+            }
+        };
+        List<LayerKeys> countingKeys = List.of(
+                new LayerKeys(0, counting.upload(backend.download(keys.get(0).keys()), T, WIDTH)),
+                new LayerKeys(2, counting.upload(backend.download(keys.get(1).keys()), T, WIDTH)));
+        new ImagePerturbationBuilder(counting, Perturbation.published())
+                .build(List.of(object(3, 8), object(9, 8), object(12, 8)), countingKeys, HEADS);
+        assertEquals(1, calls[0], "small objects only: one Gram batch");
+        calls[0] = 0;
+        new ImagePerturbationBuilder(counting, Perturbation.published())
+                .build(List.of(object(3, 8), object(20, 8), object(30, 8)), countingKeys, HEADS);
+        assertEquals(2, calls[0], "small and large objects: one Gram batch and one d x d batch");
     }
 
     private ImagePerturbation build(Perturbation settings, Path path, List<ImageObject> objects) {
