@@ -50,6 +50,6 @@ class DevicesCommandTest {
     void unknownDeviceIsRejected() {
         String[] r = run("devices", "--device", "tpu");
         assertEquals("2", r[0]);
-        assertTrue(r[2].contains("--device tpu is not known (use cpu or cuda)"), r[2]);
+        assertTrue(r[2].contains("device tpu is not known (available: cpu, cuda)"), r[2]);
     }
 }
