@@ -59,6 +59,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     PerturbationOptions perturbation;
 
+    @Mixin
+    DeviceOptions device;
+
     @Spec
     CommandSpec spec;
 
@@ -85,7 +88,7 @@ public final class DemoCommand implements Callable<Integer> {
             out.println("1. Generated " + gallery.images().size() + " images with " + gallery.captions().size()
                     + " captions and their boxes in " + data + "\n");
             out.flush();
-            try (RetrievalEngine engine = Blip2Engine.load(modelDir, perturbation.toPerturbation())) {
+            try (RetrievalEngine engine = Blip2Engine.load(modelDir, perturbation.toPerturbation(), device.device, device.precision)) {
                 Path storeDir = work.resolve("store");
                 EvalReport report = EvalCommand.run(engine, gallery, storeDir, itmK, 4,
                         "qpert demo: " + gallery.images().size() + " generated images");

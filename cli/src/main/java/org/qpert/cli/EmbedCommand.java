@@ -72,6 +72,9 @@ public final class EmbedCommand implements Callable<Integer> {
     @Mixin
     PerturbationOptions perturbation;
 
+    @Mixin
+    DeviceOptions device;
+
     @Spec
     CommandSpec spec;
 
@@ -80,7 +83,8 @@ public final class EmbedCommand implements Callable<Integer> {
         List<GalleryImage> images = source.images != null ? folder(source.images, boxes)
                 : DatasetLayout.parse(source.dataset.name).load(source.dataset.root, boxes, 0).images();
         PrintWriter out = spec.commandLine().getOut();
-        try (RetrievalEngine engine = Blip2Engine.load(Models.requireModelDir(model), perturbation.toPerturbation());
+        try (RetrievalEngine engine = Blip2Engine.load(Models.requireModelDir(model), perturbation.toPerturbation(),
+                device.device, device.precision);
              EmbeddingStore s = EmbeddingStore.open(store, StoredImage.spec(engine), batch)) {
             int before = s.storedCount();
             int added = GalleryEmbedder.embedMissing(engine, images, s, batch);

@@ -70,6 +70,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     PerturbationOptions perturbation;
 
+    @Mixin
+    DeviceOptions device;
+
     @Spec
     CommandSpec spec;
 
@@ -78,7 +81,7 @@ public final class EvalCommand implements Callable<Integer> {
         DatasetLayout layout = DatasetLayout.parse(dataset);
         Gallery gallery = layout.load(root, boxes, limit);
         try (RetrievalEngine engine = Blip2Engine.load(Models.requireModelDir(model),
-                perturbation.toPerturbation())) {
+                perturbation.toPerturbation(), device.device, device.precision)) {
             Path storeDir = store != null ? store : defaultStore(layout, engine);
             EvalReport r = run(engine, gallery, storeDir, itmK, batch,
                     "qpert eval: " + layout.name().toLowerCase(java.util.Locale.ROOT) + " test"

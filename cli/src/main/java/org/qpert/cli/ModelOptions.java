@@ -4,13 +4,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.qpert.core.backend.Backend;
-import org.qpert.core.backend.BackendProvider;
 import org.qpert.core.model.Blip2Config;
 import org.qpert.core.model.Blip2Retrieval;
 import org.qpert.loaders.config.Blip2ConfigReader;
 import org.qpert.loaders.safetensors.DType;
 import org.qpert.loaders.safetensors.SafetensorsWeights;
 import org.qpert.loaders.safetensors.TensorInfo;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The options that pick a checkpoint and a device, shared by every command that runs the model. */
@@ -23,13 +23,8 @@ final class ModelOptions {
             description = "A safetensors file to load instead of the folder's default (relative to --model or absolute).")
     Path weights;
 
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "NAME",
-            description = "Backend: cpu (default) or cuda.")
-    String device;
-
-    @Option(names = "--precision", defaultValue = "f32", paramLabel = "P",
-            description = "Matrix products on cuda: f32 (default), tf32 or bf16.")
-    String precision;
+    @Mixin
+    DeviceOptions deviceOptions;
 
     /** A loaded model and the dtype its float weights were stored in (F32 when mixed). */
     record Loaded(Blip2Retrieval model, DType storedAs) {
@@ -41,7 +36,7 @@ final class ModelOptions {
         }
         Blip2Config cfg = Blip2ConfigReader.read(model);
         Path source = weights == null ? model : model.resolve(weights);
-        Backend backend = BackendProvider.open(device, precision);
+        Backend backend = deviceOptions.open();
         try (SafetensorsWeights w = SafetensorsWeights.open(source)) {
             return new Loaded(Blip2Retrieval.load(cfg, w, backend), storedDtype(w));
         }

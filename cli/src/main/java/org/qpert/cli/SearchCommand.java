@@ -65,13 +65,17 @@ public final class SearchCommand implements Callable<Integer> {
     @Mixin
     PerturbationOptions perturbation;
 
+    @Mixin
+    DeviceOptions device;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (RetrievalEngine engine = Blip2Engine.load(Models.requireModelDir(model), perturbation.toPerturbation())) {
+        try (RetrievalEngine engine = Blip2Engine.load(Models.requireModelDir(model), perturbation.toPerturbation(),
+                device.device, device.precision)) {
             List<Searcher.Hit> hits;
             if (query.text != null) {
                 if (store == null) {
