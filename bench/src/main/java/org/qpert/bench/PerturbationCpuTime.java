@@ -26,6 +26,7 @@ import org.qpert.core.qpert.PerturbedImage;
  */
 public final class PerturbationCpuTime {
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
+    private static final int WARM_UP_CALLS = 4;
 
     private PerturbationCpuTime() {
     }
@@ -72,9 +73,14 @@ public final class PerturbationCpuTime {
         }
     }
 
-    /** Best thread CPU time in ms of {@code runs} calls after one warm-up call. */
+    /**
+     * Best thread CPU time in ms of {@code runs} calls after warm-up calls (enough for the JIT to compile the loops:
+     * with a single warm-up call the first configuration measured came out slower than a larger one).
+     */
     private static double best(int runs, Supplier<?> work) {
-        work.get();
+        for (int w = 0; w < WARM_UP_CALLS; w++) {
+            work.get();
+        }
         double best = Double.MAX_VALUE;
         for (int r = 0; r < runs; r++) {
             long t0 = MX.getCurrentThreadCpuTime();
