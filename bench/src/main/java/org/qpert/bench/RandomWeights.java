@@ -1,18 +1,28 @@
 package org.qpert.bench;
 
+import java.util.Arrays;
+import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import org.qpert.core.model.Blip2Config;
 import org.qpert.core.model.QFormerConfig;
 import org.qpert.core.model.VisionConfig;
 import org.qpert.core.model.WeightSource;
 
 /**
- * Deterministic random weights of any requested shape, for timing the model at real sizes without a checkpoint.
- * Values are small (uniform ±0.05) so activations stay finite; they mean nothing.
+ * Deterministic random weights of any requested shape, for timing the model at real sizes without a checkpoint:
+ * uniform values of standard deviation 0.02 (about BLIP-2's initializer range) seeded by seed and name, layer-norm
+ * scales 1 ± that noise so activations stay in range. Cached, so several backends can load the same model.
  */
 final class RandomWeights implements WeightSource {
     private final long seed;
+    private final Map<String, float[]> cache = new ConcurrentHashMap<>();
+
+    RandomWeights() {
+        this(0);
+    }
 
     RandomWeights(long seed) {
         this.seed = seed;
@@ -20,21 +30,21 @@ final class RandomWeights implements WeightSource {
 
     /**
      * blip2-itm-vit-g sizes (Q-Former 768 × 12 layers, 12 heads, cross-attention every 2nd layer, 32 queries, ViT
-     * width 1408) at image size {@code imageSize}, but a ViT of {@code visionLayers} layers: the benchmarks time the
-     * Q-Former and the perturbation, the ViT only has to produce Z of the right shape.
+     * width 1408) at image size {@code imageSize}, with a ViT of {@code visionLayers} layers (39 for the real model;
+     * fewer when only Z of the right shape is needed).
      */
     static Blip2Config realSizes(int imageSize, int visionLayers) {
         VisionConfig v = new VisionConfig(1408, visionLayers, 16, 6144, imageSize, 14, 1e-6, true, "gelu");
         QFormerConfig d = QFormerConfig.defaults();
-        QFormerConfig q = new QFormerConfig(d.vocabSize(), d.hiddenSize(), d.numHiddenLayers(), d.numAttentionHeads(),
+        QFormerConfig q = new QFormerConfig(30523, d.hiddenSize(), d.numHiddenLayers(), d.numAttentionHeads(),
                 d.intermediateSize(), d.maxPositionEmbeddings(), d.layerNormEps(), d.padTokenId(),
                 d.crossAttentionFrequency(), v.hiddenSize(), true, d.hiddenAct());
-        return new Blip2Config(v, q, 32, 256, java.util.OptionalInt.empty());
+        return new Blip2Config(v, q, 32, 256, OptionalInt.empty());
     }
 
     @Override
     public Set<String> names() {
-        return Set.of();
+        return Set.copyOf(cache.keySet());
     }
 
     /** The fused qkv bias layout of HF checkpoints; q_bias / v_bias never. */
@@ -50,19 +60,24 @@ final class RandomWeights implements WeightSource {
 
     @Override
     public float[] floats(String name, long... expectedShape) {
-        long n = 1;
-        for (long s : expectedShape) {
-            n *= s;
+        long n = Arrays.stream(expectedShape).reduce(1, (a, b) -> a * b);
+        if (n <= 0 || n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("random tensor " + name + " of shape " + Arrays.toString(expectedShape)
+                    + " does not fit one array");
         }
-        if (n > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(name + " of " + n + " values does not fit one array");
+        return cache.computeIfAbsent(name + Arrays.toString(expectedShape), k -> generate(name, (int) n));
+    }
+
+    private float[] generate(String name, int n) {
+        SplittableRandom rnd = new SplittableRandom(seed ^ name.hashCode());
+        boolean scale = name.endsWith("layer_norm1.weight") || name.endsWith("layer_norm2.weight")
+                || name.endsWith("LayerNorm.weight") || name.endsWith("layernorm.weight");
+        float half = (float) (0.02 * Math.sqrt(3));
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (scale ? 1f : 0f) + (float) (rnd.nextDouble() * 2 - 1) * half;
         }
-        SplittableRandom r = new SplittableRandom(seed ^ name.hashCode());
-        float[] v = new float[(int) n];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) (r.nextDouble() - 0.5) * 0.1f;
-        }
-        return v;
+        return x;
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.qpert.core.backend.Backend;
+import org.qpert.core.backend.BackendProvider;
 import org.qpert.core.model.Blip2Config;
 import org.qpert.core.model.Blip2Retrieval;
 import org.qpert.loaders.config.Blip2ConfigReader;
@@ -23,8 +24,12 @@ final class ModelOptions {
     Path weights;
 
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "NAME",
-            description = "Backend: cpu (default).")
+            description = "Backend: cpu (default) or cuda.")
     String device;
+
+    @Option(names = "--precision", defaultValue = "f32", paramLabel = "P",
+            description = "Matrix products on cuda: f32 (default), tf32 or bf16.")
+    String precision;
 
     /** A loaded model and the dtype its float weights were stored in (F32 when mixed). */
     record Loaded(Blip2Retrieval model, DType storedAs) {
@@ -36,7 +41,7 @@ final class ModelOptions {
         }
         Blip2Config cfg = Blip2ConfigReader.read(model);
         Path source = weights == null ? model : model.resolve(weights);
-        Backend backend = Devices.open(device);
+        Backend backend = BackendProvider.open(device, precision);
         try (SafetensorsWeights w = SafetensorsWeights.open(source)) {
             return new Loaded(Blip2Retrieval.load(cfg, w, backend), storedDtype(w));
         }
