@@ -26,7 +26,7 @@ import org.qpert.core.qpert.PerturbedImage;
  */
 public final class PerturbationCpuTime {
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
-    private static final int WARM_UP_CALLS = 4;
+    private static final long WARM_UP_NANOS = 5_000_000_000L;
 
     private PerturbationCpuTime() {
     }
@@ -74,11 +74,12 @@ public final class PerturbationCpuTime {
     }
 
     /**
-     * Best thread CPU time in ms of {@code runs} calls after warm-up calls (enough for the JIT to compile the loops:
-     * with a single warm-up call the first configuration measured came out slower than a larger one).
+     * Best thread CPU time in ms of {@code runs} calls, after calling for at least {@link #WARM_UP_NANOS} (and at
+     * least twice): counted warm-up calls were not enough, P̄ builds measured after 4 calls took 3x their steady time.
      */
     private static double best(int runs, Supplier<?> work) {
-        for (int w = 0; w < WARM_UP_CALLS; w++) {
+        long start = System.nanoTime();
+        for (int w = 0; w < 2 || System.nanoTime() - start < WARM_UP_NANOS; w++) {
             work.get();
         }
         double best = Double.MAX_VALUE;
