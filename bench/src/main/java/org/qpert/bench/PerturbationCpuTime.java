@@ -26,6 +26,7 @@ import org.qpert.core.qpert.PerturbedImage;
  */
 public final class PerturbationCpuTime {
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
+    private static final long WARM_UP_NANOS = 5_000_000_000L;
 
     private PerturbationCpuTime() {
     }
@@ -72,9 +73,15 @@ public final class PerturbationCpuTime {
         }
     }
 
-    /** Best thread CPU time in ms of {@code runs} calls after one warm-up call. */
+    /**
+     * Best thread CPU time in ms of {@code runs} calls, after calling for at least {@link #WARM_UP_NANOS} (and at
+     * least twice): counted warm-up calls were not enough, P̄ builds measured after 4 calls took 3x their steady time.
+     */
     private static double best(int runs, Supplier<?> work) {
-        work.get();
+        long start = System.nanoTime();
+        for (int w = 0; w < 2 || System.nanoTime() - start < WARM_UP_NANOS; w++) {
+            work.get();
+        }
         double best = Double.MAX_VALUE;
         for (int r = 0; r < runs; r++) {
             long t0 = MX.getCurrentThreadCpuTime();
