@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
         description = "Object-aware image-text retrieval (BLIP-2 + Q-Perturbation) on the JVM.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                InfoCommand.class,
+                ParityCommand.class,
         })
 public final class Main {
 

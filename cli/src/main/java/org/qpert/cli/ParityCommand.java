@@ -1,0 +1,53 @@
+package org.qpert.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.qpert.core.parity.Comparison;
+import org.qpert.core.parity.ParityRun;
+import org.qpert.loaders.safetensors.DType;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code qpert parity}: runs a checkpoint on the inputs stored in a reference export and compares every tensor it can
+ * compute. Models loaded from F16 / BF16 weights are compared with the export's {@code f16w/} / {@code bf16w/} keys.
+ */
+@Command(name = "parity", mixinStandardHelpOptions = true,
+        description = "Compare the Java forward pass with activations exported from PyTorch.")
+public final class ParityCommand implements Callable<Integer> {
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Reference reference;
+
+    static final class Reference {
+        @Option(names = "--activations", paramLabel = "FILE",
+                description = "An activations.safetensors export (inputs/* and hooked activations).")
+        Path activations;
+    }
+
+    @Option(names = "--tolerance", defaultValue = "1e-4", paramLabel = "REL",
+            description = "Largest relative error (max|a-b| / max|b|) that passes (default ${DEFAULT-VALUE}).")
+    double tolerance;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        ModelOptions.Loaded loaded = modelOptions.load();
+        ActivationsFile file = ActivationsFile.read(reference.activations);
+        String prefix = loaded.storedAs() == DType.F16 ? "f16w/" : loaded.storedAs() == DType.BF16 ? "bf16w/" : "";
+        Map<String, float[]> computed = ParityRun.compute(loaded.model(), file.inputs(), prefix);
+        List<Comparison> comparisons = ParityRun.compare(computed, file.reference());
+        return ParityReport.print(spec.commandLine().getOut(), comparisons, tolerance);
+    }
+}

@@ -1,0 +1,40 @@
+package org.qpert.core.model;
+
+import org.qpert.core.backend.Tensor;
+
+/**
+ * What the Q-Former needs from one image, computed once and reused for the ITC pass and every ITM pair: the ViT output
+ * Z [T, Dv] and, per cross-attention layer, its keys and values [T, H].
+ */
+public final class ImageContext {
+    private final Tensor imageEmbeds;
+    private final Tensor[] keys;
+    private final Tensor[] values;
+
+    ImageContext(Tensor imageEmbeds, Tensor[] keys, Tensor[] values) {
+        this.imageEmbeds = imageEmbeds;
+        this.keys = keys;
+        this.values = values;
+    }
+
+    /** Z: the ViT output after post_layernorm, [T, Dv]. */
+    public Tensor imageEmbeds() {
+        return imageEmbeds;
+    }
+
+    /** Cross-attention keys K = Z·Wkᵀ + bk of Q-Former layer {@code layer} [T, H]. */
+    public Tensor keys(int layer) {
+        return require(keys, layer, "keys");
+    }
+
+    public Tensor values(int layer) {
+        return require(values, layer, "values");
+    }
+
+    private static Tensor require(Tensor[] t, int layer, String what) {
+        if (layer < 0 || layer >= t.length || t[layer] == null) {
+            throw new IllegalArgumentException("Q-Former layer " + layer + " has no cross-attention " + what);
+        }
+        return t[layer];
+    }
+}

@@ -1,0 +1,21 @@
+package org.qpert.core.model;
+
+import org.qpert.core.backend.Backend;
+import org.qpert.core.backend.Tensor;
+
+/** {@code nn.LayerNorm} over the last dimension; gamma, beta [1, d]. */
+public record LayerNorm(Tensor gamma, Tensor beta, float eps) {
+
+    static LayerNorm load(ModelWeights w, String prefix, int d, double eps) {
+        return new LayerNorm(w.row(prefix + ".weight", d), w.row(prefix + ".bias", d), (float) eps);
+    }
+
+    public Tensor apply(Backend b, Tensor x) {
+        return b.layerNorm(x, gamma, beta, eps);
+    }
+
+    /** {@code LN(x + residual)}. */
+    public Tensor applyResidual(Backend b, Tensor x, Tensor residual) {
+        return b.addLayerNorm(x, residual, gamma, beta, eps);
+    }
+}

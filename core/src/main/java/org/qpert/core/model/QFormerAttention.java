@@ -1,0 +1,71 @@
+package org.qpert.core.model;
+
+import org.qpert.core.backend.Backend;
+import org.qpert.core.backend.Tensor;
+
+/**
+ * {@code Blip2QFormerAttention}: multi-head attention ({@code .attention.query/key/value}) followed by
+ * {@code Blip2QFormerSelfOutput} ({@code .output.dense} + residual + LayerNorm, post-LN). Used for both self-attention
+ * and cross-attention; for cross-attention the keys and values come precomputed from the image ({@link ImageContext}).
+ */
+public final class QFormerAttention {
+    private final String name;
+    private final int heads;
+    private final float scale;
+    private final Linear query; // [H, H]
+    private final Linear key; // [H, H] or [H, Dv] for cross-attention
+    private final Linear value;
+    private final Linear dense; // [H, H]
+    private final LayerNorm layerNorm;
+
+    QFormerAttention(ModelWeights w, String name, QFormerConfig cfg, int keyWidth) {
+        this.name = name;
+        int h = cfg.hiddenSize();
+        this.heads = cfg.numAttentionHeads();
+        this.scale = (float) (1.0 / Math.sqrt(cfg.headDim()));
+        this.query = Linear.load(w, name + ".attention.query", h, h);
+        this.key = Linear.load(w, name + ".attention.key", h, keyWidth);
+        this.value = Linear.load(w, name + ".attention.value", h, keyWidth);
+        this.dense = Linear.load(w, name + ".output.dense", h, h);
+        this.layerNorm = LayerNorm.load(w, name + ".output.LayerNorm", h, cfg.layerNormEps());
+    }
+
+    /** The key projection; for cross-attention K = Z·Wkᵀ + bk is what Q-Perturbation builds its subspaces from. */
+    public Linear key() {
+        return key;
+    }
+
+    public Linear value() {
+        return value;
+    }
+
+    /** Self-attention over h [S, H] with an additive per-key mask (or null) → [S, H]. */
+    Tensor selfAttention(Backend b, Tensor h, float[] keyBias, ActivationSink sink) {
+        Tensor k = key.apply(b, h);
+        sink.accept(name + ".attention.key", k);
+        Tensor v = value.apply(b, h);
+        sink.accept(name + ".attention.value", v);
+        return attend(b, h, k, v, keyBias, null, sink);
+    }
+
+    /** Cross-attention of h [Nq, H] to image keys/values [T, H]; pbar [H, d] perturbs the queries, or null. */
+    Tensor crossAttention(Backend b, Tensor h, Tensor k, Tensor v, Tensor pbar, ActivationSink sink) {
+        sink.accept(name + ".attention.key", k);
+        sink.accept(name + ".attention.value", v);
+        return attend(b, h, k, v, null, pbar, sink);
+    }
+
+    private Tensor attend(Backend b, Tensor h, Tensor k, Tensor v, float[] keyBias, Tensor pbar, ActivationSink sink) {
+        Tensor q = query.apply(b, h);
+        sink.accept(name + ".attention.query", q);
+        if (pbar != null) {
+            q = b.perturbQueries(q, pbar, heads);
+            sink.accept(name + ".attention.query_perturbed", q);
+        }
+        Tensor ctx = b.attention(q, k, v, heads, scale, keyBias);
+        Tensor out = b.linearResidual(ctx, dense.weight(), dense.bias(), h);
+        out = layerNorm.apply(b, out);
+        sink.accept(name, out);
+        return out;
+    }
+}

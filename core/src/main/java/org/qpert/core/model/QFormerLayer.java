@@ -1,0 +1,64 @@
+package org.qpert.core.model;
+
+import org.qpert.core.backend.Backend;
+import org.qpert.core.backend.Tensor;
+
+/**
+ * {@code Blip2QFormerLayer}: self-attention over the whole sequence; then the query rows cross-attend to the image
+ * (in cross-attention layers) and go through the query FFN, while text rows go through the text FFN.
+ */
+public final class QFormerLayer {
+    private final String name;
+    private final int index;
+    private final QFormerAttention attention;
+    private final QFormerAttention crossattention; // null in layers without cross-attention
+    private final QFormerFeedForward textFeedForward; // null without use_qformer_text_input
+    private final QFormerFeedForward queryFeedForward;
+
+    QFormerLayer(ModelWeights w, QFormerConfig cfg, int index) {
+        this.index = index;
+        this.name = "qformer.encoder.layer." + index;
+        this.attention = new QFormerAttention(w, name + ".attention", cfg, cfg.hiddenSize());
+        this.crossattention = cfg.hasCrossAttention(index)
+                ? new QFormerAttention(w, name + ".crossattention", cfg, cfg.encoderHiddenSize()) : null;
+        this.textFeedForward = cfg.useQformerTextInput()
+                ? new QFormerFeedForward(w, name + ".intermediate", name + ".output", cfg) : null;
+        this.queryFeedForward = new QFormerFeedForward(w, name + ".intermediate_query", name + ".output_query", cfg);
+    }
+
+    /** The cross-attention block, or null when this layer has none. */
+    public QFormerAttention crossattention() {
+        return crossattention;
+    }
+
+    /**
+     * x [S, H] whose first {@code queryLength} rows are queries. image is needed when queryLength > 0 and this layer
+     * cross-attends; perturbation may change this layer's cross-attention queries.
+     */
+    Tensor forward(Backend b, Tensor x, int queryLength, float[] keyBias, ImageContext image,
+            QueryPerturbation perturbation, ActivationSink sink) {
+        Tensor a = attention.selfAttention(b, x, keyBias, sink);
+        Tensor out;
+        if (queryLength > 0) {
+            Tensor aq = queryLength == a.rows() ? a : b.sliceRows(a, 0, queryLength);
+            if (crossattention != null) {
+                aq = crossattention.crossAttention(b, aq, image.keys(index), image.values(index),
+                        perturbation.pbar(index), sink);
+            }
+            Tensor yq = queryFeedForward.forward(b, aq);
+            out = queryLength == a.rows() ? yq : b.concatRows(yq, text(b, b.sliceRows(a, queryLength, a.rows())));
+        } else {
+            out = text(b, a);
+        }
+        sink.accept(name, out);
+        return out;
+    }
+
+    private Tensor text(Backend b, Tensor a) {
+        if (textFeedForward == null) {
+            throw new IllegalStateException("this checkpoint has no text FFN in " + name
+                    + " (qformer_config.use_qformer_text_input is false): text embedding needs it");
+        }
+        return textFeedForward.forward(b, a);
+    }
+}
