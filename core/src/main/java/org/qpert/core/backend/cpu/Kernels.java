@@ -46,6 +46,11 @@ public interface Kernels {
      */
     void softmaxRow(float[] s, int off, int n, float scale, float[] keyBias);
 
+    /** The plain-Java kernels, whatever the JVM supports. */
+    static Kernels scalar() {
+        return new ScalarKernels();
+    }
+
     /** Uses the Vector API when the {@code jdk.incubator.vector} module is in the boot layer, else scalar code. */
     static Kernels best() {
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
