@@ -33,13 +33,16 @@ final class VectorKernels implements Kernels {
         if (cols == NR) {
             int i = 0;
             for (; i + MR <= rows; i += MR) {
-                tile6(a, aOff + i * lda, lda, k, b, bOff, c, cOff + i * ldc, ldc, bias, biasOff, residual, epilogue);
+                tile6(a, aOff + i * lda, lda, k, b, bOff, c, cOff + i * ldc, ldc);
             }
             for (; i + 3 <= rows; i += 3) {
-                tile3(a, aOff + i * lda, lda, k, b, bOff, c, cOff + i * ldc, ldc, bias, biasOff, residual, epilogue);
+                tile3(a, aOff + i * lda, lda, k, b, bOff, c, cOff + i * ldc, ldc);
             }
             for (; i < rows; i++) {
-                tile1(a, aOff + i * lda, k, b, bOff, c, cOff + i * ldc, bias, biasOff, residual, epilogue);
+                tile1(a, aOff + i * lda, k, b, bOff, c, cOff + i * ldc);
+            }
+            if (bias != null || epilogue != PLAIN) {
+                finish(c, cOff, ldc, rows, bias, biasOff, residual, epilogue);
             }
         } else {
             partialPanel(a, aOff, lda, rows, k, b, bOff, c, cOff, ldc, cols, bias, biasOff, residual, epilogue);
@@ -47,7 +50,7 @@ final class VectorKernels implements Kernels {
     }
 
     private static void tile6(float[] a, int a0, int lda, int k, float[] b, int bOff,
-                              float[] c, int c0, int ldc, float[] bias, int biasOff, float[] res, int ep) {
+                              float[] c, int c0, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
@@ -75,26 +78,20 @@ final class VectorKernels implements Kernels {
         }
         c00.intoArray(c, c0);
         c01.intoArray(c, c0 + L);
-        finish(c, c0, bias, biasOff, res, ep);
         c10.intoArray(c, c0 + ldc);
         c11.intoArray(c, c0 + ldc + L);
-        finish(c, c0 + ldc, bias, biasOff, res, ep);
         c20.intoArray(c, c0 + 2 * ldc);
         c21.intoArray(c, c0 + 2 * ldc + L);
-        finish(c, c0 + 2 * ldc, bias, biasOff, res, ep);
         c30.intoArray(c, c0 + 3 * ldc);
         c31.intoArray(c, c0 + 3 * ldc + L);
-        finish(c, c0 + 3 * ldc, bias, biasOff, res, ep);
         c40.intoArray(c, c0 + 4 * ldc);
         c41.intoArray(c, c0 + 4 * ldc + L);
-        finish(c, c0 + 4 * ldc, bias, biasOff, res, ep);
         c50.intoArray(c, c0 + 5 * ldc);
         c51.intoArray(c, c0 + 5 * ldc + L);
-        finish(c, c0 + 5 * ldc, bias, biasOff, res, ep);
     }
 
     private static void tile3(float[] a, int a0, int lda, int k, float[] b, int bOff,
-                              float[] c, int c0, int ldc, float[] bias, int biasOff, float[] res, int ep) {
+                              float[] c, int c0, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         int a1 = a0 + lda, a2 = a1 + lda;
         for (int p = 0, bo = bOff; p < k; p++, bo += NR) {
@@ -112,17 +109,14 @@ final class VectorKernels implements Kernels {
         }
         c00.intoArray(c, c0);
         c01.intoArray(c, c0 + L);
-        finish(c, c0, bias, biasOff, res, ep);
         c10.intoArray(c, c0 + ldc);
         c11.intoArray(c, c0 + ldc + L);
-        finish(c, c0 + ldc, bias, biasOff, res, ep);
         c20.intoArray(c, c0 + 2 * ldc);
         c21.intoArray(c, c0 + 2 * ldc + L);
-        finish(c, c0 + 2 * ldc, bias, biasOff, res, ep);
     }
 
     private static void tile1(float[] a, int a0, int k, float[] b, int bOff,
-                              float[] c, int c0, float[] bias, int biasOff, float[] res, int ep) {
+                              float[] c, int c0) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, d00 = c00, d01 = c00;
         int p = 0, bo = bOff;
         for (; p + 1 < k; p += 2, bo += 2 * NR) {
@@ -140,33 +134,59 @@ final class VectorKernels implements Kernels {
         }
         c00.add(d00).intoArray(c, c0);
         c01.add(d01).intoArray(c, c0 + L);
-        finish(c, c0, bias, biasOff, res, ep);
     }
 
-    /** Applies bias and epilogue to one stored row of the tile (vectors go through memory, not calls, so C2 never boxes them). */
-    private static void finish(float[] c, int at, float[] bias, int biasOff, float[] res, int ep) {
-        if (bias == null && ep == PLAIN) {
-            return;
-        }
-        for (int j = 0; j < NR; j += L) {
-            FloatVector v = FloatVector.fromArray(S, c, at + j);
-            if (bias != null) {
-                v = v.add(FloatVector.fromArray(S, bias, biasOff + j));
+    /**
+     * Bias and epilogue over the finished rows × NR block of C, still in L1: a separate loop rather than code in the
+     * tiles, which C2 compiles poorly when the vector accumulators live across a call.
+     */
+    private static void finish(float[] c, int cOff, int ldc, int rows, float[] bias, int biasOff, float[] res,
+                               int ep) {
+        for (int i = 0; i < rows; i++) {
+            int at = cOff + i * ldc;
+            for (int j = 0; j < NR; j += L) {
+                FloatVector v = FloatVector.fromArray(S, c, at + j);
+                if (bias != null) {
+                    v = v.add(FloatVector.fromArray(S, bias, biasOff + j));
+                }
+                if (ep == GELU) {
+                    v = gelu(v);
+                } else if (ep == RESIDUAL) {
+                    v = v.add(FloatVector.fromArray(S, res, at + j));
+                }
+                v.intoArray(c, at + j);
             }
-            if (ep == GELU) {
-                v = gelu(v);
-            } else if (ep == RESIDUAL) {
-                v = v.add(FloatVector.fromArray(S, res, at + j));
-            }
-            v.intoArray(c, at + j);
         }
     }
 
-    /** Last panel of a matrix whose width is not a multiple of NR: scalar over the packed layout. */
+    /** Per-thread MR × NR tile for panels narrower than NR (reused, so no allocation per call). */
+    private static final ThreadLocal<float[]> PARTIAL_TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
+
+    /**
+     * Last panel of a matrix whose width is not a multiple of NR (e.g. head width 88 = 5.5 panels): the packed panel
+     * is zero-padded, so the full-width tiles run into a scratch tile and only the valid columns are copied out.
+     */
     private static void partialPanel(float[] a, int aOff, int lda, int rows, int k, float[] b, int bOff,
                                      float[] c, int cOff, int ldc, int cols, float[] bias, int biasOff,
                                      float[] res, int ep) {
-        ScalarKernels.panelScalar(NR, a, aOff, lda, rows, k, b, bOff, c, cOff, ldc, cols, bias, biasOff, res, ep);
+        float[] tile = PARTIAL_TILE.get();
+        for (int i = 0; i < rows; i += MR) {
+            int r = Math.min(MR, rows - i);
+            if (r == MR) {
+                tile6(a, aOff + i * lda, lda, k, b, bOff, tile, 0, NR);
+            } else {
+                for (int q = 0; q < r; q++) {
+                    tile1(a, aOff + (i + q) * lda, k, b, bOff, tile, q * NR);
+                }
+            }
+            for (int q = 0; q < r; q++) {
+                int at = cOff + (i + q) * ldc;
+                for (int j = 0; j < cols; j++) {
+                    float v = tile[q * NR + j] + (bias == null ? 0f : bias[biasOff + j]);
+                    c[at + j] = ep == GELU ? org.qpert.core.backend.Gelu.apply(v) : ep == RESIDUAL ? v + res[at + j] : v;
+                }
+            }
+        }
     }
 
     // erf(x) on [-4, 4] as an odd/even rational function (the Eigen/XLA float erf); |error| < 1e-7 against
