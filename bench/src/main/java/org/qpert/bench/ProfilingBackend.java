@@ -29,6 +29,10 @@ final class ProfilingBackend implements Backend {
         return x.rows() + "x" + x.cols() + "x" + w.rows();
     }
 
+    void reset() {
+        totals.clear();
+    }
+
     void printAndReset(String title) {
         System.out.println("# profile " + title);
         totals.forEach((op, acc) -> System.out.printf("#   %-28s %6d calls %9.1f ms%n", op, acc[1], acc[0] / 1e6));
