@@ -28,15 +28,15 @@ apt_install() {
 "$py" -c 'import torch' 2>/dev/null || apt_install python3-torch
 [ -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 ] || apt_install libopenblas0-pthread
 
-echo "compare-cpu: building bench ..." >&2
-mvn -q -B ${MVN_FLAGS:--o} -pl bench -am -DskipTests compile dependency:build-classpath >&2
-cp="$root/bench/target/classes:$(cat "$root/bench/target/classpath.txt")"
+echo "compare-cpu: building bench/target/benchmarks.jar ..." >&2
+mvn -q -B ${MVN_FLAGS:--o} -pl bench -am -DskipTests package >&2
+cp="$root/bench/target/benchmarks.jar"
 # ParallelGC: the 4.6 GB of packed weights sit in the old generation; G1 would keep re-marking them.
 jvm=(-Xmx"${QPERT_BENCH_HEAP:-10g}" -XX:+UseParallelGC --add-modules jdk.incubator.vector -Dqpert.threads="$threads")
 
 shapes="257x1408x4224 257x1408x6144 257x6144x1408 257x1408x768 32x768x768 32x768x3072 20x768x768 20x768x3072"
 echo "compare-cpu: JMH matrix products, $threads threads ..." >&2
-java "${jvm[@]}" -cp "$cp" org.openjdk.jmh.Main MatMulBenchmark -f 1 -wi 3 -w 1s -i 5 -r 1s \
+java "${jvm[@]}" -Djmh.ignoreLock=true -cp "$cp" org.openjdk.jmh.Main MatMulBenchmark -f 1 -wi 3 -w 1s -i 5 -r 1s \
   -jvmArgs "${jvm[*]}" -rf json -rff "$out/jmh.json" > "$out/jmh.txt" 2>&1 || { cat "$out/jmh.txt" >&2; exit 1; }
 
 echo "compare-cpu: numpy sgemm ..." >&2

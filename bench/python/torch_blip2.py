@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 
 D, DV_LAYERS, DV_HEADS, DV_INTER, PATCH = 1408, 39, 16, 6144, 14
-H, Q_LAYERS, Q_HEADS, Q_INTER, NQ, E, VOCAB, MAXPOS = 768, 12, 12, 3072, 32, 256, 30522, 512
+H, Q_LAYERS, Q_HEADS, Q_INTER, NQ, E, VOCAB, MAXPOS = 768, 12, 12, 3072, 32, 256, 30523, 512
 
 
 def rnd(*shape):

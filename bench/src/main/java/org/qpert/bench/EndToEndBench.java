@@ -1,16 +1,12 @@
 package org.qpert.bench;
 
 import java.util.Arrays;
-import java.util.OptionalInt;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import org.qpert.core.backend.CpuBackend;
-import org.qpert.core.model.Blip2Config;
 import org.qpert.core.model.Blip2Retrieval;
 import org.qpert.core.model.ImageContext;
-import org.qpert.core.model.QFormerConfig;
 import org.qpert.core.model.QueryPerturbation;
-import org.qpert.core.model.VisionConfig;
 
 /**
  * End-to-end latency of the CPU backend at the real blip2-itm-vit-g sizes with random weights: the ViT (plus the
@@ -25,17 +21,6 @@ public final class EndToEndBench {
     private EndToEndBench() {
     }
 
-    static Blip2Config blip2ItmVitG(int imageSize) {
-        VisionConfig v = VisionConfig.defaults();
-        v = new VisionConfig(v.hiddenSize(), v.numHiddenLayers(), v.numAttentionHeads(), v.intermediateSize(),
-                imageSize, v.patchSize(), v.layerNormEps(), v.qkvBias(), v.hiddenAct());
-        QFormerConfig q = QFormerConfig.defaults();
-        q = new QFormerConfig(q.vocabSize(), q.hiddenSize(), q.numHiddenLayers(), q.numAttentionHeads(),
-                q.intermediateSize(), q.maxPositionEmbeddings(), q.layerNormEps(), q.padTokenId(),
-                q.crossAttentionFrequency(), v.hiddenSize(), true, q.hiddenAct());
-        return new Blip2Config(v, q, 32, 256, OptionalInt.empty());
-    }
-
     public static void main(String[] args) {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         int[] sizes = args.length > 1 ? Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray()
@@ -45,11 +30,11 @@ public final class EndToEndBench {
         // -Dqpert.bench.profile=true adds per-op wall times (one profile per timed step).
         ProfilingBackend profile = Boolean.getBoolean("qpert.bench.profile") ? new ProfilingBackend(cpu) : null;
         org.qpert.core.backend.Backend backend = profile == null ? cpu : profile;
-        RandomWeights weights = new RandomWeights();
+        RandomWeights weights = RandomWeights.sharedByShape();
         boolean textDone = false;
         for (int size : sizes) {
             long t0 = System.nanoTime();
-            Blip2Retrieval model = Blip2Retrieval.load(blip2ItmVitG(size), weights, backend);
+            Blip2Retrieval model = Blip2Retrieval.load(RandomWeights.realSizes(size, 39), weights, backend);
             System.out.printf("# loaded %d px model in %.1f s%n", size, (System.nanoTime() - t0) / 1e9);
             float[] pixels = pixels(size);
             ImageContext[] image = new ImageContext[1];

@@ -1,79 +1,104 @@
 package org.qpert.bench;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import org.qpert.core.model.Blip2Config;
+import org.qpert.core.model.QFormerConfig;
+import org.qpert.core.model.VisionConfig;
 import org.qpert.core.model.WeightSource;
 
 /**
- * Deterministic random weights for any name at whatever shape the model asks for, so benchmarks run the real
- * BLIP-2 sizes without a checkpoint. Values are uniform in ±0.02 (LayerNorm weights are 1), like a fresh init, so
- * activations stay in range and no denormals slow anything. Tensors of the same shape and kind share one array: the
- * model copies (packs) what it is handed, so a 4 GB ViT costs its packed copy only, not a second random 4 GB.
+ * Deterministic random weights of any requested shape, for timing the model at real sizes without a checkpoint:
+ * uniform values of standard deviation 0.02 (about BLIP-2's initializer range) seeded by seed and name, layer-norm
+ * scales 1 ± that noise so activations stay in range. Cached, so several backends can load the same model.
+ * {@link #sharedByShape()} hands every tensor of one shape and kind the same array instead: the backend copies (packs)
+ * what it is given, so a whole ViT-g then costs its packed copy only, not another 4.7 GB of random values.
  */
-public final class RandomWeights implements WeightSource {
-    private final Map<String, float[]> byShape = new HashMap<>();
-    private final Set<String> served = new LinkedHashSet<>();
+final class RandomWeights implements WeightSource {
+    private final long seed;
+    private final boolean shareByShape;
+    private final Map<String, float[]> cache = new ConcurrentHashMap<>();
 
-    /** The names handed out so far (any name is available). */
-    @Override
-    public synchronized Set<String> names() {
-        return Set.copyOf(served);
+    RandomWeights() {
+        this(0);
+    }
+
+    RandomWeights(long seed) {
+        this(seed, false);
+    }
+
+    private RandomWeights(long seed, boolean shareByShape) {
+        this.seed = seed;
+        this.shareByShape = shareByShape;
+    }
+
+    /** Same-shaped tensors of the same kind (layer-norm scale or not) share one array. */
+    static RandomWeights sharedByShape() {
+        return new RandomWeights(0, true);
+    }
+
+    /**
+     * blip2-itm-vit-g sizes (Q-Former 768 × 12 layers, 12 heads, cross-attention every 2nd layer, 32 queries, ViT
+     * width 1408) at image size {@code imageSize}, with a ViT of {@code visionLayers} layers (39 for the real model;
+     * fewer when only Z of the right shape is needed).
+     */
+    static Blip2Config realSizes(int imageSize, int visionLayers) {
+        VisionConfig v = new VisionConfig(1408, visionLayers, 16, 6144, imageSize, 14, 1e-6, true, "gelu");
+        QFormerConfig d = QFormerConfig.defaults();
+        QFormerConfig q = new QFormerConfig(30523, d.hiddenSize(), d.numHiddenLayers(), d.numAttentionHeads(),
+                d.intermediateSize(), d.maxPositionEmbeddings(), d.layerNormEps(), d.padTokenId(),
+                d.crossAttentionFrequency(), v.hiddenSize(), true, d.hiddenAct());
+        return new Blip2Config(v, q, 32, 256, OptionalInt.empty());
     }
 
     @Override
+    public Set<String> names() {
+        return Set.copyOf(cache.keySet());
+    }
+
+    /** The fused qkv bias layout of HF checkpoints; q_bias / v_bias never. */
+    @Override
     public boolean contains(String name) {
-        return true;
+        return name.endsWith(".qkv.bias");
     }
 
     @Override
     public long[] shape(String name) {
-        throw new IllegalArgumentException(describe() + " has no stored shapes: ask floats(" + name
-                + ", shape) with the shape you expect");
+        throw new IllegalArgumentException("random weights have no stored shape for " + name);
     }
 
     @Override
-    public synchronized float[] floats(String name, long... expectedShape) {
-        long count = 1;
-        for (long d : expectedShape) {
-            if (d <= 0) {
-                throw new IllegalArgumentException("tensor " + name + ": non-positive dimension in "
-                        + Arrays.toString(expectedShape));
-            }
-            count = Math.multiplyExact(count, d);
+    public float[] floats(String name, long... expectedShape) {
+        long n = Arrays.stream(expectedShape).reduce(1, (a, b) -> a * b);
+        if (n <= 0 || n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("random tensor " + name + " of shape " + Arrays.toString(expectedShape)
+                    + " does not fit one array");
         }
-        if (count > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("tensor " + name + " of shape " + Arrays.toString(expectedShape)
-                    + " is too large for one array");
-        }
-        served.add(name);
-        boolean ones = name.endsWith(".weight") && (name.contains("layernorm") || name.contains("layer_norm")
-                || name.contains("LayerNorm"));
-        String key = (ones ? "ones" : "random") + Arrays.toString(expectedShape);
-        int n = (int) count;
-        return byShape.computeIfAbsent(key, k -> ones ? filled(n, 1f) : uniform(n, k.hashCode()));
+        String key = (shareByShape ? (isScale(name) ? "scale" : "value") : name) + Arrays.toString(expectedShape);
+        return cache.computeIfAbsent(key, k -> generate(shareByShape ? k : name, isScale(name), (int) n));
     }
 
-    private static float[] filled(int n, float v) {
-        float[] a = new float[n];
-        Arrays.fill(a, v);
-        return a;
+    private static boolean isScale(String name) {
+        return name.endsWith("layer_norm1.weight") || name.endsWith("layer_norm2.weight")
+                || name.endsWith("LayerNorm.weight") || name.endsWith("layernorm.weight");
     }
 
-    private static float[] uniform(int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] a = new float[n];
+    private float[] generate(String seedKey, boolean scale, int n) {
+        SplittableRandom rnd = new SplittableRandom(seed ^ seedKey.hashCode());
+        float half = (float) (0.02 * Math.sqrt(3));
+        float[] x = new float[n];
         for (int i = 0; i < n; i++) {
-            a[i] = (float) (r.nextDouble() * 0.04 - 0.02);
+            x[i] = (scale ? 1f : 0f) + (float) (rnd.nextDouble() * 2 - 1) * half;
         }
-        return a;
+        return x;
     }
 
     @Override
     public String describe() {
-        return "random weights";
+        return "random weights (seed " + seed + ")";
     }
 }

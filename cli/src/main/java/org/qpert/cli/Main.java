@@ -9,7 +9,14 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 InfoCommand.class,
+                EmbedCommand.class,
+                SearchCommand.class,
+                EvalCommand.class,
+                DemoCommand.class,
                 ParityCommand.class,
+                TokenizeCommand.class,
+                PreprocessCommand.class,
+                DevicesCommand.class,
         })
 public final class Main {
 
@@ -19,6 +26,11 @@ public final class Main {
 
     /** Runs the command line and returns its exit status; errors are one clear line, not a stack trace. */
     public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The configured command line, before execution (tests redirect its output). */
+    static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("qpert " + cmd.getCommandName() + ": " + messageOf(ex));
@@ -27,7 +39,7 @@ public final class Main {
             }
             return 2;
         });
-        return cl.execute(args);
+        return cl;
     }
 
     static String messageOf(Throwable ex) {

@@ -10,6 +10,7 @@ import org.qpert.loaders.config.Blip2ConfigReader;
 import org.qpert.loaders.safetensors.DType;
 import org.qpert.loaders.safetensors.SafetensorsWeights;
 import org.qpert.loaders.safetensors.TensorInfo;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The options that pick a checkpoint and a device, shared by every command that runs the model. */
@@ -22,9 +23,8 @@ final class ModelOptions {
             description = "A safetensors file to load instead of the folder's default (relative to --model or absolute).")
     Path weights;
 
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "NAME",
-            description = "Backend: cpu (default).")
-    String device;
+    @Mixin
+    DeviceOptions deviceOptions;
 
     /** A loaded model and the dtype its float weights were stored in (F32 when mixed). */
     record Loaded(Blip2Retrieval model, DType storedAs) {
@@ -36,7 +36,7 @@ final class ModelOptions {
         }
         Blip2Config cfg = Blip2ConfigReader.read(model);
         Path source = weights == null ? model : model.resolve(weights);
-        Backend backend = Devices.open(device);
+        Backend backend = deviceOptions.open();
         try (SafetensorsWeights w = SafetensorsWeights.open(source)) {
             return new Loaded(Blip2Retrieval.load(cfg, w, backend), storedDtype(w));
         }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.qpert.core.parity.Comparison;
 import org.qpert.core.parity.ParityRun;
+import org.qpert.core.parity.PerturbationParityRun;
 import org.qpert.loaders.safetensors.DType;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Spec;
  * compute. Models loaded from F16 / BF16 weights are compared with the export's {@code f16w/} / {@code bf16w/} keys.
  */
 @Command(name = "parity", mixinStandardHelpOptions = true,
-        description = "Compare the Java forward pass with activations exported from PyTorch.")
+        description = "Compare the Java forward pass with activations or a Q-Perturbation run exported from PyTorch.")
 public final class ParityCommand implements Callable<Integer> {
 
     @Mixin
@@ -32,6 +33,10 @@ public final class ParityCommand implements Callable<Integer> {
         @Option(names = "--activations", paramLabel = "FILE",
                 description = "An activations.safetensors export (inputs/* and hooked activations).")
         Path activations;
+
+        @Option(names = "--qpert", paramLabel = "DIR",
+                description = "A Q-Perturbation export folder (qpert.json and qpert.safetensors, as tiny-blip2/qpert-*).")
+        Path qpert;
     }
 
     @Option(names = "--tolerance", defaultValue = "1e-4", paramLabel = "REL",
@@ -44,6 +49,12 @@ public final class ParityCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ModelOptions.Loaded loaded = modelOptions.load();
+        if (reference.qpert != null) {
+            PerturbationFixture fixture = PerturbationFixture.read(reference.qpert);
+            Map<String, float[]> computed = PerturbationParityRun.compute(loaded.model(), fixture.inputs());
+            return ParityReport.print(spec.commandLine().getOut(), ParityRun.compare(computed, fixture.reference()),
+                    tolerance);
+        }
         ActivationsFile file = ActivationsFile.read(reference.activations);
         String prefix = loaded.storedAs() == DType.F16 ? "f16w/" : loaded.storedAs() == DType.BF16 ? "bf16w/" : "";
         Map<String, float[]> computed = ParityRun.compute(loaded.model(), file.inputs(), prefix);

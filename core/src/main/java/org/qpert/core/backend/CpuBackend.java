@@ -297,9 +297,10 @@ public class CpuBackend implements Backend {
         return new CpuTensor(y, n, width);
     }
 
+    /** Tridiagonal QL: 8x faster than Jacobi at order 64, same results to 1e-12 (bench/RESULTS.md). */
     @Override
     public SymmetricEigen symmetricEigen(double[] matrices, int count, int n) {
-        return JacobiEigen.solveBatch(matrices, count, n);
+        return TridiagonalEigen.solveBatch(matrices, count, n);
     }
 
     static void requireShape(String what, Tensor t, int rows, int cols) {

@@ -59,7 +59,14 @@ public final class Blip2Retrieval {
 
     /** Runs the ViT on pixels [3, S, S] and projects cross-attention keys and values for every cross layer. */
     public ImageContext encodeImage(float[] pixels, ActivationSink sink) {
-        Tensor z = vision.forward(backend, pixels, sink); // [T, Dv]
+        return contextOf(vision.forward(backend, pixels, sink));
+    }
+
+    /**
+     * The cross-attention keys and values of every cross layer for a ViT output Z [T, Dv] computed earlier (e.g. read
+     * back from an embedding store), so ITM can run without the ViT.
+     */
+    public ImageContext contextOf(Tensor z) {
         int n = cfg.qformer().numHiddenLayers();
         Tensor[] keys = new Tensor[n];
         Tensor[] values = new Tensor[n];

@@ -100,6 +100,21 @@ class CpuBackendTest {
 
     @ParameterizedTest
     @MethodSource("backends")
+    void rowsDoNotDependOnTheBatchTheyComeIn(CpuBackend fast) {
+        Random r = new Random(11);
+        int n = 23, in = 200, out = 40;
+        float[] x = random(r, n * in, 1f);
+        Tensor w = fast.weight(random(r, out * in, 0.1f), out, in);
+        float[] all = fast.download(fast.linear(fast.upload(x, n, in), w, null));
+        for (int i = 0; i < n; i++) {
+            float[] row = java.util.Arrays.copyOfRange(x, i * in, (i + 1) * in);
+            float[] one = fast.download(fast.linear(fast.upload(row, 1, in), w, null));
+            assertArrayEquals(java.util.Arrays.copyOfRange(all, i * out, (i + 1) * out), one, 0f, "row " + i);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
     void linearAcceptsAnUnpackedWeight(CpuBackend fast) {
         Random r = new Random(4);
         float[] x = random(r, 6 * 40, 1f), w = random(r, 24 * 40, 1f);

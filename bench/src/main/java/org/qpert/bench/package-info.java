@@ -1,2 +1,0 @@
-/** Benchmarks. */
-package org.qpert.bench;

@@ -1,0 +1,136 @@
+package org.qpert.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.qpert.cli.retrieval.Blip2Engine;
+import org.qpert.cli.retrieval.DatasetLayout;
+import org.qpert.cli.retrieval.EvalReport;
+import org.qpert.cli.retrieval.Gallery;
+import org.qpert.cli.retrieval.GalleryImage;
+import org.qpert.cli.retrieval.RetrievalEngine;
+import org.qpert.cli.retrieval.Searcher;
+import org.qpert.cli.retrieval.StoredImage;
+import org.qpert.loaders.store.EmbeddingStore;
+import org.qpert.loaders.synthetic.SyntheticDataset;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code qpert demo}: embed, search and evaluate end to end in seconds on generated images (shapes with boxes and
+ * captions, drawn by the synthetic generator in the jar) with the tiny random BLIP-2 bundled in the jar, or with
+ * {@code --model DIR}.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Run retrieval end to end on a few generated images with boxes and captions: embed them, "
+                + "search by text and by image, and evaluate with and without Q-Perturbation.",
+                "Without --model it uses a tiny BLIP-2 with RANDOM weights bundled in the jar: the rankings show the "
+                        + "mechanics, not retrieval quality."})
+public final class DemoCommand implements Callable<Integer> {
+    static final String REAL_MODEL_HINT = "For real results, download the checkpoint (e.g. "
+            + "'huggingface-cli download Salesforce/blip2-itm-vit-g --local-dir blip2-itm-vit-g') and run "
+            + "'./qpert demo --model blip2-itm-vit-g', or evaluate it with "
+            + "'./qpert eval --dataset flickr30k --root DIR --model blip2-itm-vit-g'.";
+
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "A BLIP-2 checkpoint folder to use instead of the bundled random tiny model.")
+    Path model;
+
+    @Option(names = "--images", paramLabel = "N", defaultValue = "12",
+            description = "Generated images (default: ${DEFAULT-VALUE}).")
+    int images;
+
+    @Option(names = "--itm-k", paramLabel = "K", defaultValue = "64",
+            description = "ITM re-ranks the ITC top K (default: ${DEFAULT-VALUE}).")
+    int itmK;
+
+    @Option(names = "--keep", paramLabel = "DIR",
+            description = "Write the generated dataset, store and report into DIR and keep them (default: a "
+                    + "temporary folder, deleted at the end).")
+    Path keep;
+
+    @Mixin
+    PerturbationOptions perturbation;
+
+    @Mixin
+    DeviceOptions device;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (images < 2 || images > 1000) {
+            throw new IllegalArgumentException("--images must be in 2..1000, got " + images);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Path work = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("qpert-demo");
+        try {
+            Path modelDir = model != null ? Models.requireModelDir(model)
+                    : Models.extractBundled(work.resolve("tiny-blip2"));
+            if (model == null) {
+                out.println("qpert demo: bundled tiny BLIP-2 (56 px images, 8 queries, vocabulary of 100) with RANDOM "
+                        + "weights.\nRankings below show the mechanics (embedding, boxes, Q-Perturbation, ITC, ITM "
+                        + "re-ranking, metrics), not retrieval quality.\n" + REAL_MODEL_HINT + "\n");
+            } else {
+                out.println("qpert demo: model " + modelDir + "\n");
+            }
+            Path data = work.resolve("dataset");
+            SyntheticDataset.write(data, SyntheticDataset.Layout.FLICKR30K, images, 0, 2024);
+            Gallery gallery = DatasetLayout.FLICKR30K.load(data, null, 0);
+            out.println("1. Generated " + gallery.images().size() + " images with " + gallery.captions().size()
+                    + " captions and their boxes in " + data + "\n");
+            out.flush();
+            try (RetrievalEngine engine = Blip2Engine.load(modelDir, perturbation.toPerturbation(), device.device, device.precision)) {
+                Path storeDir = work.resolve("store");
+                EvalReport report = EvalCommand.run(engine, gallery, storeDir, itmK, 4,
+                        "qpert demo: " + gallery.images().size() + " generated images");
+                out.println("2. Embedded the images into the store " + storeDir + "\n");
+                String text = gallery.captions().get(0);
+                try (EmbeddingStore s = EmbeddingStore.open(storeDir, StoredImage.spec(engine), 4)) {
+                    out.println("3. Search by text \"" + text + "\" (its image is " + gallery.images().get(0).id()
+                            + "):");
+                    SearchCommand.print(out, Searcher.text(engine, s, text, Math.min(itmK, 16), 3),
+                            Math.min(itmK, 16));
+                }
+                GalleryImage first = gallery.images().get(0);
+                out.println("\n   Search by image " + first.id() + " (" + first.boxes().size()
+                        + " boxes) against all captions:");
+                SearchCommand.print(out, Searcher.image(engine, first.file(), first.boxes(), gallery.captions(),
+                        Math.min(itmK, 16), 3), Math.min(itmK, 16));
+                out.println("\n4. Evaluation (spec/QPERT.md §7) on the generated gallery:\n");
+                out.print(report.markdown());
+                Path json = work.resolve("report.json");
+                report.writeJson(json);
+                if (keep != null) {
+                    out.println("\nJSON report: " + json);
+                }
+            }
+            if (model == null) {
+                out.println("\nReminder: the bundled model is random, so these numbers are near chance. "
+                        + REAL_MODEL_HINT);
+            }
+            out.flush();
+        } finally {
+            if (keep == null) {
+                deleteTree(work);
+            }
+        }
+        return 0;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

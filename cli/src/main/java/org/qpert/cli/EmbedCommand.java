@@ -1,0 +1,119 @@
+package org.qpert.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.qpert.cli.retrieval.Blip2Engine;
+import org.qpert.cli.retrieval.DatasetLayout;
+import org.qpert.cli.retrieval.GalleryEmbedder;
+import org.qpert.cli.retrieval.GalleryImage;
+import org.qpert.cli.retrieval.RetrievalEngine;
+import org.qpert.cli.retrieval.StoredImage;
+import org.qpert.loaders.dataset.BoxAnnotations;
+import org.qpert.loaders.dataset.BoxPolicy;
+import org.qpert.loaders.dataset.ImageBoxes;
+import org.qpert.loaders.dataset.QpertBoxes;
+import org.qpert.loaders.store.EmbeddingStore;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code qpert embed}: images (+ boxes) into an embedding store, resumable. */
+@Command(name = "embed", mixinStandardHelpOptions = true,
+        description = {"Embed a gallery of images (with their boxes) into an embedding store on disk, in batches "
+                + "with progress. An interrupted run resumes where it stopped; a store made with another model or "
+                + "other perturbation settings is refused."})
+public final class EmbedCommand implements Callable<Integer> {
+    static final class Source {
+        @Option(names = "--images", required = true, paramLabel = "DIR",
+                description = "Every .jpg/.jpeg/.png under DIR (ids = paths relative to DIR).")
+        Path images;
+
+        @ArgGroup(exclusive = false)
+        DatasetSource dataset;
+    }
+
+    static final class DatasetSource {
+        @Option(names = "--dataset", required = true, paramLabel = "NAME",
+                description = "The test images of flickr30k or coco (see 'qpert eval --help' for the layout).")
+        String name;
+
+        @Option(names = "--root", required = true, paramLabel = "DIR", description = "Dataset folder.")
+        Path root;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "BLIP-2 checkpoint folder.")
+    Path model;
+
+    @Option(names = "--boxes", paramLabel = "FILE", description = "Boxes in the qpert box JSON (keyed by image "
+            + "file name); images it does not list get no boxes.")
+    Path boxes;
+
+    @Option(names = "--store", required = true, paramLabel = "DIR", description = "Store folder (created or "
+            + "resumed).")
+    Path store;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "16",
+            description = "Images per batch and per store shard (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Mixin
+    PerturbationOptions perturbation;
+
+    @Mixin
+    DeviceOptions device;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        List<GalleryImage> images = source.images != null ? folder(source.images, boxes)
+                : DatasetLayout.parse(source.dataset.name).load(source.dataset.root, boxes, 0).images();
+        PrintWriter out = spec.commandLine().getOut();
+        try (RetrievalEngine engine = Blip2Engine.load(Models.requireModelDir(model), perturbation.toPerturbation(),
+                device.device, device.precision);
+             EmbeddingStore s = EmbeddingStore.open(store, StoredImage.spec(engine), batch)) {
+            int before = s.storedCount();
+            int added = GalleryEmbedder.embedMissing(engine, images, s, batch);
+            out.println("store " + store + ": " + s.storedCount() + " images (" + added + " embedded now, " + before
+                    + " already there)");
+        }
+        out.flush();
+        return 0;
+    }
+
+    static List<GalleryImage> folder(Path dir, Path boxesFile) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--images " + dir + " is not a directory");
+        }
+        BoxAnnotations boxes = boxesFile == null ? null : QpertBoxes.read(boxesFile, BoxPolicy.CLIP);
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(dir)) {
+            files = s.filter(Files::isRegularFile).filter(p -> {
+                String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+                return n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".png");
+            }).sorted().toList();
+        }
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("no .jpg/.jpeg/.png images under " + dir);
+        }
+        return files.stream().map(f -> {
+            String id = dir.relativize(f).toString().replace('\\', '/');
+            Optional<ImageBoxes> b = boxes == null ? Optional.empty() : boxes.find(id);
+            return new GalleryImage(id, f, b.map(DatasetLayout::boxes).orElse(List.of()), b.isPresent());
+        }).toList();
+    }
+}

@@ -1,0 +1,118 @@
+package org.qpert.cli;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.qpert.cli.retrieval.Blip2Engine;
+import org.qpert.cli.retrieval.DatasetLayout;
+import org.qpert.cli.retrieval.EvalReport;
+import org.qpert.cli.retrieval.Evaluator;
+import org.qpert.cli.retrieval.Gallery;
+import org.qpert.cli.retrieval.GalleryEmbedder;
+import org.qpert.cli.retrieval.RetrievalEngine;
+import org.qpert.cli.retrieval.StoredImage;
+import org.qpert.loaders.store.EmbeddingStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code qpert eval}: the paper's retrieval evaluation on a Karpathy test split, with and without perturbation. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = {"Evaluate image-text retrieval on the Karpathy test split (spec/QPERT.md §7): R@1/5/10 both "
+                + "ways, mean recall, RSUM, median/mean rank, MRR, overall, on small objects and per object-size bin;"
+                + " with and without Q-Perturbation and their difference.",
+                "Image embeddings go to a store first; an interrupted run resumes there."})
+public final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--dataset", required = true, paramLabel = "NAME", description = "flickr30k or coco.")
+    String dataset;
+
+    @Option(names = "--root", required = true, paramLabel = "DIR",
+            description = "Dataset folder: the split file (flickr30k_test.json / dataset_flickr30k.json, "
+                    + "coco_karpathy_test.json / dataset_coco.json), the images, and boxes.json or the Flickr30K "
+                    + "Entities / COCO annotations.")
+    Path root;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+            description = "BLIP-2 checkpoint folder (e.g. a download of Salesforce/blip2-itm-vit-g).")
+    Path model;
+
+    @Option(names = "--boxes", paramLabel = "FILE", description = "Boxes in the qpert box JSON, instead of the "
+            + "dataset's own annotations.")
+    Path boxes;
+
+    @Option(names = "--itm-k", paramLabel = "K", defaultValue = "64",
+            description = "Re-rank the top K of each query with ITM; 0 = ITC only (default: ${DEFAULT-VALUE}).")
+    int itmK;
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "0",
+            description = "Evaluate only the first N test images and their captions (0 = all).")
+    int limit;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "16",
+            description = "Images embedded per batch and written per store shard (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--store", paramLabel = "DIR", description = "Embedding store (default: "
+            + "qpert-stores/<dataset>-<model>-<settings hash> in the current folder).")
+    Path store;
+
+    @Option(names = "--report", paramLabel = "FILE", description = "JSON report (default: "
+            + "qpert-eval-<dataset>.json in the current folder).")
+    Path report;
+
+    @Mixin
+    PerturbationOptions perturbation;
+
+    @Mixin
+    DeviceOptions device;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        DatasetLayout layout = DatasetLayout.parse(dataset);
+        Gallery gallery = layout.load(root, boxes, limit);
+        try (RetrievalEngine engine = Blip2Engine.load(Models.requireModelDir(model),
+                perturbation.toPerturbation(), device.device, device.precision)) {
+            Path storeDir = store != null ? store : defaultStore(layout, engine);
+            EvalReport r = run(engine, gallery, storeDir, itmK, batch,
+                    "qpert eval: " + layout.name().toLowerCase(java.util.Locale.ROOT) + " test"
+                            + (limit > 0 ? " (first " + gallery.images().size() + " images)" : ""));
+            spec.commandLine().getOut().print(r.markdown());
+            Path json = report != null ? report
+                    : Path.of("qpert-eval-" + layout.name().toLowerCase(java.util.Locale.ROOT) + ".json");
+            r.writeJson(json);
+            spec.commandLine().getOut().println("\nJSON report: " + json + "\nstore: " + storeDir);
+            spec.commandLine().getOut().flush();
+        }
+        return 0;
+    }
+
+    /** Embeds what the store lacks, then evaluates; shared with the demo. */
+    static EvalReport run(RetrievalEngine engine, Gallery gallery, Path storeDir, int itmK, int batch, String title)
+            throws java.io.IOException {
+        try (EmbeddingStore s = EmbeddingStore.open(storeDir, StoredImage.spec(engine), batch)) {
+            GalleryEmbedder.embedMissing(engine, gallery.images(), s, batch);
+            List<Evaluator.Condition> conditions = Evaluator.run(engine, gallery, s, itmK);
+            Map<String, String> settings = new LinkedHashMap<>(engine.storeSettings());
+            return new EvalReport(title, settings, gallery.images().size(), gallery.captions().size(), itmK,
+                    conditions);
+        }
+    }
+
+    private static Path defaultStore(DatasetLayout layout, RetrievalEngine engine) throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        sha.update((engine.storeSettings().toString()).getBytes(StandardCharsets.UTF_8));
+        String name = layout.name().toLowerCase(java.util.Locale.ROOT) + "-" + engine.storeSettings().get("model")
+                + "-" + HexFormat.of().formatHex(sha.digest(), 0, 4);
+        return Path.of("qpert-stores", name);
+    }
+}

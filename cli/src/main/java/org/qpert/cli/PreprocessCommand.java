@@ -1,0 +1,76 @@
+package org.qpert.cli;
+
+import org.qpert.loaders.image.ClipImageProcessor;
+import org.qpert.loaders.image.ImageDecoder;
+import org.qpert.loaders.image.RgbImage;
+import org.qpert.loaders.safetensors.SafetensorsWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code qpert preprocess --size S --out FILE.safetensors IMAGE...}: the model input of each image as the
+ * reference computes it, under {@code pixel_values/NAME} ([3, S, S] F32) and {@code resized_u8/NAME} ([S, S, 3] U8).
+ */
+@Command(name = "preprocess", mixinStandardHelpOptions = true,
+        description = "Decode, resize (Pillow BICUBIC) and CLIP-normalize images into a safetensors file.")
+public final class PreprocessCommand implements Callable<Integer> {
+
+    @Option(names = "--size", required = true, paramLabel = "S", description = "Output side in pixels (224 for BLIP-2).")
+    int size;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "safetensors file to write.")
+    Path out;
+
+    @Option(names = "--max-pixels", paramLabel = "N",
+            description = "Refuse larger images (decompression bombs); default ${DEFAULT-VALUE}.")
+    long maxPixels = ImageDecoder.DEFAULT_MAX_PIXELS;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "PNG, JPEG or other ImageIO-readable files.")
+    List<Path> images;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        ClipImageProcessor processor = new ClipImageProcessor(size);
+        ImageDecoder decoder = new ImageDecoder(maxPixels);
+        SafetensorsWriter writer = new SafetensorsWriter()
+                .metadata("processor", "qpert BlipImageProcessor (Pillow BICUBIC)")
+                .metadata("mean", Arrays.toString(ClipImageProcessor.CLIP_MEAN))
+                .metadata("std", Arrays.toString(ClipImageProcessor.CLIP_STD));
+        Map<String, Path> names = new HashMap<>();
+        for (Path image : images) {
+            String name = nameOf(image);
+            Path previous = names.putIfAbsent(name, image);
+            if (previous != null) {
+                throw new IllegalArgumentException("images " + previous + " and " + image + " have the same name "
+                        + name + "; tensors are named by file name without extension");
+            }
+            RgbImage resized = processor.resize(decoder.decode(image));
+            writer.addF32("pixel_values/" + name, new long[]{3, size, size}, ClipImageProcessor.normalize(resized));
+            writer.addU8("resized_u8/" + name, new long[]{size, size, 3}, resized.pixels());
+        }
+        writer.write(out);
+        spec.commandLine().getOut().println("wrote " + images.size() + " image(s) at " + size + " x " + size
+                + " to " + out);
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    static String nameOf(Path image) {
+        String file = image.getFileName().toString();
+        int dot = file.lastIndexOf('.');
+        return dot > 0 ? file.substring(0, dot) : file;
+    }
+}

@@ -1,0 +1,232 @@
+package org.qpert.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.qpert.core.backend.CpuBackend;
+import org.qpert.core.model.Blip2Retrieval;
+import org.qpert.core.model.ImageContext;
+import org.qpert.core.model.QueryPerturbation;
+import org.qpert.loaders.config.Blip2ConfigReader;
+import org.qpert.loaders.dataset.KarpathySplit;
+import org.qpert.loaders.dataset.RetrievalSplit;
+import org.qpert.loaders.image.ClipImageProcessor;
+import org.qpert.loaders.image.ImageDecoder;
+import org.qpert.loaders.safetensors.SafetensorsWeights;
+import org.qpert.loaders.synthetic.SyntheticDataset;
+import org.qpert.loaders.text.BertTokenizer;
+import org.qpert.loaders.text.EncodedBatch;
+import picocli.CommandLine;
+
+/** The qpert command end to end on the bundled tiny model and generated datasets. */
+class CliEndToEndTest {
+    @TempDir
+    static Path work;
+    static Path model;
+
+    record Result(int status, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int status = cl.execute(args);
+        return new Result(status, out.toString(), err.toString());
+    }
+
+    @BeforeAll
+    static void bundledModel() throws Exception {
+        model = Models.extractBundled(work.resolve("model"));
+    }
+
+    /**
+     * eval in both layouts; the ITC-only metrics must equal an independent computation: features straight from the
+     * model (no store), ranks by a stable sort of each score row.
+     */
+    @Test
+    void evalInBothLayoutsMatchesAnIndependentItcRanking() throws Exception {
+        for (SyntheticDataset.Layout layout : SyntheticDataset.Layout.values()) {
+            Path root = work.resolve("data-" + layout);
+            SyntheticDataset.write(root, layout, 5, 2, 11);
+            Path report = work.resolve("report-" + layout + ".json");
+            Result r = run("eval", "--dataset", layout.datasetName, "--root", root.toString(), "--model",
+                    model.toString(), "--store", work.resolve("store-" + layout).toString(), "--report",
+                    report.toString(), "--itm-k", "4", "--batch", "2");
+            assertEquals(0, r.status(), r.err());
+            assertTrue(r.out().contains("## Δ = with − without Q-Perturbation"), r.out());
+            JsonObject json = JsonParser.parseString(Files.readString(report)).getAsJsonObject();
+            assertEquals(5, json.get("images").getAsInt(), "train images are skipped");
+            assertEquals(25, json.get("captions").getAsInt());
+            JsonObject plain = json.getAsJsonArray("conditions").get(0).getAsJsonObject();
+            assertEquals(false, plain.get("perturbed").getAsBoolean());
+            JsonObject itcAll = plain.getAsJsonObject("itc_only").getAsJsonObject("all");
+            double[] expected = independentItcRecalls(root, layout);
+            JsonObject t2i = itcAll.getAsJsonObject("text_to_image"), i2t = itcAll.getAsJsonObject("image_to_text");
+            assertEquals(expected[0], t2i.get("r1").getAsDouble(), 1e-9, layout + " T2I R@1");
+            assertEquals(expected[1], t2i.get("r5").getAsDouble(), 1e-9, layout + " T2I R@5");
+            assertEquals(expected[2], i2t.get("r1").getAsDouble(), 1e-9, layout + " I2T R@1");
+            assertEquals(expected[3], t2i.get("mean_rank").getAsDouble(), 1e-9, layout + " T2I mean rank");
+            // pairs: 5 images × top-4 texts ∪ 25 texts × top-4 images, each at most once: between 25·4 and 5·25
+            long pairs = plain.get("itm_pairs_scored").getAsLong();
+            assertTrue(pairs >= 100 && pairs <= 125, "ITM pairs " + pairs);
+        }
+    }
+
+    /** T2I R@1, T2I R@5, I2T R@1, T2I mean rank from direct model calls and a sort. */
+    private static double[] independentItcRecalls(Path root, SyntheticDataset.Layout layout) throws Exception {
+        RetrievalSplit split = KarpathySplit.read(root.resolve(layout.splitFile));
+        Path imageRoot = layout == SyntheticDataset.Layout.COCO ? root : root.resolve(layout.imageDir);
+        Blip2Retrieval m;
+        var cfg = Blip2ConfigReader.read(model);
+        try (SafetensorsWeights w = SafetensorsWeights.open(model)) {
+            m = Blip2Retrieval.load(cfg, w, new CpuBackend());
+        }
+        BertTokenizer tok = BertTokenizer.load(model).withLavisCleaning(true);
+        ClipImageProcessor proc = new ClipImageProcessor(cfg.vision().imageSize());
+        List<float[]> img = new ArrayList<>();
+        for (Path p : split.imagePaths(imageRoot)) {
+            ImageContext ctx = m.encodeImage(proc.pixelValues(new ImageDecoder().decode(p)));
+            img.add(m.imageFeatures(ctx, QueryPerturbation.NONE));
+        }
+        List<float[]> txt = new ArrayList<>();
+        for (String t : split.texts()) {
+            EncodedBatch e = tok.encodeBatch(List.of(t), 35, BertTokenizer.Padding.LONGEST);
+            txt.add(m.textFeatures(e.ids()[0], e.attentionMask()[0]));
+        }
+        int nT = txt.size(), nI = img.size();
+        int t2i1 = 0, t2i5 = 0, i2t1 = 0;
+        double rankSum = 0;
+        for (int t = 0; t < nT; t++) {
+            int tt = t;
+            List<Integer> order = IntStream.range(0, nI).boxed()
+                    .sorted(Comparator.comparingDouble(i -> -Blip2Retrieval.itc(img.get(i), txt.get(tt)))).toList();
+            int rank = order.indexOf(split.imageOfText(t)) + 1;
+            t2i1 += rank <= 1 ? 1 : 0;
+            t2i5 += rank <= 5 ? 1 : 0;
+            rankSum += rank;
+        }
+        for (int i = 0; i < nI; i++) {
+            int ii = i;
+            List<Integer> order = IntStream.range(0, nT).boxed()
+                    .sorted(Comparator.comparingDouble(t -> -Blip2Retrieval.itc(img.get(ii), txt.get(t)))).toList();
+            int best = IntStream.of(split.textsOfImage(i)).map(t -> order.indexOf(t) + 1).min().orElseThrow();
+            i2t1 += best <= 1 ? 1 : 0;
+        }
+        return new double[] {100.0 * t2i1 / nT, 100.0 * t2i5 / nT, 100.0 * i2t1 / nI, rankSum / nT};
+    }
+
+    @Test
+    void embedResumesAndRefusesOtherSettingsThenSearchFindsResults() throws Exception {
+        Path data = work.resolve("embed-data");
+        SyntheticDataset.write(data, SyntheticDataset.Layout.FLICKR30K, 4, 0, 5);
+        Path images = data.resolve(SyntheticDataset.Layout.FLICKR30K.imageDir);
+        Path store = work.resolve("embed-store");
+        Path extra = images.resolve("000003.png"), aside = work.resolve("000003.png");
+        Files.move(extra, aside); // first run sees 3 images
+        Result first = run("embed", "--images", images.toString(), "--boxes", data.resolve("boxes.json").toString(),
+                "--model", model.toString(), "--store", store.toString(), "--batch", "2");
+        assertEquals(0, first.status(), first.err());
+        assertTrue(first.out().contains("3 images (3 embedded now, 0 already there)"), first.out());
+        Files.move(aside, extra);
+        Result second = run("embed", "--images", images.toString(), "--boxes", data.resolve("boxes.json").toString(),
+                "--model", model.toString(), "--store", store.toString(), "--batch", "2");
+        assertEquals(0, second.status(), second.err());
+        assertTrue(second.out().contains("4 images (1 embedded now, 3 already there)"), second.out());
+
+        try (var s = org.qpert.loaders.store.EmbeddingStore.openExisting(store)) {
+            for (String id : s.ids()) {
+                var boxes = org.qpert.cli.retrieval.StoredImage.of(s, id).boxes();
+                assertTrue(!boxes.isEmpty(), "every generated image has boxes");
+                assertTrue(!java.util.Arrays.equals(s.read(id, "itc"), s.read(id, "itc_qpert")),
+                        "perturbation changes the features of " + id);
+            }
+        }
+        Result other = run("embed", "--images", images.toString(), "--model", model.toString(), "--store",
+                store.toString(), "--alpha", "4");
+        assertEquals(2, other.status());
+        assertEquals(1, other.err().strip().lines().count(), other.err());
+        assertTrue(other.err().contains("was built with other settings (perturbation: 'CONSTANT alpha=4.0"),
+                other.err());
+
+        Result search = run("search", "--text", "a small red circle", "--store", store.toString(), "--model",
+                model.toString(), "--top", "3", "--itm-k", "2");
+        assertEquals(0, search.status(), search.err());
+        assertEquals(5, search.out().strip().lines().count(), search.out()); // title, header, 3 results
+        search.out().strip().lines().skip(2).forEach(line -> assertTrue(line.matches(
+                "\\s+\\d\\s+-?\\d+\\.\\d{3}\\s+-?\\d+\\.\\d{3}\\s+00000[0-3]\\.png"), line));
+
+        Path captions = work.resolve("captions.txt");
+        Files.writeString(captions, "a red circle\n\na blue square\na green triangle\n");
+        Result byImage = run("search", "--image", images.resolve("000001.png").toString(), "--box", "10,10,40,40",
+                "--captions", captions.toString(), "--model", model.toString(), "--top", "5");
+        assertEquals(0, byImage.status(), byImage.err());
+        assertEquals(5, byImage.out().strip().lines().count(), byImage.out()); // title, header, all 3 captions
+    }
+
+    @Test
+    void errorsAreOneClearLine() throws Exception {
+        Result noSplit = run("eval", "--dataset", "flickr30k", "--root", work.toString(), "--model",
+                model.toString());
+        assertEquals(2, noSplit.status());
+        assertTrue(noSplit.err().startsWith("qpert eval: no test split under"), noSplit.err());
+        Path data = work.resolve("errors-data");
+        SyntheticDataset.write(data, SyntheticDataset.Layout.COCO, 2, 0, 1);
+        Result noModel = run("eval", "--dataset", "coco", "--root", data.toString(), "--model",
+                work.resolve("nope").toString());
+        assertEquals(2, noModel.status());
+        assertTrue(noModel.err().startsWith("qpert eval: --model " + work.resolve("nope") + " is not a directory"),
+                noModel.err());
+        assertEquals(1, noModel.err().strip().lines().count());
+        Result badDataset = run("eval", "--dataset", "imagenet", "--root", work.toString(), "--model",
+                model.toString());
+        assertEquals("qpert eval: unknown dataset 'imagenet' (use flickr30k or coco)", badDataset.err().strip());
+        Result badTau = run("demo", "--tau", "1.5");
+        assertEquals(2, badTau.status());
+        assertEquals("qpert demo: perturbation tau must be in (0, 1) or an integer >= 1, got 1.5",
+                badTau.err().strip());
+        Result textWithoutStore = run("search", "--text", "x", "--model", model.toString());
+        assertEquals("qpert search: --text needs --store DIR (made by qpert embed)", textWithoutStore.err().strip());
+    }
+
+    @Test
+    void demoRunsAndSaysTheModelIsRandom() {
+        Result r = run("demo", "--images", "4", "--itm-k", "8");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("RANDOM weights"), r.out());
+        assertTrue(r.out().contains("Salesforce/blip2-itm-vit-g"), r.out());
+        assertTrue(r.out().contains("## BLIP-2 + Q-Perturbation"), r.out());
+        assertTrue(r.out().contains("| all | 4 / 20 |"), r.out());
+
+        Path kept = work.resolve("demo-kept");
+        Result withModel = run("demo", "--model", model.toString(), "--images", "3", "--itm-k", "4", "--keep",
+                kept.toString());
+        assertEquals(0, withModel.status(), withModel.err());
+        assertTrue(withModel.out().startsWith("qpert demo: model " + model), withModel.out());
+        assertTrue(!withModel.out().contains("RANDOM"), "no random-model warning for a given model");
+        assertTrue(Files.isRegularFile(kept.resolve("report.json")) && Files.isDirectory(kept.resolve("store")));
+    }
+
+    @Test
+    void everyOptionHasHelpText() {
+        CommandLine cl = Main.commandLine();
+        for (String name : List.of("embed", "search", "eval", "demo")) {
+            cl.getSubcommands().get(name).getCommandSpec().options().forEach(o -> assertTrue(
+                    o.description().length > 0 && !o.description()[0].isBlank(), name + " " + o.longestName()));
+        }
+    }
+}

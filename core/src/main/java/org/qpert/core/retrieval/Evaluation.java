@@ -1,0 +1,51 @@
+package org.qpert.core.retrieval;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * The paper's evaluation of one run (spec/QPERT.md §7): ranks of both directions, then metrics over all queries, the
+ * "small" subset and each object-size bin. Only the queries are filtered by size; the gallery stays whole, so the ranks
+ * are computed once.
+ *
+ * @param all   metrics over every query
+ * @param small metrics over the queries whose image is in bin 0
+ * @param bins  metrics per size bin, index = bin; bins without queries have 0 queries and NaN metrics
+ */
+public record Evaluation(RetrievalMetrics all, RetrievalMetrics small, List<RetrievalMetrics> bins) {
+
+    /**
+     * @param imageToText images × texts scores (each row ranks the captions for one image)
+     * @param textToImage texts × images scores
+     * @param textImage   the image each text describes
+     * @param imageSizes  object size of each image (see {@link SizeBins}), NaN for an image without annotation
+     */
+    public static Evaluation of(ScoreMatrix imageToText, ScoreMatrix textToImage, int[] textImage,
+                                double[] imageSizes) {
+        if (imageSizes.length != imageToText.rows()) {
+            throw new IllegalArgumentException("got " + imageSizes.length + " image sizes for " + imageToText.rows()
+                    + " images");
+        }
+        if (textToImage.rows() != imageToText.cols() || textToImage.cols() != imageToText.rows()) {
+            throw new IllegalArgumentException("text-to-image matrix " + textToImage.rows() + " x "
+                    + textToImage.cols() + " is not the transpose shape of image-to-text " + imageToText.rows()
+                    + " x " + imageToText.cols());
+        }
+        int[] i2t = Ranks.imageToText(imageToText, textImage);
+        int[] t2i = Ranks.textToImage(textToImage, textImage);
+        int[] imageBin = new int[imageSizes.length];
+        for (int i = 0; i < imageBin.length; i++) {
+            imageBin[i] = SizeBins.bin(imageSizes[i]);
+        }
+        RetrievalMetrics all = new RetrievalMetrics(RankMetrics.of(t2i), RankMetrics.of(i2t));
+        List<RetrievalMetrics> bins = new ArrayList<>(SizeBins.COUNT);
+        for (int b = 0; b < SizeBins.COUNT; b++) {
+            int bin = b;
+            int[] images = IntStream.range(0, imageBin.length).filter(i -> imageBin[i] == bin).toArray();
+            int[] texts = IntStream.range(0, textImage.length).filter(t -> imageBin[textImage[t]] == bin).toArray();
+            bins.add(new RetrievalMetrics(RankMetrics.of(t2i, texts), RankMetrics.of(i2t, images)));
+        }
+        return new Evaluation(all, bins.get(0), List.copyOf(bins));
+    }
+}

@@ -1,0 +1,526 @@
+package org.qpert.kernels;
+
+import java.lang.ref.Reference;
+
+import jcuda.Pointer;
+import jcuda.Sizeof;
+import jcuda.driver.CUDA_MEMCPY2D;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUmemorytype;
+import jcuda.driver.JCudaDriver;
+import org.qpert.core.backend.Backend;
+import org.qpert.core.backend.JacobiEigen;
+import org.qpert.core.backend.SymmetricEigen;
+import org.qpert.core.backend.Tensor;
+
+/**
+ * The GPU backend: our PTX kernels through the JCuda driver API, with cuBLAS for matrix products and cuSOLVER for
+ * small eigenproblems when their libraries load (one log line at start says which path runs and why). Weights are
+ * uploaded once; activations are device buffers freed when their tensors are collected. Every op is checked against
+ * {@link org.qpert.core.backend.CpuBackend} by the kernel tests.
+ *
+ * <p>All work goes to one stream, so ops from several threads are ordered as issued; downloads wait for it.
+ */
+public final class CudaBackend implements Backend {
+    private static final System.Logger LOG = System.getLogger(CudaBackend.class.getName());
+    private static final int THREADS = 256;
+
+    /**
+     * @param precision       arithmetic of the matrix products
+     * @param debug           synchronize and check after every kernel launch (slow; names the failing kernel)
+     * @param vendorLibraries try cuBLAS and cuSOLVER before falling back to our own kernels
+     */
+    public record Options(Precision precision, boolean debug, boolean vendorLibraries) {
+        public Options {
+            if (precision == null) {
+                throw new IllegalArgumentException("precision must be given (F32, TF32 or BF16)");
+            }
+        }
+
+        /** F32, cuBLAS/cuSOLVER when present, debug checks when {@code -Dqpert.cuda.debug=true}. */
+        public static Options defaults() {
+            return new Options(Precision.F32, Boolean.getBoolean("qpert.cuda.debug"), true);
+        }
+
+        public Options withPrecision(Precision p) {
+            return new Options(p, debug, vendorLibraries);
+        }
+
+        public Options withVendorLibraries(boolean use) {
+            return new Options(precision, debug, use);
+        }
+    }
+
+    private final Options options;
+    private final CudaContext ctx;
+    private final DeviceAllocator allocator;
+    private final MatMul matmul;
+    private final JacobiKernelEigen jacobi;
+    private final CusolverEigen cusolver;
+    private final String paths;
+
+    /** Opens device 0, or throws {@link IllegalStateException} with the reason CUDA cannot be used here. */
+    public static CudaBackend open(Options options) {
+        CudaAvailability a = CudaAvailability.probe();
+        if (!a.available()) {
+            throw new IllegalStateException("CUDA backend unavailable: " + a.reason());
+        }
+        return new CudaBackend(options);
+    }
+
+    private CudaBackend(Options options) {
+        this.options = options;
+        this.ctx = new CudaContext(options.debug());
+        long[] free = {0}, total = {0};
+        JCudaDriver.cuMemGetInfo(free, total);
+        this.allocator = new DeviceAllocator(free[0] / 10 * 8);
+        String cublasProblem = options.vendorLibraries() ? VendorLibraries.cublasProblem() : "cuBLAS: not requested";
+        MatMul mm = null;
+        if (cublasProblem == null) {
+            try {
+                mm = new CublasMatMul(this, options.precision());
+            } catch (RuntimeException e) {  // the library loaded but does not start (e.g. no CUDA 12 support)
+                cublasProblem = "cuBLAS: " + e.getMessage();
+            }
+        }
+        this.matmul = mm != null ? mm : new KernelMatMul(this, options.precision());
+        String cusolverProblem = options.vendorLibraries() ? VendorLibraries.cusolverProblem()
+                : "cuSOLVER: not requested";
+        CusolverEigen solver = null;
+        if (cusolverProblem == null) {
+            try {
+                solver = new CusolverEigen(this);
+            } catch (RuntimeException e) {
+                cusolverProblem = "cuSOLVER: " + e.getMessage();
+            }
+        }
+        this.cusolver = solver;
+        this.jacobi = new JacobiKernelEigen(this);
+        this.paths = "GEMM: " + matmul.describe() + (cublasProblem == null ? "" : " because " + cublasProblem)
+                + "; eigen: " + (cusolver != null ? "cuSOLVER syevjBatched for n <= 32, own Jacobi kernel above"
+                        : "own Jacobi kernel because " + cusolverProblem);
+        LOG.log(System.Logger.Level.INFO, "cuda: " + ctx.deviceName + " (" + ctx.arch() + " PTX, debug "
+                + options.debug() + "); " + paths);
+    }
+
+    @Override
+    public String name() {
+        return "cuda:0";
+    }
+
+    /** Which implementations run (cuBLAS or own GEMM, cuSOLVER or own Jacobi) and why: the start-up log line. */
+    public String paths() {
+        return paths;
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    public String deviceName() {
+        return ctx.deviceName;
+    }
+
+    CudaContext context() {
+        return ctx;
+    }
+
+    DeviceAllocator allocator() {
+        return allocator;
+    }
+
+    /** Waits until all queued work is done (for timing). */
+    public void synchronize() {
+        ctx.enter();
+        ctx.synchronize();
+    }
+
+    CudaTensor cuda(Tensor t, String what) {
+        if (t instanceof CudaTensor c && c.ownedBy(this)) {
+            return c;
+        }
+        throw new IllegalArgumentException(what + " " + t + " does not belong to this CUDA backend");
+    }
+
+    private CudaTensor cudaOrNull(Tensor t, String what) {
+        return t == null ? null : cuda(t, what);
+    }
+
+    CudaTensor allocate(int rows, int cols) {
+        return new CudaTensor(this, rows, cols);
+    }
+
+    @Override
+    public Tensor upload(float[] data, int rows, int cols) {
+        if (rows < 0 || cols < 0 || data.length != (long) rows * cols) {
+            throw new IllegalArgumentException("upload of " + data.length + " floats does not fit [" + rows + ", " + cols
+                    + "]");
+        }
+        ctx.enter();
+        CudaTensor t = allocate(rows, cols);
+        if (data.length > 0) {
+            JCudaDriver.cuMemcpyHtoD(t.ptr, Pointer.to(data), (long) data.length * Sizeof.FLOAT);
+        }
+        return t;
+    }
+
+    /** Weights stay float32 on the device; BF16 mode adds a bfloat16 copy for the tensor-core GEMM. */
+    @Override
+    public Tensor weight(float[] data, int out, int in) {
+        Tensor t = upload(data, out, in);
+        if (options.precision() == Precision.BF16) {
+            bf16((CudaTensor) t);
+        }
+        return t;
+    }
+
+    /** The bfloat16 copy of a tensor used as a GEMM weight, made on first use. */
+    CUdeviceptr bf16(CudaTensor t) {
+        CUdeviceptr p = t.bf16();
+        if (p == null) {
+            p = bf16Scratch(t, t);
+            t.attachBf16(p);
+        }
+        return p;
+    }
+
+    /** A bfloat16 copy of {@code t} in a buffer that lives as long as {@code owner}. */
+    CUdeviceptr bf16Scratch(Object owner, CudaTensor t) {
+        long n = t.size();
+        CUdeviceptr p = allocator.allocate(owner, Math.max(1, n) * 2);
+        ctx.launch("convert_bf16", "f32_to_bf16", blocks(n), 1, THREADS, 0, p, t, n);
+        return p;
+    }
+
+    @Override
+    public float[] download(Tensor t) {
+        CudaTensor c = cuda(t, "downloaded tensor");
+        ctx.enter();
+        float[] out = new float[Math.toIntExact(c.size())];
+        ctx.synchronize();
+        if (out.length > 0) {
+            JCudaDriver.cuMemcpyDtoH(Pointer.to(out), c.ptr, (long) out.length * Sizeof.FLOAT);
+        }
+        Reference.reachabilityFence(c);
+        return out;
+    }
+
+    private static int blocks(long n) {
+        return (int) Math.max(1, Math.min((n + THREADS - 1) / THREADS, 65535L * 4));
+    }
+
+    // ---- element-wise and row ops ----
+
+    void epilogue(CudaTensor y, CudaTensor x, CudaTensor bias, CudaTensor residual, boolean gelu) {
+        ctx.launch("linear_epilogue", "linear_epilogue", blocks(x.size()), 1, THREADS, 0, y, x, bias, residual,
+                x.rows(), x.cols(), gelu ? 1 : 0);
+    }
+
+    private Tensor linear(Tensor x, Tensor w, Tensor b, Tensor residual, boolean gelu) {
+        CudaTensor cx = cuda(x, "linear input"), cw = cuda(w, "linear weight");
+        CudaTensor cb = cudaOrNull(b, "linear bias"), cr = cudaOrNull(residual, "linear residual");
+        Shapes.requireCols("linear input", x, w.cols());
+        if (cb != null) {
+            Shapes.requireShape("linear bias", cb, 1, w.rows());
+        }
+        if (cr != null) {
+            Shapes.requireShape("linear residual", cr, x.rows(), w.rows());
+        }
+        ctx.enter();
+        CudaTensor y = allocate(x.rows(), w.rows());
+        matmul.multiply(y, cx, cw, cb, cr, gelu);
+        return y;
+    }
+
+    @Override
+    public Tensor linear(Tensor x, Tensor w, Tensor b) {
+        return linear(x, w, b, null, false);
+    }
+
+    @Override
+    public Tensor linearGelu(Tensor x, Tensor w, Tensor b) {
+        return linear(x, w, b, null, true);
+    }
+
+    @Override
+    public Tensor linearResidual(Tensor x, Tensor w, Tensor b, Tensor residual) {
+        return linear(x, w, b, residual, false);
+    }
+
+    @Override
+    public Tensor add(Tensor a, Tensor b) {
+        CudaTensor ca = cuda(a, "add operand"), cb = cuda(b, "add operand");
+        Shapes.requireShape("add operand", b, a.rows(), a.cols());
+        ctx.enter();
+        CudaTensor y = allocate(a.rows(), a.cols());
+        epilogue(y, ca, null, cb, false);
+        return y;
+    }
+
+    @Override
+    public Tensor addRow(Tensor x, Tensor row) {
+        CudaTensor cx = cuda(x, "tensor"), cr = cuda(row, "added row");
+        Shapes.requireShape("added row", row, 1, x.cols());
+        ctx.enter();
+        CudaTensor y = allocate(x.rows(), x.cols());
+        epilogue(y, cx, cr, null, false);
+        return y;
+    }
+
+    @Override
+    public Tensor gelu(Tensor x) {
+        CudaTensor cx = cuda(x, "GELU input");
+        ctx.enter();
+        CudaTensor y = allocate(x.rows(), x.cols());
+        epilogue(y, cx, null, null, true);
+        return y;
+    }
+
+    @Override
+    public Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
+        return addLayerNorm(x, null, gamma, beta, eps);
+    }
+
+    @Override
+    public Tensor addLayerNorm(Tensor x, Tensor residual, Tensor gamma, Tensor beta, float eps) {
+        CudaTensor cx = cuda(x, "layer norm input"), cr = cudaOrNull(residual, "layer norm residual");
+        int d = x.cols();
+        Shapes.requireShape("layer norm weight", gamma, 1, d);
+        Shapes.requireShape("layer norm bias", beta, 1, d);
+        if (cr != null) {
+            Shapes.requireShape("layer norm residual", cr, x.rows(), d);
+        }
+        ctx.enter();
+        CudaTensor y = allocate(x.rows(), d);
+        int shared = d * Sizeof.FLOAT;
+        ctx.allowSharedMemory(ctx.function("add_layernorm", "add_layernorm"), "add_layernorm", shared);
+        ctx.launch("add_layernorm", "add_layernorm", x.rows(), 1, THREADS, shared, null, y, cx, cr,
+                cuda(gamma, "layer norm weight"), cuda(beta, "layer norm bias"), x.rows(), d, eps);
+        return y;
+    }
+
+    /** Warps per attention block: one query row each. */
+    static final int ATTENTION_WARPS = 8;
+
+    static int attentionSharedBytes(int d) {
+        return (ATTENTION_WARPS * d + 32 * (d + 1) + 32 * d) * Sizeof.FLOAT;
+    }
+
+    @Override
+    public Tensor attention(Tensor q, Tensor k, Tensor v, int heads, float scale, float[] keyBias) {
+        int nq = q.rows(), nk = k.rows(), width = q.cols();
+        Shapes.requireShape("attention keys", k, nk, width);
+        Shapes.requireShape("attention values", v, nk, width);
+        if (heads <= 0 || width % heads != 0) {
+            throw new IllegalArgumentException("attention width " + width + " not divisible by " + heads + " heads");
+        }
+        int d = width / heads;
+        if (d > 128) {
+            throw new IllegalArgumentException("attention head size " + d + " exceeds the kernel's 128");
+        }
+        if (keyBias != null && keyBias.length != nk) {
+            throw new IllegalArgumentException("attention key bias has " + keyBias.length + " entries for " + nk + " keys");
+        }
+        if (nk == 0) {
+            throw new IllegalArgumentException("attention over zero keys");
+        }
+        CudaTensor cq = cuda(q, "attention queries"), ck = cuda(k, "attention keys"), cv = cuda(v, "attention values");
+        ctx.enter();
+        CudaTensor bias = keyBias == null ? null : (CudaTensor) upload(keyBias, 1, nk);
+        CudaTensor y = allocate(nq, width);
+        ctx.launch("attention", "attention", (nq + ATTENTION_WARPS - 1) / ATTENTION_WARPS, heads, ATTENTION_WARPS * 32,
+                attentionSharedBytes(d), y, cq, ck, cv, bias, nq, nk, heads, d, scale);
+        return y;
+    }
+
+    @Override
+    public Tensor l2Normalize(Tensor x) {
+        CudaTensor cx = cuda(x, "normalized tensor");
+        ctx.enter();
+        CudaTensor y = allocate(x.rows(), x.cols());
+        int warps = THREADS / 32;
+        ctx.launch("l2_normalize", "l2_normalize", (x.rows() + warps - 1) / warps, 1, THREADS, 0, y, cx, x.rows(),
+                x.cols());
+        return y;
+    }
+
+    @Override
+    public Tensor sliceRows(Tensor x, int from, int to) {
+        CudaTensor cx = cuda(x, "sliced tensor");
+        if (from < 0 || to > x.rows() || from > to) {
+            throw new IllegalArgumentException("row slice " + from + ".." + to + " outside " + x.shape());
+        }
+        ctx.enter();
+        CudaTensor y = allocate(to - from, x.cols());
+        long rowBytes = (long) x.cols() * Sizeof.FLOAT;
+        if (y.size() > 0) {
+            JCudaDriver.cuMemcpyDtoDAsync(y.ptr, cx.ptr.withByteOffset(from * rowBytes), (to - from) * rowBytes,
+                    ctx.stream);
+        }
+        Reference.reachabilityFence(cx);
+        return y;
+    }
+
+    @Override
+    public Tensor sliceCols(Tensor x, int from, int to) {
+        CudaTensor cx = cuda(x, "sliced tensor");
+        if (from < 0 || to > x.cols() || from > to) {
+            throw new IllegalArgumentException("column slice " + from + ".." + to + " outside " + x.shape());
+        }
+        ctx.enter();
+        CudaTensor y = allocate(x.rows(), to - from);
+        if (y.size() > 0) {
+            CUDA_MEMCPY2D copy = new CUDA_MEMCPY2D();
+            copy.srcMemoryType = CUmemorytype.CU_MEMORYTYPE_DEVICE;
+            copy.srcDevice = cx.ptr;
+            copy.srcXInBytes = (long) from * Sizeof.FLOAT;
+            copy.srcPitch = (long) x.cols() * Sizeof.FLOAT;
+            copy.dstMemoryType = CUmemorytype.CU_MEMORYTYPE_DEVICE;
+            copy.dstDevice = y.ptr;
+            copy.dstPitch = (long) (to - from) * Sizeof.FLOAT;
+            copy.WidthInBytes = (long) (to - from) * Sizeof.FLOAT;
+            copy.Height = x.rows();
+            JCudaDriver.cuMemcpy2DAsync(copy, ctx.stream);
+        }
+        Reference.reachabilityFence(cx);
+        return y;
+    }
+
+    @Override
+    public Tensor concatRows(Tensor a, Tensor b) {
+        CudaTensor ca = cuda(a, "concatenated tensor"), cb = cuda(b, "concatenated tensor");
+        Shapes.requireCols("concatenated rows", b, a.cols());
+        ctx.enter();
+        CudaTensor y = allocate(a.rows() + b.rows(), a.cols());
+        long aBytes = ca.size() * Sizeof.FLOAT, bBytes = cb.size() * Sizeof.FLOAT;
+        if (aBytes > 0) {
+            JCudaDriver.cuMemcpyDtoDAsync(y.ptr, ca.ptr, aBytes, ctx.stream);
+        }
+        if (bBytes > 0) {
+            JCudaDriver.cuMemcpyDtoDAsync(y.ptr.withByteOffset(aBytes), cb.ptr, bBytes, ctx.stream);
+        }
+        Reference.reachabilityFence(ca);
+        Reference.reachabilityFence(cb);
+        return y;
+    }
+
+    @Override
+    public Tensor gatherRows(Tensor table, int[] ids) {
+        CudaTensor ct = cuda(table, "gathered table");
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= table.rows()) {
+                throw new IllegalArgumentException("id " + ids[i] + " at position " + i + " is outside the table of "
+                        + table.rows() + " rows");
+            }
+        }
+        ctx.enter();
+        CudaTensor y = allocate(ids.length, table.cols());
+        long rowBytes = (long) table.cols() * Sizeof.FLOAT;
+        for (int i = 0; i < ids.length && rowBytes > 0; i++) {  // a few dozen token rows: copies beat a kernel
+            JCudaDriver.cuMemcpyDtoDAsync(y.ptr.withByteOffset(i * rowBytes), ct.ptr.withByteOffset(ids[i] * rowBytes),
+                    rowBytes, ctx.stream);
+        }
+        Reference.reachabilityFence(ct);
+        return y;
+    }
+
+    @Override
+    public Tensor meanRows(Tensor x) {
+        CudaTensor cx = cuda(x, "averaged tensor");
+        ctx.enter();
+        CudaTensor y = allocate(1, x.cols());
+        ctx.launch("mean_rows", "mean_rows", (x.cols() + THREADS - 1) / THREADS, 1, THREADS, 0, y, cx, x.rows(),
+                x.cols());
+        return y;
+    }
+
+    @Override
+    public Tensor perturbQueries(Tensor q, Tensor pbar, int heads) {
+        int n = q.rows(), width = q.cols();
+        if (heads <= 0 || width % heads != 0) {
+            throw new IllegalArgumentException("query width " + width + " not divisible by " + heads + " heads");
+        }
+        int d = width / heads;
+        Shapes.requireShape("P̄", pbar, width, d);
+        CudaTensor cq = cuda(q, "perturbed queries"), cp = cuda(pbar, "P̄");
+        ctx.enter();
+        CudaTensor y = allocate(n, width);
+        ctx.launch("query_perturbation", "perturb_heads", blocks((long) d * n), heads, THREADS, 0, y, cq, cp, heads, d,
+                n, 1L, (long) width);
+        return y;
+    }
+
+    /** cuSOLVER for orders up to 32 when it loaded, our Jacobi kernel up to 128, the CPU reference beyond. */
+    @Override
+    public SymmetricEigen symmetricEigen(double[] matrices, int count, int n) {
+        if (count < 0 || n <= 0 || matrices.length != (long) count * n * n) {
+            throw new IllegalArgumentException("eigen batch of " + matrices.length + " values does not hold " + count
+                    + " matrices of order " + n);
+        }
+        if (count == 0) {
+            return new SymmetricEigen(0, n, new double[0], new double[0]);
+        }
+        if (n > JacobiKernelEigen.MAX_ORDER || JacobiKernelEigen.sharedBytes(n) > ctx.maxSharedOptIn) {
+            return JacobiEigen.solveBatch(matrices, count, n);
+        }
+        ctx.enter();
+        if (cusolver != null && n <= CusolverEigen.MAX_ORDER) {
+            SymmetricEigen r = cusolver.solve(matrices, count, n);
+            if (r != null) {
+                return r;
+            }
+            LOG.log(System.Logger.Level.WARNING, "syevjBatched did not converge on a batch of " + count + " matrices of "
+                    + "order " + n + "; solving it with the Jacobi kernel");
+        }
+        return jacobi.solve(matrices, count, n);
+    }
+
+    /**
+     * ITC scores of a gallery in one launch: for each image i and text t, the max over the image's {@code queries}
+     * feature rows of their dot product with the text feature. imageFeatures [nImages·queries, E] and textFeatures
+     * [nTexts, E], both L2-normalized → scores [nImages, nTexts], row-major.
+     */
+    public float[] itcMaxScores(Tensor imageFeatures, int queries, Tensor textFeatures) {
+        CudaTensor img = cuda(imageFeatures, "image features"), txt = cuda(textFeatures, "text features");
+        int e = txt.cols();
+        Shapes.requireCols("image features", img, e);
+        if (queries <= 0 || img.rows() % queries != 0) {
+            throw new IllegalArgumentException("image features " + img.shape() + " are not a stack of images with "
+                    + queries + " query rows each");
+        }
+        int shared = queries * e * Sizeof.FLOAT;
+        if (shared > 48 * 1024) {
+            throw new IllegalArgumentException(queries + " queries of width " + e + " exceed the kernel's 48 KiB");
+        }
+        int images = img.rows() / queries, texts = txt.rows(), warps = THREADS / 32;
+        ctx.enter();
+        CudaTensor scores = allocate(images, texts);
+        ctx.launch("itc_scores", "itc_max_scores", images, (texts + warps - 1) / warps, THREADS, shared, scores, img,
+                txt, images, texts, queries, e);
+        return download(scores);
+    }
+
+    /** Our Jacobi kernel regardless of cuSOLVER (tests compare the two paths). */
+    SymmetricEigen jacobiEigen(double[] matrices, int count, int n) {
+        ctx.enter();
+        return jacobi.solve(matrices, count, n);
+    }
+
+    boolean hasCusolver() {
+        return cusolver != null;
+    }
+
+    @Override
+    public void close() {
+        ctx.enter();
+        ctx.synchronize();
+        if (matmul instanceof CublasMatMul c) {
+            c.close();
+        }
+        if (cusolver != null) {
+            cusolver.close();
+        }
+        allocator.freeAll();
+        ctx.close();
+    }
+}

@@ -1,0 +1,187 @@
+package org.qpert.kernels;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.ref.Reference;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+import jcuda.CudaException;
+import jcuda.NativePointerObject;
+import jcuda.Pointer;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUfunction_attribute;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUstream;
+import jcuda.driver.JCudaDriver;
+
+/**
+ * Device 0's primary context, one stream, and our kernels loaded from the PTX resources through the driver API.
+ * Every call from a new thread first makes the context current ({@link #enter}). In debug mode each launch is
+ * followed by a stream synchronization so that a failing kernel is named by the launch that failed.
+ */
+final class CudaContext {
+    static final String PTX_ROOT = "/org/qpert/kernels/ptx/";
+
+    final CUdevice device = new CUdevice();
+    final CUcontext context = new CUcontext();
+    final CUstream stream = new CUstream();
+    final int computeCapability;
+    final int maxSharedOptIn;
+    final int multiprocessors;
+    final String deviceName;
+    private final String arch;
+    private final boolean debug;
+    private final Map<String, CUmodule> modules = new HashMap<>();
+    private final Map<String, CUfunction> functions = new HashMap<>();
+
+    CudaContext(boolean debug) {
+        this.debug = debug;
+        JCudaDriver.setExceptionsEnabled(true);
+        JCudaDriver.cuInit(0);
+        JCudaDriver.cuDeviceGet(device, 0);
+        JCudaDriver.cuDevicePrimaryCtxRetain(context, device);
+        JCudaDriver.cuCtxSetCurrent(context);
+        JCudaDriver.cuStreamCreate(stream, 0);
+        computeCapability = CudaAvailability.computeCapability(device);
+        deviceName = CudaAvailability.deviceName(device);
+        maxSharedOptIn = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN);
+        multiprocessors = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
+        arch = computeCapability >= 90 ? "sm_90" : "sm_80";
+    }
+
+    int attribute(int attr) {
+        int[] v = {0};
+        JCudaDriver.cuDeviceGetAttribute(v, attr, device);
+        return v[0];
+    }
+
+    /** Makes the context current on the calling thread (cheap; needed once per thread, done per call). */
+    void enter() {
+        JCudaDriver.cuCtxSetCurrent(context);
+    }
+
+    /** The PTX variant loaded for this device: sm_90 PTX on Hopper and newer, sm_80 PTX on Ampere/Ada. */
+    String arch() {
+        return arch;
+    }
+
+    /** Kernel {@code name} from module (the .cu file) {@code module}, loading the module's PTX on first use. */
+    synchronized CUfunction function(String module, String name) {
+        String key = module + "/" + name;
+        CUfunction f = functions.get(key);
+        if (f == null) {
+            CUmodule m = modules.computeIfAbsent(module, this::load);
+            f = new CUfunction();
+            JCudaDriver.cuModuleGetFunction(f, m, name);
+            functions.put(key, f);
+        }
+        return f;
+    }
+
+    private CUmodule load(String module) {
+        String resource = PTX_ROOT + arch + "/" + module + ".ptx";
+        String ptx = readResource(resource);
+        CUmodule m = new CUmodule();
+        try {
+            JCudaDriver.cuModuleLoadData(m, ptx);
+        } catch (CudaException e) {
+            int[] driver = {0};
+            JCudaDriver.cuDriverGetVersion(driver);
+            throw new IllegalStateException("loading " + resource + " failed (" + e.getMessage() + "); the PTX comes "
+                    + "from CUDA 13 and needs a driver for CUDA 13 or newer, this driver supports CUDA "
+                    + driver[0] / 1000 + "." + driver[0] % 1000 / 10, e);
+        }
+        return m;
+    }
+
+    static String readResource(String resource) {
+        try (InputStream in = CudaContext.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("PTX resource " + resource + " is missing from the kernels jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new IllegalStateException("reading PTX resource " + resource + " failed", e);
+        }
+    }
+
+    /** Allows a kernel more than 48 KiB of dynamic shared memory (checked against the device's opt-in limit). */
+    void allowSharedMemory(CUfunction f, String name, int bytes) {
+        if (bytes > maxSharedOptIn) {
+            throw new IllegalArgumentException(name + " needs " + bytes + " bytes of shared memory; " + deviceName
+                    + " allows " + maxSharedOptIn);
+        }
+        if (bytes > 48 * 1024) {
+            JCudaDriver.cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes);
+        }
+    }
+
+    /**
+     * Launches {@code module/name}. Arguments: {@link CudaTensor} (its float32 buffer), {@link CUdeviceptr},
+     * {@code null} (a null device pointer), Integer, Long, Float, Double. Tensors stay reachable until the launch is
+     * queued, so the allocator cannot free them under the kernel.
+     */
+    void launch(String module, String name, int gx, int gy, int block, int sharedBytes, Object... args) {
+        if (gx == 0 || gy == 0) {
+            return;  // nothing to do for empty inputs
+        }
+        CUfunction f = function(module, name);
+        NativePointerObject[] params = new NativePointerObject[args.length];
+        for (int i = 0; i < args.length; i++) {
+            params[i] = parameter(args[i], name, i);
+        }
+        try {
+            JCudaDriver.cuLaunchKernel(f, gx, gy, 1, block, 1, 1, sharedBytes, stream, Pointer.to(params), null);
+            if (debug) {
+                JCudaDriver.cuStreamSynchronize(stream);
+            }
+        } catch (CudaException e) {
+            throw new IllegalStateException("kernel " + name + " (grid " + gx + "x" + gy + ", block " + block
+                    + ", shared " + sharedBytes + " B) failed: " + e.getMessage(), e);
+        } finally {
+            Reference.reachabilityFence(args);
+        }
+    }
+
+    private static NativePointerObject parameter(Object a, String kernel, int index) {
+        if (a == null) {
+            return Pointer.to(new CUdeviceptr());
+        } else if (a instanceof CudaTensor t) {
+            return Pointer.to(t.ptr);
+        } else if (a instanceof CUdeviceptr p) {
+            return Pointer.to(p);
+        } else if (a instanceof Integer v) {
+            return Pointer.to(new int[] {v});
+        } else if (a instanceof Long v) {
+            return Pointer.to(new long[] {v});
+        } else if (a instanceof Float v) {
+            return Pointer.to(new float[] {v});
+        } else if (a instanceof Double v) {
+            return Pointer.to(new double[] {v});
+        }
+        throw new IllegalArgumentException("argument " + index + " of kernel " + kernel + " has unsupported type "
+                + a.getClass().getName());
+    }
+
+    void synchronize() {
+        JCudaDriver.cuStreamSynchronize(stream);
+    }
+
+    void close() {
+        enter();
+        JCudaDriver.cuStreamSynchronize(stream);
+        for (CUmodule m : modules.values()) {
+            JCudaDriver.cuModuleUnload(m);
+        }
+        modules.clear();
+        functions.clear();
+        JCudaDriver.cuStreamDestroy(stream);
+        JCudaDriver.cuDevicePrimaryCtxRelease(device);
+    }
+}

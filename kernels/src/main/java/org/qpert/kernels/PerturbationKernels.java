@@ -1,0 +1,158 @@
+package org.qpert.kernels;
+
+import java.lang.ref.Reference;
+
+import jcuda.Pointer;
+import jcuda.Sizeof;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.JCudaDriver;
+import org.qpert.core.backend.Tensor;
+
+/**
+ * The Q-Perturbation steps on the device (spec/QPERT.md §3–6): token weights of boxes, weighted keys F = diag(w)·K,
+ * their second moments R = FᵀF per head (or the Gram matrices F Fᵀ of small objects), and the perturbation folded into
+ * the query projection, W'q = (I + P̄)·Wq and b'q = (I + P̄)·bq per head. The eigendecompositions in between run
+ * through {@link CudaBackend#symmetricEigen}.
+ */
+public final class PerturbationKernels {
+    private static final int THREADS = 256;
+    private final CudaBackend backend;
+
+    public PerturbationKernels(CudaBackend backend) {
+        this.backend = backend;
+    }
+
+    /**
+     * Token weights (MASK_RESIZE) of {@code boxes} [n·4] = x0, y0, x1, y1 in original pixels, on images of original
+     * {@code sizes} [n·2] = H, W, preprocessed to imageSize² with patches of {@code patch}.
+     */
+    public ObjectTokens tokenWeights(float[] boxes, int[] sizes, int imageSize, int patch) {
+        int n = boxes.length / 4;
+        if (boxes.length != 4 * n || sizes.length != 2 * n || n == 0) {
+            throw new IllegalArgumentException("boxes (" + boxes.length + " values) and sizes (" + sizes.length
+                    + " values) must describe the same positive number of boxes, 4 and 2 values each");
+        }
+        if (patch <= 0 || imageSize < patch || imageSize % patch != 0) {
+            throw new IllegalArgumentException("image size " + imageSize + " is not a positive multiple of patch " + patch);
+        }
+        for (int i = 0; i < n; i++) {
+            if (sizes[2 * i] <= 0 || sizes[2 * i + 1] <= 0) {
+                throw new IllegalArgumentException("box " + i + " has image size " + sizes[2 * i] + "x" + sizes[2 * i + 1]);
+            }
+        }
+        int g = imageSize / patch, tokens = 1 + g * g;
+        CudaContext ctx = backend.context();
+        ctx.enter();
+        ObjectTokens out = new ObjectTokens(backend, n, tokens);
+        Object scope = new Object();
+        CUdeviceptr dBoxes = backend.allocator().allocate(scope, (long) boxes.length * Sizeof.FLOAT);
+        CUdeviceptr dSizes = backend.allocator().allocate(scope, (long) sizes.length * Sizeof.INT);
+        JCudaDriver.cuMemcpyHtoD(dBoxes, Pointer.to(boxes), (long) boxes.length * Sizeof.FLOAT);
+        JCudaDriver.cuMemcpyHtoD(dSizes, Pointer.to(sizes), (long) sizes.length * Sizeof.INT);
+        ctx.launch("token_coverage", "token_coverage", n, 1, 1024, 2 * imageSize, out.weights, out.count, out.index,
+                out.compact, dBoxes, dSizes, imageSize, patch);
+        ctx.synchronize();  // the scope's buffers may be freed once this returns
+        Reference.reachabilityFence(scope);
+        return out;
+    }
+
+    /** F [boxes·T, width]: for box b, rows b·T .. b·T + count_b − 1 hold w·K of its covered tokens; the rest are 0. */
+    public Tensor weightedKeys(ObjectTokens tokens, Tensor keys) {
+        CudaTensor k = backend.cuda(keys, "keys");
+        if (k.rows() != tokens.tokens) {
+            throw new IllegalArgumentException("keys " + k.shape() + " do not have one row per token (" + tokens.tokens
+                    + ")");
+        }
+        CudaContext ctx = backend.context();
+        ctx.enter();
+        CudaTensor f = backend.allocate(tokens.boxes * tokens.tokens, k.cols());
+        JCudaDriver.cuMemsetD32Async(f.ptr, 0, f.size(), ctx.stream);
+        ctx.launch("token_coverage", "gather_weighted_keys", tokens.tokens, tokens.boxes, THREADS, 0, f, k, tokens.index,
+                tokens.compact, tokens.count, tokens.tokens, k.cols());
+        Reference.reachabilityFence(tokens);
+        return f;
+    }
+
+    /** R = F_hᵀF_h per box and head, in double: [boxes, heads, d, d]. */
+    public double[] keyMoments(ObjectTokens tokens, Tensor weightedKeys, int heads) {
+        CudaTensor f = backend.cuda(weightedKeys, "weighted keys");
+        int d = headSize(f, heads);
+        CudaContext ctx = backend.context();
+        ctx.enter();
+        Object scope = new Object();
+        long entries = (long) tokens.boxes * heads * d * d;
+        CUdeviceptr r = backend.allocator().allocate(scope, entries * Sizeof.DOUBLE);
+        ctx.launch("key_moments", "key_moments", tokens.boxes, heads, THREADS, 32 * d * Sizeof.FLOAT, r, f, tokens.count,
+                tokens.tokens, heads, d);
+        return downloadDoubles(scope, r, entries, tokens, f);
+    }
+
+    /** G = F_hF_hᵀ per box and head, zero-padded to m×m (m ≥ every box's count): [boxes, heads, m, m]. */
+    public double[] keyGram(ObjectTokens tokens, Tensor weightedKeys, int heads, int m) {
+        CudaTensor f = backend.cuda(weightedKeys, "weighted keys");
+        int d = headSize(f, heads);
+        if (m <= 0) {
+            throw new IllegalArgumentException("Gram order must be positive, got " + m);
+        }
+        for (int c : tokens.counts()) {
+            if (c > m) {
+                throw new IllegalArgumentException("Gram order " + m + " is smaller than a box's " + c + " tokens");
+            }
+        }
+        CudaContext ctx = backend.context();
+        ctx.enter();
+        Object scope = new Object();
+        long entries = (long) tokens.boxes * heads * m * m;
+        CUdeviceptr g = backend.allocator().allocate(scope, entries * Sizeof.DOUBLE);
+        ctx.launch("key_moments", "key_gram", tokens.boxes, heads, THREADS, 0, g, f, tokens.count, tokens.tokens, heads,
+                d, m);
+        return downloadDoubles(scope, g, entries, tokens, f);
+    }
+
+    private int headSize(CudaTensor f, int heads) {
+        if (heads <= 0 || f.cols() % heads != 0 || f.cols() / heads > 128) {
+            throw new IllegalArgumentException("weighted keys " + f.shape() + " do not split into " + heads
+                    + " heads of at most 128");
+        }
+        return f.cols() / heads;
+    }
+
+    private double[] downloadDoubles(Object scope, CUdeviceptr src, long entries, Object... keepAlive) {
+        double[] out = new double[Math.toIntExact(entries)];
+        backend.context().synchronize();
+        JCudaDriver.cuMemcpyDtoH(Pointer.to(out), src, entries * Sizeof.DOUBLE);
+        Reference.reachabilityFence(scope);
+        Reference.reachabilityFence(keepAlive);
+        return out;
+    }
+
+    /** W'q = (I + P̄)·Wq per head: wq [heads·d, in] (Linear layout), pbar [heads·d, d]. */
+    public Tensor foldQueryWeight(Tensor wq, Tensor pbar, int heads) {
+        CudaTensor w = backend.cuda(wq, "query weight");
+        int d = pbarHeadSize(pbar, w.rows(), heads);
+        backend.context().enter();
+        CudaTensor y = backend.allocate(w.rows(), w.cols());
+        int in = w.cols();
+        backend.context().launch("query_perturbation", "perturb_heads", blocks((long) d * in), heads, THREADS, 0, y, w,
+                backend.cuda(pbar, "P̄"), heads, d, in, (long) in, 1L);
+        return y;
+    }
+
+    /** b'q = (I + P̄)·bq per head: bq [1, heads·d]. */
+    public Tensor foldQueryBias(Tensor bq, Tensor pbar, int heads) {
+        return backend.perturbQueries(bq, pbar, heads);
+    }
+
+    private static int pbarHeadSize(Tensor pbar, int width, int heads) {
+        if (heads <= 0 || width % heads != 0) {
+            throw new IllegalArgumentException("query width " + width + " not divisible by " + heads + " heads");
+        }
+        int d = width / heads;
+        Shapes.requireShape("P̄", pbar, width, d);
+        return d;
+    }
+
+    private static int blocks(long n) {
+        return (int) Math.max(1, (n + THREADS - 1) / THREADS);
+    }
+}

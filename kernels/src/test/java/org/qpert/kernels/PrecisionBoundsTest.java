@@ -1,0 +1,84 @@
+package org.qpert.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+import org.qpert.core.backend.CpuBackend;
+import org.qpert.core.backend.Tensor;
+import org.qpert.core.model.Blip2Retrieval;
+import org.qpert.core.model.ImageContext;
+import org.qpert.core.model.QueryPerturbation;
+import org.qpert.loaders.safetensors.SafetensorsWeights;
+
+/**
+ * Runs everywhere: the TF32/BF16 error bounds the GPU tests assert, checked on the CPU with the same rounding
+ * ({@link RoundingCpuBackend}): each bound must hold for the emulation with a margin of 2 for summation order.
+ */
+class PrecisionBoundsTest {
+
+    @Test
+    void roundingMatchesTheHardwareFormats() {
+        assertEquals(1.0f, RoundingCpuBackend.round(1.0f + 0x1p-12f, Precision.TF32));  // below half an ulp of 2^-10
+        assertEquals(1.0f + 0x1p-10f, RoundingCpuBackend.round(1.0f + 0x1p-11f, Precision.TF32));  // tie: away
+        assertEquals(1.0f, RoundingCpuBackend.round(1.0f + 0x1p-8f, Precision.BF16));  // tie: to even (down)
+        assertEquals(1.0f + 0x1p-6f, RoundingCpuBackend.round(1.0f + 0x1p-7f + 0x1p-8f, Precision.BF16));  // up
+        assertEquals(-1.5f, RoundingCpuBackend.round(-1.5f, Precision.BF16));
+    }
+
+    @Test
+    void gemmBoundsHoldForTheEmulatedPrecisions() {
+        Random rnd = new Random(3);
+        int m = 257, n = 1408, k = 6144;
+        CpuBackend cpu = new CpuBackend();
+        float[] x = Gpu.random(rnd, m * k, 1), w = Gpu.random(rnd, n * k, 1 / Math.sqrt(k)), b = Gpu.random(rnd, n, 0.1);
+        // a slice of the output rows keeps this quick; the error is a per-element property
+        Tensor xs = cpu.upload(Arrays.copyOf(x, 16 * k), 16, k), ws = cpu.weight(w, n, k), bs = cpu.upload(b, 1, n);
+        float[] want = cpu.download(cpu.linear(xs, ws, bs));
+        for (Precision p : new Precision[] {Precision.TF32, Precision.BF16}) {
+            RoundingCpuBackend r = new RoundingCpuBackend(p);
+            double err = Gpu.relativeError(r.download(r.linear(r.upload(Arrays.copyOf(x, 16 * k), 16, k),
+                    r.weight(w, n, k), r.upload(b, 1, n))), want);
+            Gpu.check("emulated " + p + " GEMM [16x6144]·[1408x6144]ᵀ, x2 margin", 2 * err, p.gemmTolerance());
+        }
+    }
+
+    @Test
+    void tinyModelBoundsHoldForTheEmulatedPrecisions() throws IOException {
+        float[] pixels;
+        int[] ids, mask;
+        try (SafetensorsWeights act = TinyModel.fixture(TinyModel.DIR.resolve("activations.safetensors"))) {
+            pixels = act.readFloats("inputs/pixel_values");
+            ids = TinyModel.ints(act, "inputs/input_ids");
+            mask = TinyModel.ints(act, "inputs/attention_mask");
+        }
+        Blip2Retrieval f32 = TinyModel.load(new CpuBackend());
+        for (Precision p : new Precision[] {Precision.TF32, Precision.BF16}) {
+            Blip2Retrieval low = TinyModel.load(new RoundingCpuBackend(p));
+            double features = 0, itm = 0, text = 0;
+            int px = pixels.length / 2, len = 7;
+            for (int i = 0; i < 2; i++) {
+                float[] image = Arrays.copyOfRange(pixels, i * px, (i + 1) * px);
+                ImageContext a = f32.encodeImage(image), b = low.encodeImage(image);
+                features = Math.max(features, Gpu.relativeError(low.imageFeatures(b, QueryPerturbation.NONE),
+                        f32.imageFeatures(a, QueryPerturbation.NONE)));
+                for (int t = 0; t < 3; t++) {
+                    int[] tid = Arrays.copyOfRange(ids, t * len, (t + 1) * len);
+                    int[] tm = Arrays.copyOfRange(mask, t * len, (t + 1) * len);
+                    itm = Math.max(itm, Gpu.relativeError(low.itmLogits(b, QueryPerturbation.NONE, tid, tm),
+                            f32.itmLogits(a, QueryPerturbation.NONE, tid, tm)));
+                    if (i == 0) {
+                        text = Math.max(text, Gpu.relativeError(low.textFeatures(tid, tm), f32.textFeatures(tid, tm)));
+                    }
+                }
+            }
+            double bound = TinyModelGpuTest.bound(p);
+            Gpu.check("emulated " + p + " tiny model image features, x2 margin", 2 * features, bound);
+            Gpu.check("emulated " + p + " tiny model ITM logits, x2 margin", 2 * itm, bound);
+            Gpu.check("emulated " + p + " tiny model text features, x2 margin", 2 * text, bound);
+        }
+    }
+}

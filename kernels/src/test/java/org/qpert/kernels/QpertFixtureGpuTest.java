@@ -1,0 +1,58 @@
+package org.qpert.kernels;
+
+import static org.qpert.kernels.QpertFixture.D;
+import static org.qpert.kernels.QpertFixture.HEADS;
+import static org.qpert.kernels.QpertFixture.LAYERS;
+import static org.qpert.kernels.QpertFixture.WIDTH;
+
+import java.io.IOException;
+import java.util.Arrays;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.qpert.core.backend.SymmetricEigen;
+import org.qpert.core.backend.Tensor;
+import org.qpert.core.model.Blip2Retrieval;
+import org.qpert.core.model.ImageContext;
+
+/**
+ * GPU: the Q-Perturbation fixtures through the CUDA backend: token weights of the boxes (exact up to the spec's
+ * one-row boundary case, ≤ 1/14), P̄ from the device's weighted keys, moments and eigenvectors (1e-4, the fixture's
+ * tolerance for P̄), and the perturbed ITC image features given the fixture's P̄ (1e-5).
+ */
+class QpertFixtureGpuTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"qpert-constant-a8-t0.99", "qpert-normarea-a4-t0.9", "qpert-constant-a2-k3"})
+    void pbarAndPerturbedFeaturesMatchTheFixture(String folder) throws IOException {
+        QpertFixture fx = new QpertFixture(folder);
+        try (CudaBackend gpu = Gpu.open(Precision.F32, true)) {
+            Blip2Retrieval model = TinyModel.load(gpu);
+            PerturbationKernels kernels = new PerturbationKernels(gpu);
+            int[] crossLayers = TinyModel.CONFIG.qformer().crossAttentionLayers();
+            for (int i = 0; i < QpertFixture.IMAGES; i++) {
+                ImageContext image = model.encodeImage(fx.pixels(i));
+                if (fx.objects(i) > 0) {
+                    ObjectTokens ot = kernels.tokenWeights(fx.boxes(i), fx.sizes(i), 56, 14);
+                    Gpu.check(folder + " image " + i + ": token weights",
+                            Gpu.relativeError(ot.weights(), fx.tokenWeights(i)), 1.0 / 14);
+                    SymmetricEigen[] eigen = new SymmetricEigen[LAYERS];
+                    for (int li = 0; li < LAYERS; li++) {
+                        Tensor f = kernels.weightedKeys(ot, image.keys(crossLayers[li]));
+                        eigen[li] = gpu.symmetricEigen(kernels.keyMoments(ot, f, HEADS), fx.objects(i) * HEADS, D);
+                    }
+                    Gpu.check(folder + " image " + i + ": P̄ from device moments and eigenvectors",
+                            Gpu.relativeError(fx.assemblePbar(i, eigen, ot.counts()), fx.pbar(i)), 1e-4);
+                }
+                float[] pbar = fx.pbar(i);
+                Tensor[] byLayer = new Tensor[TinyModel.CONFIG.qformer().numHiddenLayers()];
+                for (int li = 0; li < LAYERS; li++) {
+                    byLayer[crossLayers[li]] = gpu.upload(Arrays.copyOfRange(pbar, li * WIDTH * D, (li + 1) * WIDTH * D),
+                            WIDTH, D);
+                }
+                Gpu.check(folder + " image " + i + ": perturbed ITC image features",
+                        Gpu.relativeError(model.imageFeatures(image, layer -> byLayer[layer]), fx.imageFeatures(i)), 1e-5);
+            }
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package org.qpert.api;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import org.qpert.core.backend.Backend;
+import org.qpert.core.backend.BackendProvider;
+import org.qpert.core.model.Blip2Config;
+import org.qpert.core.model.Blip2Retrieval;
+import org.qpert.core.qpert.Box;
+import org.qpert.core.qpert.Perturbation;
+import org.qpert.core.qpert.PerturbedImage;
+import org.qpert.loaders.config.Blip2ConfigReader;
+import org.qpert.loaders.image.ClipImageProcessor;
+import org.qpert.loaders.image.ImageDecoder;
+import org.qpert.loaders.image.RgbImage;
+import org.qpert.loaders.safetensors.SafetensorsWeights;
+import org.qpert.loaders.text.BertTokenizer;
+import org.qpert.loaders.text.EncodedBatch;
+import org.qpert.loaders.text.Encoding;
+
+/**
+ * The library facade a JVM service uses: a BLIP-2 retrieval checkpoint with its tokenizer and image preprocessing,
+ * on one device, with Q-Perturbation settings. Built once, then safe to call from many threads at once.
+ *
+ * <pre>{@code
+ * try (QPert qpert = QPert.builder().model(Path.of("blip2-itm-vit-g")).build()) {
+ *     ImageEmbedding img = qpert.embedImage(Path.of("photo.jpg"), List.of(new Box(10, 20, 120, 90)));
+ *     TextEmbedding txt = qpert.embedText("a small red ball under the table");
+ *     float itc = qpert.itc(img, txt);
+ *     float itm = qpert.itm(img, "a small red ball under the table");
+ * }
+ * }</pre>
+ */
+public final class QPert implements AutoCloseable {
+    /** LAVIS's caption length for retrieval (spec/QPERT.md §7). */
+    public static final int DEFAULT_MAX_TOKENS = 35;
+
+    private final Blip2Retrieval model;
+    private final BertTokenizer tokenizer;
+    private final ClipImageProcessor processor;
+    private final ImageDecoder decoder;
+    private final Perturbation perturbation;
+    private final int maxTokens;
+
+    private QPert(Blip2Retrieval model, BertTokenizer tokenizer, ImageDecoder decoder, Perturbation perturbation,
+            int maxTokens) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.processor = new ClipImageProcessor(model.config().vision().imageSize());
+        this.decoder = decoder;
+        this.perturbation = perturbation;
+        this.maxTokens = maxTokens;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Options of {@link QPert}; only the model folder is required. */
+    public static final class Builder {
+        private Path model;
+        private String device = "cpu";
+        private String precision = "f32";
+        private Perturbation perturbation = Perturbation.published();
+        private int maxTokens = DEFAULT_MAX_TOKENS;
+        private boolean lavisCaptions = true;
+        private long maxImagePixels = -1;
+
+        private Builder() {
+        }
+
+        /** Checkpoint folder: config.json, model.safetensors (or a sharded index), vocab.txt or tokenizer.json. */
+        public Builder model(Path dir) {
+            this.model = dir;
+            return this;
+        }
+
+        /** {@code cpu} (default) or {@code cuda}. */
+        public Builder device(String name) {
+            this.device = Objects.requireNonNull(name);
+            return this;
+        }
+
+        /** Matrix products: {@code f32} (default); {@code tf32} or {@code bf16} on cuda. */
+        public Builder precision(String name) {
+            this.precision = Objects.requireNonNull(name);
+            return this;
+        }
+
+        /** Default {@link Perturbation#published()}; {@link Perturbation#none()} turns it off. */
+        public Builder perturbation(Perturbation p) {
+            this.perturbation = Objects.requireNonNull(p);
+            return this;
+        }
+
+        /** Captions are cut to this many tokens including [CLS]/[SEP] (default 35, as LAVIS retrieval). */
+        public Builder maxTokens(int n) {
+            if (n < 3) {
+                throw new IllegalArgumentException("maxTokens " + n + " leaves no room for a word between [CLS] and [SEP]");
+            }
+            this.maxTokens = n;
+            return this;
+        }
+
+        /** LAVIS caption cleaning (lowercase, punctuation to spaces, ≤ 50 words); default on. */
+        public Builder lavisCaptions(boolean on) {
+            this.lavisCaptions = on;
+            return this;
+        }
+
+        /** Images with more pixels are refused before decoding (default: Pillow's limit). */
+        public Builder maxImagePixels(long n) {
+            this.maxImagePixels = n;
+            return this;
+        }
+
+        public QPert build() throws IOException {
+            if (model == null) {
+                throw new IllegalArgumentException("no model folder given (builder().model(dir))");
+            }
+            if (!Files.isDirectory(model)) {
+                throw new IllegalArgumentException("model " + model + " is not a folder");
+            }
+            Blip2Config cfg = Blip2ConfigReader.read(model);
+            BertTokenizer tokenizer = BertTokenizer.load(model).withLavisCleaning(lavisCaptions);
+            Backend backend = BackendProvider.open(device, precision);
+            try (SafetensorsWeights weights = SafetensorsWeights.open(model)) {
+                Blip2Retrieval m = Blip2Retrieval.load(cfg, weights, backend);
+                ImageDecoder decoder = maxImagePixels > 0 ? new ImageDecoder(maxImagePixels) : new ImageDecoder();
+                return new QPert(m, tokenizer, decoder, perturbation, maxTokens);
+            } catch (RuntimeException | IOException e) {
+                backend.close();
+                throw e;
+            }
+        }
+    }
+
+    public Blip2Retrieval model() {
+        return model;
+    }
+
+    public Perturbation perturbation() {
+        return perturbation;
+    }
+
+    /** Decodes a PNG or JPEG as Pillow's {@code convert("RGB")} would, refusing images above the pixel limit. */
+    public RgbImage decode(Path file) {
+        return decoder.decode(file);
+    }
+
+    /** Decodes the file (PNG or JPEG) and embeds it; boxes are in its original pixel coordinates. */
+    public ImageEmbedding embedImage(Path file, List<Box> boxes) {
+        return embedImage(decoder.decode(file), boxes, perturbation);
+    }
+
+    public ImageEmbedding embedImage(Path file) {
+        return embedImage(file, List.of());
+    }
+
+    /** Embeds a decoded image with the given boxes and settings (e.g. {@link Perturbation#none()} for a baseline). */
+    public ImageEmbedding embedImage(RgbImage image, List<Box> boxes, Perturbation settings) {
+        PerturbedImage encoded = PerturbedImage.encode(model, processor.pixelValues(image), image.height(),
+                image.width(), boxes, settings);
+        return new ImageEmbedding(image.height(), image.width(), boxes, encoded.imageFeatures(model),
+                model.config().numQueryTokens(), model.config().imageTextHiddenSize(), encoded);
+    }
+
+    /** Embeds a caption (cleaned as configured, truncated to the max length). */
+    public TextEmbedding embedText(String caption) {
+        Encoding e = encode(caption);
+        return new TextEmbedding(caption, e.ids(), model.textFeatures(e.ids(), e.attentionMask()));
+    }
+
+    /** ITC score: max over the image's query features of the cosine with the caption's feature. */
+    public float itc(ImageEmbedding image, TextEmbedding text) {
+        return Blip2Retrieval.itc(image.features(), text.feature());
+    }
+
+    /** ITM logits [no match, match] of the image with the caption, with the image's own perturbation. */
+    public float[] itmLogits(ImageEmbedding image, String caption) {
+        Encoding e = encode(caption);
+        return image.encoded().itmLogits(model, e.ids(), e.attentionMask());
+    }
+
+    /** ITM class-1 ("match") logit, the score LAVIS and the paper add to ITC when re-ranking. */
+    public float itm(ImageEmbedding image, String caption) {
+        return itmLogits(image, caption)[1];
+    }
+
+    /** Token ids and mask of a caption as the model sees it (no padding). */
+    public Encoding encode(String caption) {
+        if (caption == null || caption.isBlank()) {
+            throw new IllegalArgumentException("empty caption");
+        }
+        EncodedBatch batch = tokenizer.encodeBatch(List.of(caption), maxTokens, BertTokenizer.Padding.LONGEST);
+        Encoding e = new Encoding(batch.ids()[0], batch.attentionMask()[0]);
+        if (e.length() <= 2) {
+            throw new IllegalArgumentException("caption \"" + caption + "\" has no tokens after cleaning");
+        }
+        return e;
+    }
+
+    @Override
+    public void close() {
+        model.backend().close();
+    }
+}

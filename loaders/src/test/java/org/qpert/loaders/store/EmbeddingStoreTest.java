@@ -1,0 +1,119 @@
+package org.qpert.loaders.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmbeddingStoreTest {
+    private static final StoreSpec SPEC = new StoreSpec(Map.of("model", "tiny", "qpert", "CONSTANT a=8 t=0.99"),
+            Map.of("itc", new int[] {2, 3}, "z", new int[] {4}));
+
+    private static Map<String, float[]> values(int seed) {
+        float[] itc = new float[6], z = new float[4];
+        for (int i = 0; i < itc.length; i++) {
+            itc[i] = seed * 10 + i;
+        }
+        for (int i = 0; i < z.length; i++) {
+            z[i] = -seed - i / 4f;
+        }
+        return Map.of("itc", itc, "z", z);
+    }
+
+    @Test
+    void writesShardsAndReadsEveryValueBack(@TempDir Path dir) throws Exception {
+        try (EmbeddingStore s = EmbeddingStore.open(dir, SPEC, 2)) {
+            for (int i = 0; i < 5; i++) {
+                s.add("img" + i, values(i), "{\"height\": " + (100 + i) + ", \"boxes\": [[1, 2, 3, 4]]}");
+            }
+            assertEquals("{\"height\":104,\"boxes\":[[1,2,3,4]]}", s.meta("img4"));
+            assertEquals(4, s.storedCount(), "two full shards written, one image buffered");
+            assertArrayEquals(values(4).get("z"), s.read("img4", "z"), "buffered values are readable");
+        }
+        assertTrue(Files.exists(dir.resolve("shard-000002.safetensors")));
+        try (EmbeddingStore s = EmbeddingStore.openExisting(dir)) {
+            assertEquals(List.of("img0", "img1", "img2", "img3", "img4"), s.ids());
+            for (int i = 0; i < 5; i++) {
+                assertArrayEquals(values(i).get("itc"), s.read("img" + i, "itc"), 0f);
+                assertArrayEquals(values(i).get("z"), s.read("img" + i, "z"), 0f);
+            }
+            assertEquals("{\"height\":103,\"boxes\":[[1,2,3,4]]}", s.meta("img3"));
+            float[] all = s.readAll("itc");
+            assertEquals(30, all.length);
+            assertEquals(42f, all[4 * 6 + 2], 0f);
+        }
+    }
+
+    /** A run that stops without closing keeps its finished shards; the next run adds only what is missing. */
+    @Test
+    void interruptedRunResumes(@TempDir Path dir) throws Exception {
+        EmbeddingStore crashed = EmbeddingStore.open(dir, SPEC, 2);
+        for (int i = 0; i < 3; i++) {
+            crashed.add("img" + i, values(i));
+        }
+        // no close(): img2 was only buffered and is lost, img0 and img1 are on disk
+        Files.writeString(dir.resolve("shard-000001.safetensors"), "half-written shard from the crash");
+        try (EmbeddingStore s = EmbeddingStore.open(dir, SPEC, 2)) {
+            assertEquals(List.of("img0", "img1"), s.ids());
+            assertTrue(s.contains("img1"));
+            assertFalse(s.contains("img2"));
+            for (int i = 2; i < 5; i++) {
+                s.add("img" + i, values(i));
+            }
+        }
+        try (EmbeddingStore s = EmbeddingStore.openExisting(dir)) {
+            assertEquals(5, s.ids().size());
+            assertArrayEquals(values(2).get("itc"), s.read("img2", "itc"), 0f);
+        }
+    }
+
+    @Test
+    void storeWithOtherSettingsIsRefused(@TempDir Path dir) throws Exception {
+        EmbeddingStore.open(dir, SPEC, 2).close();
+        StoreSpec otherModel = new StoreSpec(Map.of("model", "blip2-itm-vit-g", "qpert", "CONSTANT a=8 t=0.99"),
+                Map.of("itc", new int[] {2, 3}, "z", new int[] {4}));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> EmbeddingStore.open(dir, otherModel, 2));
+        assertEquals("store " + dir + " was built with other settings (model: 'blip2-itm-vit-g' requested, 'tiny' "
+                + "in the store); use another store directory or delete this one", e.getMessage());
+        StoreSpec otherShape = new StoreSpec(SPEC.settings(), Map.of("itc", new int[] {2, 3}, "z", new int[] {5}));
+        e = assertThrows(IllegalArgumentException.class, () -> EmbeddingStore.open(dir, otherShape, 2));
+        assertTrue(e.getMessage().contains("field z: [5] requested, [4] in the store"), e.getMessage());
+    }
+
+    @Test
+    void badInputIsNamed(@TempDir Path dir) throws Exception {
+        try (EmbeddingStore s = EmbeddingStore.open(dir.resolve("a"), SPEC, 2)) {
+            s.add("x", values(1));
+            assertThrows(IllegalArgumentException.class, () -> s.add("x", values(1)));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> s.add("y", Map.of("itc", new float[5], "z", new float[4])));
+            assertEquals("image 'y', field 'itc': 5 values, expected 6", e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> s.read("nope", "itc"));
+            assertThrows(IllegalArgumentException.class, () -> s.add("z", values(2), "[1, 2]"));
+        }
+        Path broken = dir.resolve("b");
+        Files.createDirectories(broken);
+        Files.writeString(broken.resolve(EmbeddingStore.INDEX), "{not json");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> EmbeddingStore.openExisting(broken));
+        assertTrue(e.getMessage().startsWith(broken.resolve(EmbeddingStore.INDEX) + ": malformed store index"),
+                e.getMessage());
+        Path missing = dir.resolve("c");
+        try (EmbeddingStore s = EmbeddingStore.open(missing, SPEC, 1)) {
+            s.add("x", values(1));
+        }
+        Files.delete(missing.resolve("shard-000000.safetensors"));
+        e = assertThrows(IllegalArgumentException.class, () -> EmbeddingStore.openExisting(missing));
+        assertTrue(e.getMessage().contains("shard 'shard-000000.safetensors' is missing"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> EmbeddingStore.openExisting(dir.resolve("none")));
+    }
+}
