@@ -51,7 +51,10 @@ public interface Kernels {
         return new ScalarKernels();
     }
 
-    /** Uses the Vector API when the {@code jdk.incubator.vector} module is in the boot layer, else scalar code. */
+    /**
+     * Uses the Vector API when the {@code jdk.incubator.vector} module is in the boot layer, else scalar code;
+     * {@code -Dqpert.scalar=true} forces the scalar kernels (to compare, or to rule the Vector API out).
+     */
     static Kernels best() {
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
                 && !Boolean.getBoolean("qpert.scalar")) {
