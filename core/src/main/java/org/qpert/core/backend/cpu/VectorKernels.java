@@ -38,6 +38,9 @@ final class VectorKernels implements Kernels {
             for (; i + 3 <= rows; i += 3) {
                 tile3(a, aOff + i * lda, lda, k, b, bOff, c, cOff + i * ldc, ldc);
             }
+            for (; i + 2 <= rows; i += 2) {
+                tile2(a, aOff + i * lda, lda, k, b, bOff, c, cOff + i * ldc, ldc);
+            }
             for (; i < rows; i++) {
                 tile1(a, aOff + i * lda, k, b, bOff, c, cOff + i * ldc);
             }
@@ -113,6 +116,26 @@ final class VectorKernels implements Kernels {
         c11.intoArray(c, c0 + ldc + L);
         c20.intoArray(c, c0 + 2 * ldc);
         c21.intoArray(c, c0 + 2 * ldc + L);
+    }
+
+    private static void tile2(float[] a, int a0, int lda, int k, float[] b, int bOff,
+                              float[] c, int c0, int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
+        int a1 = a0 + lda;
+        for (int p = 0, bo = bOff; p < k; p++, bo += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bo);
+            FloatVector b1 = FloatVector.fromArray(S, b, bo + L);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+        }
+        c00.intoArray(c, c0);
+        c01.intoArray(c, c0 + L);
+        c10.intoArray(c, c0 + ldc);
+        c11.intoArray(c, c0 + ldc + L);
     }
 
     /**
