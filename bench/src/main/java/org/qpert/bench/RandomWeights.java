@@ -15,9 +15,12 @@ import org.qpert.core.model.WeightSource;
  * Deterministic random weights of any requested shape, for timing the model at real sizes without a checkpoint:
  * uniform values of standard deviation 0.02 (about BLIP-2's initializer range) seeded by seed and name, layer-norm
  * scales 1 ± that noise so activations stay in range. Cached, so several backends can load the same model.
+ * {@link #sharedByShape()} hands every tensor of one shape and kind the same array instead: the backend copies (packs)
+ * what it is given, so a whole ViT-g then costs its packed copy only, not another 4.7 GB of random values.
  */
 final class RandomWeights implements WeightSource {
     private final long seed;
+    private final boolean shareByShape;
     private final Map<String, float[]> cache = new ConcurrentHashMap<>();
 
     RandomWeights() {
@@ -25,7 +28,17 @@ final class RandomWeights implements WeightSource {
     }
 
     RandomWeights(long seed) {
+        this(seed, false);
+    }
+
+    private RandomWeights(long seed, boolean shareByShape) {
         this.seed = seed;
+        this.shareByShape = shareByShape;
+    }
+
+    /** Same-shaped tensors of the same kind (layer-norm scale or not) share one array. */
+    static RandomWeights sharedByShape() {
+        return new RandomWeights(0, true);
     }
 
     /**
@@ -65,13 +78,17 @@ final class RandomWeights implements WeightSource {
             throw new IllegalArgumentException("random tensor " + name + " of shape " + Arrays.toString(expectedShape)
                     + " does not fit one array");
         }
-        return cache.computeIfAbsent(name + Arrays.toString(expectedShape), k -> generate(name, (int) n));
+        String key = (shareByShape ? (isScale(name) ? "scale" : "value") : name) + Arrays.toString(expectedShape);
+        return cache.computeIfAbsent(key, k -> generate(shareByShape ? k : name, isScale(name), (int) n));
     }
 
-    private float[] generate(String name, int n) {
-        SplittableRandom rnd = new SplittableRandom(seed ^ name.hashCode());
-        boolean scale = name.endsWith("layer_norm1.weight") || name.endsWith("layer_norm2.weight")
+    private static boolean isScale(String name) {
+        return name.endsWith("layer_norm1.weight") || name.endsWith("layer_norm2.weight")
                 || name.endsWith("LayerNorm.weight") || name.endsWith("layernorm.weight");
+    }
+
+    private float[] generate(String seedKey, boolean scale, int n) {
+        SplittableRandom rnd = new SplittableRandom(seed ^ seedKey.hashCode());
         float half = (float) (0.02 * Math.sqrt(3));
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {

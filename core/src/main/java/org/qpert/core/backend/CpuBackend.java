@@ -1,21 +1,71 @@
 package org.qpert.core.backend;
 
 import java.util.Arrays;
+import org.qpert.core.backend.cpu.Attention;
+import org.qpert.core.backend.cpu.Kernels;
+import org.qpert.core.backend.cpu.MatMul;
+import org.qpert.core.backend.cpu.WorkerPool;
 
 /**
- * The reference backend: plain Java on the heap. Sums that decide parity (layer-norm statistics, softmax
- * denominators) use double.
+ * The CPU backend: heap tensors, weights packed at load ({@link PackedWeight}), matrix products and attention on the
+ * register-tiled kernels of {@link Kernels} (Vector API when the JVM has {@code jdk.incubator.vector}, else scalar)
+ * across one shared pool of one worker per core ({@code -Dqpert.threads=N} to change). Layer-norm statistics and
+ * softmax sums reduce in float lanes and finish in double; the plain scalar reference lives in the tests and every op
+ * is compared against it there.
  */
 public class CpuBackend implements Backend {
+    /** Rows per parallel task of the row-wise ops (layer norm, GELU, add). */
+    private static final int ROWS_PER_TASK = 16;
+    private static volatile WorkerPool sharedPool;
+
+    private final Kernels kernels;
+    private final WorkerPool pool;
+    private final MatMul matMul;
+    private final Attention attention;
+
+    /** The fastest kernels this JVM supports, on the shared worker pool. */
+    public CpuBackend() {
+        this(Kernels.best());
+    }
+
+    /** Given kernels (e.g. {@code new CpuBackend(Kernels.scalar())} to test the fallback), on the shared pool. */
+    public CpuBackend(Kernels kernels) {
+        this.kernels = kernels;
+        this.pool = sharedPool();
+        this.matMul = new MatMul(kernels, pool);
+        this.attention = new Attention(kernels, pool);
+    }
+
+    private static WorkerPool sharedPool() {
+        WorkerPool p = sharedPool;
+        if (p == null) {
+            synchronized (CpuBackend.class) {
+                p = sharedPool;
+                if (p == null) {
+                    p = new WorkerPool(WorkerPool.configuredThreads());
+                    sharedPool = p;
+                }
+            }
+        }
+        return p;
+    }
 
     @Override
     public String name() {
         return "cpu";
     }
 
+    /** Kernels and threads, for logs and benchmark reports. */
+    public String describe() {
+        return "cpu (" + kernels.describe() + ", " + pool.threads() + " threads)";
+    }
+
     static CpuTensor cpu(Tensor t) {
         if (t instanceof CpuTensor c) {
             return c;
+        }
+        if (t instanceof PackedWeight w) {
+            return new CpuTensor(w.unpack(), w.rows(), w.cols());
         }
         throw new IllegalArgumentException("tensor " + t + " does not belong to the CPU backend");
     }
@@ -30,30 +80,44 @@ public class CpuBackend implements Backend {
     }
 
     @Override
+    public Tensor weight(float[] data, int out, int in) {
+        return new PackedWeight(data, out, in, kernels.panelWidth());
+    }
+
+    @Override
     public float[] download(Tensor t) {
-        return data(t).clone();
+        return t instanceof PackedWeight w ? w.unpack() : data(t).clone();
     }
 
     @Override
     public Tensor linear(Tensor x, Tensor w, Tensor b) {
+        return product(x, w, b, null, Kernels.PLAIN);
+    }
+
+    @Override
+    public Tensor linearGelu(Tensor x, Tensor w, Tensor b) {
+        return product(x, w, b, null, Kernels.GELU);
+    }
+
+    @Override
+    public Tensor linearResidual(Tensor x, Tensor w, Tensor b, Tensor residual) {
+        return product(x, w, b, residual, Kernels.RESIDUAL);
+    }
+
+    private Tensor product(Tensor x, Tensor w, Tensor b, Tensor residual, int epilogue) {
         int n = x.rows(), in = x.cols(), out = w.rows();
         requireCols("linear input", x, w.cols());
         if (b != null) {
             requireShape("linear bias", b, 1, out);
         }
-        float[] xs = data(x), ws = data(w), bs = b == null ? null : data(b);
-        float[] y = new float[n * out];
-        for (int i = 0; i < n; i++) {
-            int xo = i * in;
-            for (int o = 0; o < out; o++) {
-                int wo = o * in;
-                float s = 0f;
-                for (int k = 0; k < in; k++) {
-                    s = Math.fma(xs[xo + k], ws[wo + k], s);
-                }
-                y[i * out + o] = bs == null ? s : s + bs[o];
-            }
+        if (residual != null) {
+            requireShape("linear residual", residual, n, out);
         }
+        PackedWeight pw = w instanceof PackedWeight p && p.panelWidth == kernels.panelWidth()
+                ? p : new PackedWeight(data(w), out, in, kernels.panelWidth());
+        float[] y = new float[Math.multiplyExact(n, out)];
+        matMul.multiply(data(x), n, in, pw.packed, out, b == null ? null : data(b),
+                residual == null ? null : data(residual), epilogue, y);
         return new CpuTensor(y, n, out);
     }
 
@@ -61,10 +125,9 @@ public class CpuBackend implements Backend {
     public Tensor add(Tensor a, Tensor b) {
         requireShape("add operand", b, a.rows(), a.cols());
         float[] x = data(a), z = data(b), y = new float[x.length];
-        for (int i = 0; i < y.length; i++) {
-            y[i] = x[i] + z[i];
-        }
-        return new CpuTensor(y, a.rows(), a.cols());
+        int c = a.cols();
+        forRowBlocks(a.rows(), (r0, r1) -> kernels.add(x, z, y, r0 * c, (r1 - r0) * c));
+        return new CpuTensor(y, a.rows(), c);
     }
 
     @Override
@@ -81,36 +144,33 @@ public class CpuBackend implements Backend {
     @Override
     public Tensor gelu(Tensor x) {
         float[] xs = data(x), y = new float[xs.length];
-        for (int i = 0; i < y.length; i++) {
-            y[i] = Gelu.apply(xs[i]);
-        }
-        return new CpuTensor(y, x.rows(), x.cols());
+        int c = x.cols();
+        forRowBlocks(x.rows(), (r0, r1) -> kernels.gelu(xs, r0 * c, y, r0 * c, (r1 - r0) * c));
+        return new CpuTensor(y, x.rows(), c);
     }
 
     @Override
     public Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
+        return normalize(x, null, gamma, beta, eps);
+    }
+
+    @Override
+    public Tensor addLayerNorm(Tensor x, Tensor residual, Tensor gamma, Tensor beta, float eps) {
+        requireShape("layer norm residual", residual, x.rows(), x.cols());
+        return normalize(x, residual, gamma, beta, eps);
+    }
+
+    private Tensor normalize(Tensor x, Tensor residual, Tensor gamma, Tensor beta, float eps) {
         int n = x.rows(), d = x.cols();
         requireShape("layer norm weight", gamma, 1, d);
         requireShape("layer norm bias", beta, 1, d);
-        float[] xs = data(x), g = data(gamma), b = data(beta), y = new float[xs.length];
-        for (int i = 0; i < n; i++) {
-            int o = i * d;
-            double mean = 0;
-            for (int k = 0; k < d; k++) {
-                mean += xs[o + k];
+        float[] xs = data(x), r = residual == null ? null : data(residual), g = data(gamma), b = data(beta);
+        float[] y = new float[xs.length];
+        forRowBlocks(n, (r0, r1) -> {
+            for (int i = r0; i < r1; i++) {
+                kernels.layerNormRow(xs, r, i * d, d, g, b, eps, y);
             }
-            mean /= d;
-            double var = 0;
-            for (int k = 0; k < d; k++) {
-                double c = xs[o + k] - mean;
-                var += c * c;
-            }
-            var /= d;
-            double inv = 1.0 / Math.sqrt(var + eps);
-            for (int k = 0; k < d; k++) {
-                y[o + k] = (float) ((xs[o + k] - mean) * inv) * g[k] + b[k];
-            }
-        }
+        });
         return new CpuTensor(y, n, d);
     }
 
@@ -119,45 +179,26 @@ public class CpuBackend implements Backend {
         int nq = q.rows(), nk = k.rows(), width = q.cols();
         requireShape("attention keys", k, nk, width);
         requireShape("attention values", v, nk, width);
-        if (width % heads != 0) {
+        if (heads <= 0 || width % heads != 0) {
             throw new IllegalArgumentException("attention width " + width + " not divisible by " + heads + " heads");
         }
         if (keyBias != null && keyBias.length != nk) {
             throw new IllegalArgumentException("attention key bias has " + keyBias.length + " entries for " + nk + " keys");
         }
-        int d = width / heads;
-        float[] qs = data(q), ks = data(k), vs = data(v), y = new float[nq * width];
-        double[] p = new double[nk];
-        for (int h = 0; h < heads; h++) {
-            int ho = h * d;
-            for (int i = 0; i < nq; i++) {
-                int qo = i * width + ho;
-                double max = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < nk; j++) {
-                    int ko = j * width + ho;
-                    float s = 0f;
-                    for (int c = 0; c < d; c++) {
-                        s = Math.fma(qs[qo + c], ks[ko + c], s);
-                    }
-                    double score = s * scale + (keyBias == null ? 0f : keyBias[j]);
-                    p[j] = score;
-                    max = Math.max(max, score);
-                }
-                double sum = 0;
-                for (int j = 0; j < nk; j++) {
-                    p[j] = Math.exp(p[j] - max);
-                    sum += p[j];
-                }
-                for (int c = 0; c < d; c++) {
-                    double acc = 0;
-                    for (int j = 0; j < nk; j++) {
-                        acc += p[j] * vs[j * width + ho + c];
-                    }
-                    y[i * width + ho + c] = (float) (acc / sum);
-                }
-            }
-        }
+        float[] y = new float[Math.multiplyExact(nq, width)];
+        attention.attend(data(q), nq, data(k), data(v), nk, width, heads, scale, keyBias, y);
         return new CpuTensor(y, nq, width);
+    }
+
+    /** A body over rows r0..r1-1. */
+    private interface RowRange {
+        void run(int r0, int r1);
+    }
+
+    private void forRowBlocks(int rows, RowRange body) {
+        int blocks = (rows + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+        pool.parallelFor(blocks, (worker, blk) -> body.run(blk * ROWS_PER_TASK,
+                Math.min(rows, (blk + 1) * ROWS_PER_TASK)));
     }
 
     @Override

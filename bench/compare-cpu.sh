@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Side-by-side CPU comparison on this machine, all in one run (ratios are what to trust on a shared machine):
+#   1. JMH: qpert's matrix product at the BLIP-2 shapes, and numpy's sgemm (its BLAS, OpenBLAS from Debian) at the same
+#      shapes;
+#   2. end to end at the real blip2-itm-vit-g sizes with random weights: ViT-g image (224 and 364 px), Q-Former image
+#      pass, text embedding of 20 and 35 tokens, qpert (Java) and then a plain PyTorch script of the same computation.
+# Same thread count everywhere (THREADS, default: all cores). Installs python3-torch and OpenBLAS with apt when missing.
+# Ends with exactly one line: vit_speedup=X qformer_speedup=Y text20_ms=Z matmul_vs_blas=W
+#   (speedup = PyTorch time / qpert time at 224 px; matmul_vs_blas = geometric mean of qpert/BLAS GFLOP/s over the
+#   three ViT-g shapes).
+# Environment: THREADS, RUNS (timed runs per end-to-end step, default 3), SIZES (default "224 364"),
+#   MVN_FLAGS (default -o), QPERT_BENCH_HEAP (default 10g).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$here")"
+cd "$root"
+threads="${THREADS:-$(nproc)}"
+runs="${RUNS:-3}"
+sizes="${SIZES:-224 364}"
+py=/usr/bin/python3
+out="$root/bench/target/compare"
+mkdir -p "$out"
+
+apt_install() {
+  echo "compare-cpu: installing $* with apt" >&2
+  apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >&2
+}
+"$py" -c 'import torch' 2>/dev/null || apt_install python3-torch
+[ -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 ] || apt_install libopenblas0-pthread
+
+echo "compare-cpu: building bench/target/benchmarks.jar ..." >&2
+mvn -q -B ${MVN_FLAGS:--o} -pl bench -am -DskipTests package >&2
+cp="$root/bench/target/benchmarks.jar"
+# ParallelGC: the 4.6 GB of packed weights sit in the old generation; G1 would keep re-marking them.
+jvm=(-Xmx"${QPERT_BENCH_HEAP:-10g}" -XX:+UseParallelGC --add-modules jdk.incubator.vector -Dqpert.threads="$threads")
+
+shapes="257x1408x4224 257x1408x6144 257x6144x1408 257x1408x768 32x768x768 32x768x3072 20x768x768 20x768x3072"
+echo "compare-cpu: JMH matrix products, $threads threads ..." >&2
+java "${jvm[@]}" -Djmh.ignoreLock=true -cp "$cp" org.openjdk.jmh.Main MatMulBenchmark -f 1 -wi 3 -w 1s -i 5 -r 1s \
+  -jvmArgs "${jvm[*]}" -rf json -rff "$out/jmh.json" > "$out/jmh.txt" 2>&1 || { cat "$out/jmh.txt" >&2; exit 1; }
+
+echo "compare-cpu: numpy sgemm ..." >&2
+# OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE may be pinned in this environment; let OpenBLAS pick its own kernel here.
+env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$threads" OPENBLAS_VERBOSE=2 \
+  "$py" "$here/python/blas_sgemm.py" $shapes > "$out/blas.txt" 2> "$out/blas.err"
+blas_kernel="$(grep -m1 -o 'Core: .*' "$out/blas.err" || echo 'not OpenBLAS (no Core line)')"
+
+echo "compare-cpu: qpert end to end ..." >&2
+java "${jvm[@]}" -cp "$cp" org.qpert.bench.EndToEndBench "$runs" $sizes 2>/dev/null | tee "$out/qpert.txt" >&2
+
+echo "compare-cpu: PyTorch end to end ..." >&2
+"$py" "$here/python/torch_blip2.py" --threads "$threads" --runs "$runs" --sizes $sizes | tee "$out/torch.txt" >&2
+
+echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# $(java -version 2>&1 | head -1); $(grep -m1 '^# backend' "$out/qpert.txt" | cut -c3-)"
+echo "# $(grep -m1 '^# torch' "$out/torch.txt" | cut -c3-); numpy BLAS: OpenBLAS $blas_kernel, $threads threads"
+"$py" "$here/python/report.py" "$out/qpert.txt" "$out/torch.txt" "$out/blas.txt" "$out/jmh.json"

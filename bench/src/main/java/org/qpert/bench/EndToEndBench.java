@@ -1,0 +1,91 @@
+package org.qpert.bench;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import org.qpert.core.backend.CpuBackend;
+import org.qpert.core.model.Blip2Retrieval;
+import org.qpert.core.model.ImageContext;
+import org.qpert.core.model.QueryPerturbation;
+
+/**
+ * End-to-end latency of the CPU backend at the real blip2-itm-vit-g sizes with random weights: the ViT (plus the
+ * cross-attention key/value projections it feeds), the Q-Former image pass (32 queries, projection, normalize) and the
+ * text embedding. Prints one {@code key=milliseconds} line per measurement (median of the timed runs) for
+ * bench/compare-cpu.sh, whose PyTorch script times the same steps.
+ *
+ * <p>Usage: {@code EndToEndBench [runs] [image sizes...]}, e.g. {@code EndToEndBench 3 224 364}; threads via
+ * {@code -Dqpert.threads}.
+ */
+public final class EndToEndBench {
+    private EndToEndBench() {
+    }
+
+    public static void main(String[] args) {
+        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+        int[] sizes = args.length > 1 ? Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray()
+                : new int[] {224, 364};
+        CpuBackend cpu = new CpuBackend();
+        System.out.println("# backend " + cpu.describe() + ", " + runs + " timed runs after one warm-up");
+        // -Dqpert.bench.profile=true adds per-op wall times (one profile per timed step).
+        ProfilingBackend profile = Boolean.getBoolean("qpert.bench.profile") ? new ProfilingBackend(cpu) : null;
+        org.qpert.core.backend.Backend backend = profile == null ? cpu : profile;
+        RandomWeights weights = RandomWeights.sharedByShape();
+        boolean textDone = false;
+        for (int size : sizes) {
+            long t0 = System.nanoTime();
+            Blip2Retrieval model = Blip2Retrieval.load(RandomWeights.realSizes(size, 39), weights, backend);
+            System.out.printf("# loaded %d px model in %.1f s%n", size, (System.nanoTime() - t0) / 1e9);
+            float[] pixels = pixels(size);
+            ImageContext[] image = new ImageContext[1];
+            report("vit" + size + "_ms", runs, () -> image[0] = model.encodeImage(pixels), profile);
+            report("qformer" + size + "_ms", runs, () -> model.imageFeatures(image[0], QueryPerturbation.NONE),
+                    profile);
+            if (!textDone) {
+                for (int len : new int[] {20, 35}) {
+                    int[] ids = tokens(len);
+                    report("text" + len + "_ms", Math.max(runs, 20), () -> model.textFeatures(ids, null), profile);
+                }
+                textDone = true;
+            }
+        }
+    }
+
+    private static void report(String key, int runs, Supplier<?> step, ProfilingBackend profile) {
+        step.get(); // warm-up: JIT, scratch buffers
+        if (profile != null) {
+            profile.reset();
+        }
+        double[] ms = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long t = System.nanoTime();
+            step.get();
+            ms[i] = (System.nanoTime() - t) / 1e6;
+        }
+        Arrays.sort(ms);
+        System.out.printf("%s=%.2f%n", key, ms[runs / 2]);
+        if (profile != null) {
+            profile.printAndReset(key + ", " + runs + " timed runs");
+        }
+    }
+
+    static float[] pixels(int size) {
+        SplittableRandom r = new SplittableRandom(size);
+        float[] p = new float[3 * size * size];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = (float) (r.nextDouble() * 4 - 2);
+        }
+        return p;
+    }
+
+    /** [CLS] then random word ids (the BERT vocabulary above the special tokens), as the PyTorch script does. */
+    static int[] tokens(int len) {
+        SplittableRandom r = new SplittableRandom(len);
+        int[] ids = new int[len];
+        ids[0] = 101;
+        for (int i = 1; i < len; i++) {
+            ids[i] = 1000 + r.nextInt(29000);
+        }
+        return ids;
+    }
+}

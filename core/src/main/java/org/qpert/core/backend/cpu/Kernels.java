@@ -1,0 +1,71 @@
+package org.qpert.core.backend.cpu;
+
+/**
+ * The inner loops of the CPU backend, in two builds: {@link VectorKernels} (Vector API, FMA) and {@link ScalarKernels}
+ * (plain Java, for JVMs started without {@code --add-modules jdk.incubator.vector}). Matrix products stream a
+ * right-hand side packed by {@link Packing} into panels of {@link #panelWidth()} columns.
+ */
+public interface Kernels {
+
+    /** No epilogue: {@code c = a·b (+ bias)}. */
+    int PLAIN = 0;
+    /** {@code c = GELU(a·b + bias)}. */
+    int GELU = 1;
+    /** {@code c = a·b + bias + residual}, residual laid out like c. */
+    int RESIDUAL = 2;
+
+    /** Short description for logs and benchmark reports. */
+    String describe();
+
+    /** Columns per packed panel. */
+    int panelWidth();
+
+    /**
+     * {@code c[i, j] = Σ_p a[i, p]·B[p, j] (+ bias[j]) then the epilogue}, for i &lt; rows and j &lt; cols ≤ panelWidth,
+     * where B is the panel at {@code b[bOff..]} ({@code k} rows of panelWidth floats). Rows of a start at
+     * {@code aOff + i·lda}; rows of c (and of residual) at {@code cOff + i·ldc}. bias may be null; it is read at
+     * {@code bias[biasOff + j]}.
+     */
+    void panel(float[] a, int aOff, int lda, int rows, int k, float[] b, int bOff,
+               float[] c, int cOff, int ldc, int cols, float[] bias, int biasOff, float[] residual, int epilogue);
+
+    /** {@code y[yOff + i] = GELU(x[xOff + i])} for i &lt; n (exact-erf GELU). */
+    void gelu(float[] x, int xOff, float[] y, int yOff, int n);
+
+    /** {@code y = x + z} element-wise over n floats at the same offsets. */
+    void add(float[] x, float[] z, float[] y, int off, int n);
+
+    /**
+     * LayerNorm of one row of d floats at {@code x[off..]} (plus {@code residual[off..]} when not null), written to
+     * {@code y[off..]}.
+     */
+    void layerNormRow(float[] x, float[] residual, int off, int d, float[] gamma, float[] beta, float eps, float[] y);
+
+    /**
+     * In place on {@code s[off..off+n-1]}: {@code s = softmax(s·scale + keyBias)} (keyBias may be null).
+     */
+    void softmaxRow(float[] s, int off, int n, float scale, float[] keyBias);
+
+    /** The plain-Java kernels, whatever the JVM supports. */
+    static Kernels scalar() {
+        return new ScalarKernels();
+    }
+
+    /**
+     * Uses the Vector API when the {@code jdk.incubator.vector} module is in the boot layer, else scalar code;
+     * {@code -Dqpert.scalar=true} forces the scalar kernels (to compare, or to rule the Vector API out).
+     */
+    static Kernels best() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+                && !Boolean.getBoolean("qpert.scalar")) {
+            try {
+                return (Kernels) Class.forName("org.qpert.core.backend.cpu.VectorKernels")
+                        .getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException | LinkageError e) {
+                System.getLogger(Kernels.class.getName()).log(System.Logger.Level.WARNING,
+                        "Vector API present but unusable, using scalar kernels: " + e);
+            }
+        }
+        return new ScalarKernels();
+    }
+}

@@ -1,0 +1,216 @@
+package org.qpert.core.backend;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.qpert.core.backend.cpu.Kernels;
+
+/**
+ * Every op of the fast {@link CpuBackend}, with the Vector API kernels and with the scalar fallback, against the plain
+ * {@link ReferenceCpuBackend} on random data at the real BLIP-2 shapes. Tolerance: the largest absolute difference must
+ * stay below {@value #REL_TOL} times the largest magnitude of the reference output (the fast kernels sum in a different
+ * order and, for GELU/exp, use float approximations accurate to ~1e-7).
+ */
+class CpuBackendTest {
+    private static final double REL_TOL = 2e-5;
+    private static final ReferenceCpuBackend REF = new ReferenceCpuBackend();
+
+    static Stream<CpuBackend> backends() {
+        return Stream.of(new CpuBackend(), new CpuBackend(Kernels.scalar()));
+    }
+
+    private static float[] random(Random r, int n, float scale) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (r.nextFloat() * 2 - 1) * scale;
+        }
+        return a;
+    }
+
+    private static void assertClose(Tensor expected, Backend b, Tensor actual, String what) {
+        assertEquals(expected.shape(), actual.shape(), what + " shape");
+        float[] e = REF.download(expected), a = b.download(actual);
+        double max = 0, diff = 0;
+        int worst = 0;
+        for (int i = 0; i < e.length; i++) {
+            max = Math.max(max, Math.abs(e[i]));
+            double d = Math.abs(e[i] - a[i]);
+            if (!(d <= diff)) {
+                diff = d;
+                worst = i;
+            }
+        }
+        assertTrue(diff <= REL_TOL * max, what + ": max |diff| " + diff + " at " + worst + " (expected " + e[worst]
+                + ", got " + a[worst] + "), reference max " + max);
+    }
+
+    private record Linear(Tensor x, Tensor w, Tensor b, Tensor res, Tensor refX, Tensor refW, Tensor refB,
+                          Tensor refRes) {
+    }
+
+    private static Linear linearCase(CpuBackend fast, long seed, int n, int in, int out, boolean bias) {
+        Random r = new Random(seed);
+        float[] x = random(r, n * in, 1f), w = random(r, out * in, 0.05f), b = random(r, out, 0.5f),
+                res = random(r, n * out, 1f);
+        return new Linear(fast.upload(x, n, in), fast.weight(w, out, in), bias ? fast.upload(b, 1, out) : null,
+                fast.upload(res, n, out), REF.upload(x, n, in), REF.weight(w, out, in),
+                bias ? REF.upload(b, 1, out) : null, REF.upload(res, n, out));
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void linearAtVitQkvShape(CpuBackend fast) {
+        Linear c = linearCase(fast, 1, 257, 1408, 1408, true);
+        assertClose(REF.linear(c.refX, c.refW, c.refB), fast, fast.linear(c.x, c.w, c.b), "linear 257x1408x1408");
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void linearGeluAtQFormerIntermediateShape(CpuBackend fast) {
+        Linear c = linearCase(fast, 2, 32, 768, 3072, true);
+        assertClose(REF.linearGelu(c.refX, c.refW, c.refB), fast, fast.linearGelu(c.x, c.w, c.b),
+                "linearGelu 32x768x3072");
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void linearResidualAtVitFc2Shape(CpuBackend fast) {
+        Linear c = linearCase(fast, 3, 37, 6144, 1408, true);
+        assertClose(REF.linearResidual(c.refX, c.refW, c.refB, c.refRes), fast,
+                fast.linearResidual(c.x, c.w, c.b, c.res), "linearResidual 37x6144x1408");
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void linearWithRaggedShapesAndNoBias(CpuBackend fast) {
+        for (int[] s : new int[][] {{1, 1, 1}, {5, 13, 19}, {7, 3, 33}, {20, 768, 256}, {2, 9, 2}}) {
+            Linear c = linearCase(fast, s[0] * 31 + s[2], s[0], s[1], s[2], false);
+            assertClose(REF.linear(c.refX, c.refW, null), fast, fast.linear(c.x, c.w, null),
+                    "linear " + s[0] + "x" + s[1] + "x" + s[2]);
+            assertClose(REF.linearGelu(c.refX, c.refW, null), fast, fast.linearGelu(c.x, c.w, null),
+                    "linearGelu " + s[0] + "x" + s[1] + "x" + s[2]);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void rowsDoNotDependOnTheBatchTheyComeIn(CpuBackend fast) {
+        Random r = new Random(11);
+        int n = 23, in = 200, out = 40;
+        float[] x = random(r, n * in, 1f);
+        Tensor w = fast.weight(random(r, out * in, 0.1f), out, in);
+        float[] all = fast.download(fast.linear(fast.upload(x, n, in), w, null));
+        for (int i = 0; i < n; i++) {
+            float[] row = java.util.Arrays.copyOfRange(x, i * in, (i + 1) * in);
+            float[] one = fast.download(fast.linear(fast.upload(row, 1, in), w, null));
+            assertArrayEquals(java.util.Arrays.copyOfRange(all, i * out, (i + 1) * out), one, 0f, "row " + i);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void linearAcceptsAnUnpackedWeight(CpuBackend fast) {
+        Random r = new Random(4);
+        float[] x = random(r, 6 * 40, 1f), w = random(r, 24 * 40, 1f);
+        assertClose(REF.linear(REF.upload(x, 6, 40), REF.upload(w, 24, 40), null), fast,
+                fast.linear(fast.upload(x, 6, 40), fast.upload(w, 24, 40), null), "linear with uploaded weight");
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void packedWeightDownloadsAsItWasGiven(CpuBackend fast) {
+        float[] w = random(new Random(5), 35 * 17, 1f);
+        assertArrayEquals(w, fast.download(fast.weight(w, 35, 17)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void vitSelfAttention(CpuBackend fast) {
+        attentionCase(fast, 6, 257, 257, 1408, 16, null);
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void qformerCrossAttention(CpuBackend fast) {
+        attentionCase(fast, 7, 32, 257, 768, 12, null);
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void textSelfAttentionWithPaddingBias(CpuBackend fast) {
+        float[] bias = new float[35];
+        for (int j = 28; j < 35; j++) {
+            bias[j] = -10000f;
+        }
+        attentionCase(fast, 8, 35, 35, 768, 12, bias);
+    }
+
+    private static void attentionCase(CpuBackend fast, long seed, int nq, int nk, int width, int heads,
+                                      float[] keyBias) {
+        Random r = new Random(seed);
+        float[] q = random(r, nq * width, 2f), k = random(r, nk * width, 2f), v = random(r, nk * width, 1f);
+        float scale = (float) Math.pow(width / heads, -0.5);
+        Tensor expected = REF.attention(REF.upload(q, nq, width), REF.upload(k, nk, width), REF.upload(v, nk, width),
+                heads, scale, keyBias);
+        Tensor actual = fast.attention(fast.upload(q, nq, width), fast.upload(k, nk, width),
+                fast.upload(v, nk, width), heads, scale, keyBias);
+        assertClose(expected, fast, actual, "attention " + nq + "x" + nk + "x" + width + "/" + heads);
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void layerNormsAndElementwiseOps(CpuBackend fast) {
+        Random r = new Random(9);
+        int n = 257, d = 1408;
+        float[] x = random(r, n * d, 3f), res = random(r, n * d, 3f), g = random(r, d, 1f), b = random(r, d, 1f);
+        for (int i = 0; i < d; i++) {
+            x[i] += 40f; // a row with a large mean, where one-pass variance would lose digits
+        }
+        Tensor fx = fast.upload(x, n, d), fr = fast.upload(res, n, d), fg = fast.upload(g, 1, d),
+                fb = fast.upload(b, 1, d);
+        Tensor rx = REF.upload(x, n, d), rr = REF.upload(res, n, d), rg = REF.upload(g, 1, d), rb = REF.upload(b, 1, d);
+        assertClose(REF.layerNorm(rx, rg, rb, 1e-6f), fast, fast.layerNorm(fx, fg, fb, 1e-6f), "layerNorm");
+        assertClose(REF.addLayerNorm(rx, rr, rg, rb, 1e-12f), fast, fast.addLayerNorm(fx, fr, fg, fb, 1e-12f),
+                "addLayerNorm");
+        assertClose(REF.gelu(rx), fast, fast.gelu(fx), "gelu");
+        assertClose(REF.add(rx, rr), fast, fast.add(fx, fr), "add");
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void geluIsAccurateAcrossItsRange(CpuBackend fast) {
+        int n = 16001;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = -8f + 16f * i / (n - 1);
+        }
+        float[] y = fast.download(fast.gelu(fast.upload(x, 1, n)));
+        for (int i = 0; i < n; i++) {
+            // 3e-7 absolute per unit of |x|: the float erf approximation is within 1e-7 of erf.
+            double tol = 3e-7 * Math.max(1, Math.abs(x[i]));
+            assertEquals(Gelu.apply(x[i]), y[i], tol, "GELU(" + x[i] + ")");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void rejectsMismatchedShapes(CpuBackend fast) {
+        Tensor x = fast.upload(new float[6], 2, 3), w = fast.weight(new float[8], 2, 4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fast.linear(x, w, null));
+        assertTrue(e.getMessage().contains("linear input"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> fast.attention(x, x, x, 2, 1f, null));
+    }
+
+    @org.junit.jupiter.api.Test
+    void usesTheVectorKernelsWhenTheModuleIsPresent() {
+        // Surefire starts the JVM with --add-modules jdk.incubator.vector (parent pom).
+        assertTrue(new CpuBackend().describe().contains("vector"), new CpuBackend().describe());
+        assertTrue(new CpuBackend(Kernels.scalar()).describe().contains("scalar"));
+    }
+}

@@ -1,0 +1,264 @@
+package org.qpert.core.backend;
+
+import java.util.Arrays;
+
+/**
+ * The plain scalar CPU backend the fast {@link CpuBackend} is checked against: straightforward loops, no packing, no
+ * threads. Sums that decide parity (layer-norm statistics, softmax denominators) use double.
+ */
+class ReferenceCpuBackend implements Backend {
+
+    @Override
+    public String name() {
+        return "cpu-reference";
+    }
+
+    static float[] data(Tensor t) {
+        return CpuBackend.data(t);
+    }
+
+    @Override
+    public Tensor upload(float[] data, int rows, int cols) {
+        return new CpuTensor(data.clone(), rows, cols);
+    }
+
+    @Override
+    public float[] download(Tensor t) {
+        return data(t).clone();
+    }
+
+    @Override
+    public Tensor linear(Tensor x, Tensor w, Tensor b) {
+        int n = x.rows(), in = x.cols(), out = w.rows();
+        requireCols("linear input", x, w.cols());
+        if (b != null) {
+            requireShape("linear bias", b, 1, out);
+        }
+        float[] xs = data(x), ws = data(w), bs = b == null ? null : data(b);
+        float[] y = new float[n * out];
+        for (int i = 0; i < n; i++) {
+            int xo = i * in;
+            for (int o = 0; o < out; o++) {
+                int wo = o * in;
+                float s = 0f;
+                for (int k = 0; k < in; k++) {
+                    s = Math.fma(xs[xo + k], ws[wo + k], s);
+                }
+                y[i * out + o] = bs == null ? s : s + bs[o];
+            }
+        }
+        return new CpuTensor(y, n, out);
+    }
+
+    @Override
+    public Tensor add(Tensor a, Tensor b) {
+        requireShape("add operand", b, a.rows(), a.cols());
+        float[] x = data(a), z = data(b), y = new float[x.length];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = x[i] + z[i];
+        }
+        return new CpuTensor(y, a.rows(), a.cols());
+    }
+
+    @Override
+    public Tensor addRow(Tensor x, Tensor row) {
+        requireShape("added row", row, 1, x.cols());
+        float[] xs = data(x), r = data(row), y = new float[xs.length];
+        int c = x.cols();
+        for (int i = 0; i < y.length; i++) {
+            y[i] = xs[i] + r[i % c];
+        }
+        return new CpuTensor(y, x.rows(), c);
+    }
+
+    @Override
+    public Tensor gelu(Tensor x) {
+        float[] xs = data(x), y = new float[xs.length];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = Gelu.apply(xs[i]);
+        }
+        return new CpuTensor(y, x.rows(), x.cols());
+    }
+
+    @Override
+    public Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
+        int n = x.rows(), d = x.cols();
+        requireShape("layer norm weight", gamma, 1, d);
+        requireShape("layer norm bias", beta, 1, d);
+        float[] xs = data(x), g = data(gamma), b = data(beta), y = new float[xs.length];
+        for (int i = 0; i < n; i++) {
+            int o = i * d;
+            double mean = 0;
+            for (int k = 0; k < d; k++) {
+                mean += xs[o + k];
+            }
+            mean /= d;
+            double var = 0;
+            for (int k = 0; k < d; k++) {
+                double c = xs[o + k] - mean;
+                var += c * c;
+            }
+            var /= d;
+            double inv = 1.0 / Math.sqrt(var + eps);
+            for (int k = 0; k < d; k++) {
+                y[o + k] = (float) ((xs[o + k] - mean) * inv) * g[k] + b[k];
+            }
+        }
+        return new CpuTensor(y, n, d);
+    }
+
+    @Override
+    public Tensor attention(Tensor q, Tensor k, Tensor v, int heads, float scale, float[] keyBias) {
+        int nq = q.rows(), nk = k.rows(), width = q.cols();
+        requireShape("attention keys", k, nk, width);
+        requireShape("attention values", v, nk, width);
+        if (width % heads != 0) {
+            throw new IllegalArgumentException("attention width " + width + " not divisible by " + heads + " heads");
+        }
+        if (keyBias != null && keyBias.length != nk) {
+            throw new IllegalArgumentException("attention key bias has " + keyBias.length + " entries for " + nk + " keys");
+        }
+        int d = width / heads;
+        float[] qs = data(q), ks = data(k), vs = data(v), y = new float[nq * width];
+        double[] p = new double[nk];
+        for (int h = 0; h < heads; h++) {
+            int ho = h * d;
+            for (int i = 0; i < nq; i++) {
+                int qo = i * width + ho;
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < nk; j++) {
+                    int ko = j * width + ho;
+                    float s = 0f;
+                    for (int c = 0; c < d; c++) {
+                        s = Math.fma(qs[qo + c], ks[ko + c], s);
+                    }
+                    double score = s * scale + (keyBias == null ? 0f : keyBias[j]);
+                    p[j] = score;
+                    max = Math.max(max, score);
+                }
+                double sum = 0;
+                for (int j = 0; j < nk; j++) {
+                    p[j] = Math.exp(p[j] - max);
+                    sum += p[j];
+                }
+                for (int c = 0; c < d; c++) {
+                    double acc = 0;
+                    for (int j = 0; j < nk; j++) {
+                        acc += p[j] * vs[j * width + ho + c];
+                    }
+                    y[i * width + ho + c] = (float) (acc / sum);
+                }
+            }
+        }
+        return new CpuTensor(y, nq, width);
+    }
+
+    @Override
+    public Tensor l2Normalize(Tensor x) {
+        int n = x.rows(), d = x.cols();
+        float[] xs = data(x), y = new float[xs.length];
+        for (int i = 0; i < n; i++) {
+            double ss = 0;
+            for (int k = 0; k < d; k++) {
+                ss += (double) xs[i * d + k] * xs[i * d + k];
+            }
+            double norm = Math.max(Math.sqrt(ss), 1e-12);
+            for (int k = 0; k < d; k++) {
+                y[i * d + k] = (float) (xs[i * d + k] / norm);
+            }
+        }
+        return new CpuTensor(y, n, d);
+    }
+
+    @Override
+    public Tensor sliceRows(Tensor x, int from, int to) {
+        if (from < 0 || to > x.rows() || from > to) {
+            throw new IllegalArgumentException("row slice " + from + ".." + to + " outside " + x.shape());
+        }
+        int c = x.cols();
+        return new CpuTensor(Arrays.copyOfRange(data(x), from * c, to * c), to - from, c);
+    }
+
+    @Override
+    public Tensor sliceCols(Tensor x, int from, int to) {
+        if (from < 0 || to > x.cols() || from > to) {
+            throw new IllegalArgumentException("column slice " + from + ".." + to + " outside " + x.shape());
+        }
+        int n = x.rows(), c = x.cols(), w = to - from;
+        float[] xs = data(x), y = new float[n * w];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(xs, i * c + from, y, i * w, w);
+        }
+        return new CpuTensor(y, n, w);
+    }
+
+    @Override
+    public Tensor concatRows(Tensor a, Tensor b) {
+        requireCols("concatenated rows", b, a.cols());
+        float[] x = data(a), z = data(b), y = Arrays.copyOf(x, x.length + z.length);
+        System.arraycopy(z, 0, y, x.length, z.length);
+        return new CpuTensor(y, a.rows() + b.rows(), a.cols());
+    }
+
+    @Override
+    public Tensor gatherRows(Tensor table, int[] ids) {
+        int c = table.cols();
+        float[] t = data(table), y = new float[ids.length * c];
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= table.rows()) {
+                throw new IllegalArgumentException("id " + ids[i] + " at position " + i + " is outside the table of "
+                        + table.rows() + " rows");
+            }
+            System.arraycopy(t, ids[i] * c, y, i * c, c);
+        }
+        return new CpuTensor(y, ids.length, c);
+    }
+
+    @Override
+    public Tensor meanRows(Tensor x) {
+        int n = x.rows(), c = x.cols();
+        float[] xs = data(x), y = new float[c];
+        for (int k = 0; k < c; k++) {
+            double s = 0;
+            for (int i = 0; i < n; i++) {
+                s += xs[i * c + k];
+            }
+            y[k] = (float) (s / n);
+        }
+        return new CpuTensor(y, 1, c);
+    }
+
+    @Override
+    public Tensor perturbQueries(Tensor q, Tensor pbar, int heads) {
+        int n = q.rows(), width = q.cols(), d = width / heads;
+        requireShape("P̄", pbar, width, d);
+        float[] qs = data(q), p = data(pbar), y = new float[qs.length];
+        for (int i = 0; i < n; i++) {
+            for (int h = 0; h < heads; h++) {
+                int qo = i * width + h * d;
+                for (int r = 0; r < d; r++) {
+                    int po = (h * d + r) * d;
+                    double s = qs[qo + r];
+                    for (int c = 0; c < d; c++) {
+                        s += (double) p[po + c] * qs[qo + c];
+                    }
+                    y[qo + r] = (float) s;
+                }
+            }
+        }
+        return new CpuTensor(y, n, width);
+    }
+
+    @Override
+    public SymmetricEigen symmetricEigen(double[] matrices, int count, int n) {
+        return JacobiEigen.solveBatch(matrices, count, n);
+    }
+
+    static void requireShape(String what, Tensor t, int rows, int cols) {
+        CpuBackend.requireShape(what, t, rows, cols);
+    }
+
+    static void requireCols(String what, Tensor t, int cols) {
+        CpuBackend.requireCols(what, t, cols);
+    }
+}
