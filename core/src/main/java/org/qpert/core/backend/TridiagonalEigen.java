@@ -19,6 +19,13 @@ public final class TridiagonalEigen {
 
     /** Solves {@code count} matrices given row-major in {@code matrices}; eigenvalues sorted descending. */
     public static SymmetricEigen solveBatch(double[] matrices, int count, int n) {
+        SymmetricEigen out = allocate(matrices, count, n);
+        solveRange(matrices, n, 0, count, out);
+        return out;
+    }
+
+    /** Checks the batch and allocates its result, for callers that split {@link #solveRange} across threads. */
+    static SymmetricEigen allocate(double[] matrices, int count, int n) {
         if (count < 0 || n <= 0 || matrices.length != (long) count * n * n) {
             throw new IllegalArgumentException("eigen batch of " + matrices.length + " values does not hold "
                     + count + " matrices of order " + n);
@@ -28,18 +35,20 @@ public final class TridiagonalEigen {
                 throw new IllegalArgumentException("eigen batch: matrix " + i / (n * n) + " has a non-finite entry");
             }
         }
-        double[] values = new double[count * n];
-        double[] vectors = new double[count * n * n];
+        return new SymmetricEigen(count, n, new double[count * n], new double[count * n * n]);
+    }
+
+    /** Solves matrices {@code from..to-1} of the batch into {@code out}; ranges of one batch may run concurrently. */
+    static void solveRange(double[] matrices, int n, int from, int to, SymmetricEigen out) {
         double[] v = new double[n * n], vt = new double[n * n];
         double[] d = new double[n], e = new double[n];
-        for (int m = 0; m < count; m++) {
+        for (int m = from; m < to; m++) {
             System.arraycopy(matrices, m * n * n, v, 0, n * n);
             tridiagonalize(v, d, e, n);
             transpose(v, vt, n);
             diagonalize(vt, d, e, n, m);
-            sortDescending(vt, d, n, values, m * n, vectors, m * n * n);
+            sortDescending(vt, d, n, out.values(), m * n, out.vectors(), m * n * n);
         }
-        return new SymmetricEigen(count, n, values, vectors);
     }
 
     /**
