@@ -12,13 +12,12 @@ import org.qpert.core.qpert.ImagePerturbationBuilder.ObjectTokens;
 final class Accumulator {
     final int layers;
     final int heads;
-    private final int d;
+    final int d;
     private final int width;
     private final float[][] keys;
     private final double[][] pbar;
     private final int[][][] basisCounts;
     private final int included;
-    private final double[] u;
 
     Accumulator(float[][] keys, int layers, int heads, int d, int objects, int included) {
         this.keys = keys;
@@ -29,7 +28,6 @@ final class Accumulator {
         this.pbar = new double[layers][heads * d * d];
         this.basisCounts = new int[objects][layers][heads];
         this.included = included;
-        this.u = new double[d];
     }
 
     /** R = Σ_a w_a² k_a k_aᵀ over the object's covered tokens, head slice only, d × d at {@code off}. */
@@ -68,16 +66,18 @@ final class Accumulator {
 
     /**
      * Adds (w_j / N') U_k U_kᵀ of problem {@code p} of {@code eig} to P̄ of (layer, head) and records k. Only the
-     * upper triangle is accumulated (P̄ is symmetric); {@link #result} mirrors it.
+     * upper triangle is accumulated (P̄ is symmetric); {@link #result} mirrors it. Calls for different (layer, head)
+     * blocks may run concurrently; {@code u} is the caller's scratch of length d.
      */
-    void addProjector(ObjectTokens o, int layer, int head, SymmetricEigen eig, int p, int kept, boolean gram) {
+    void addProjector(ObjectTokens o, int layer, int head, SymmetricEigen eig, int p, int kept, boolean gram,
+            double[] u) {
         basisCounts[o.index][layer][head] = kept;
         double scale = o.objectWeight / included;
         double[] target = pbar[layer];
         int po = head * d * d;
         for (int i = 0; i < kept; i++) {
             if (gram) {
-                gramVector(o, layer, head, eig, p, i);
+                gramVector(o, layer, head, eig, p, i, u);
             } else {
                 System.arraycopy(eig.vectors(), (p * d + i) * d, u, 0, d);
             }
@@ -91,8 +91,8 @@ final class Accumulator {
         }
     }
 
-    /** u = Fᵀv / ‖Fᵀv‖ for Gram eigenvector i, into {@link #u}. */
-    private void gramVector(ObjectTokens o, int layer, int head, SymmetricEigen eig, int p, int i) {
+    /** u = Fᵀv / ‖Fᵀv‖ for Gram eigenvector i, into {@code u}. */
+    private void gramVector(ObjectTokens o, int layer, int head, SymmetricEigen eig, int p, int i, double[] u) {
         float[] k = keys[layer];
         java.util.Arrays.fill(u, 0);
         for (int a = 0; a < o.n; a++) {

@@ -2,6 +2,7 @@ package org.qpert.core.qpert;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.SymmetricEigen;
 import org.qpert.core.backend.Tensor;
@@ -115,8 +116,9 @@ public final class ImagePerturbationBuilder {
         for (int first = 0; first < total; first += perCall) {
             int count = Math.min(perCall, total - first);
             double[] matrices = new double[count * order * order];
-            for (int p = 0; p < count; p++) {
-                int problem = first + p;
+            int start = first;
+            IntStream.range(0, count).parallel().forEach(p -> {
+                int problem = start + p;
                 ObjectTokens o = group.get(problem / perObject);
                 int layer = problem % perObject / acc.heads, head = problem % acc.heads;
                 if (gram) {
@@ -124,15 +126,19 @@ public final class ImagePerturbationBuilder {
                 } else {
                     acc.fillSecondMoment(o, layer, head, matrices, p * order * order);
                 }
-            }
+            });
             SymmetricEigen eig = backend.symmetricEigen(matrices, count, order);
-            for (int p = 0; p < count; p++) {
-                int problem = first + p;
-                ObjectTokens o = group.get(problem / perObject);
-                int layer = problem % perObject / acc.heads, head = problem % acc.heads;
-                int kept = BasisCount.of(eig.values(), p * order, order, settings.tau(), settings.fixedBasisCount());
-                acc.addProjector(o, layer, head, eig, p, kept, gram);
-            }
+            // Problems of one (layer, head) add into the same P̄ block: split the work by block, not by problem.
+            IntStream.range(0, perObject).parallel().forEach(block -> {
+                double[] u = new double[acc.d];
+                for (int p = Math.floorMod(block - start, perObject); p < count; p += perObject) {
+                    int problem = start + p;
+                    ObjectTokens o = group.get(problem / perObject);
+                    int kept = BasisCount.of(eig.values(), p * order, order, settings.tau(),
+                            settings.fixedBasisCount());
+                    acc.addProjector(o, block / acc.heads, block % acc.heads, eig, p, kept, gram, u);
+                }
+            });
         }
     }
 
