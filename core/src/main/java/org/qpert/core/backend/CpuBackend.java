@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.qpert.core.backend.cpu.Attention;
 import org.qpert.core.backend.cpu.Kernels;
 import org.qpert.core.backend.cpu.MatMul;
+import org.qpert.core.backend.cpu.Packing;
 import org.qpert.core.backend.cpu.WorkerPool;
 
 /**
@@ -281,19 +282,16 @@ public class CpuBackend implements Backend {
         int n = q.rows(), width = q.cols(), d = width / heads;
         requireShape("P̄", pbar, width, d);
         float[] qs = data(q), p = data(pbar), y = new float[qs.length];
-        for (int i = 0; i < n; i++) {
-            for (int h = 0; h < heads; h++) {
-                int qo = i * width + h * d;
-                for (int r = 0; r < d; r++) {
-                    int po = (h * d + r) * d;
-                    double s = qs[qo + r];
-                    for (int c = 0; c < d; c++) {
-                        s += (double) p[po + c] * qs[qo + c];
-                    }
-                    y[qo + r] = (float) s;
-                }
+        int nr = kernels.panelWidth(), panels = Packing.panels(d, nr);
+        // Per head q_h' = q_h·P̄_hᵀ + q_h: the matmul kernel with P̄_h as the weight and q as the residual.
+        pool.parallelFor(heads, (worker, h) -> {
+            float[] packed = new float[Packing.packedSize(d, d, nr)];
+            Packing.packTransposed(p, h * d * d, d, d, d, nr, packed);
+            for (int pn = 0; pn < panels; pn++) {
+                kernels.panel(qs, h * d, width, n, d, packed, pn * nr * d, y, h * d + pn * nr, width,
+                        Math.min(nr, d - pn * nr), null, 0, qs, Kernels.RESIDUAL);
             }
-        }
+        });
         return new CpuTensor(y, n, width);
     }
 

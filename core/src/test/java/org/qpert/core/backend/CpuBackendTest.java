@@ -213,4 +213,18 @@ class CpuBackendTest {
         assertTrue(new CpuBackend().describe().contains("vector"), new CpuBackend().describe());
         assertTrue(new CpuBackend(Kernels.scalar()).describe().contains("scalar"));
     }
+
+    /** Real Q-Former sizes: 32 queries (and 35 ITM rows), 12 heads of 64; P̄ not symmetric, so no shortcut hides. */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void perturbQueriesAtQFormerShape(CpuBackend fast) {
+        Random r = new Random(11);
+        float[] p = random(r, 768 * 64, 0.2f);
+        for (int rows : new int[] {32, 35, 1}) {
+            float[] q = random(r, rows * 768, 1f);
+            assertClose(REF.perturbQueries(REF.upload(q, rows, 768), REF.upload(p, 768, 64), 12), fast,
+                    fast.perturbQueries(fast.upload(q, rows, 768), fast.upload(p, 768, 64), 12),
+                    "perturbQueries " + rows + " rows");
+        }
+    }
 }
