@@ -4,27 +4,35 @@ import java.util.Arrays;
 
 /**
  * The plain scalar CPU backend the fast {@link CpuBackend} is checked against: straightforward loops, no packing, no
- * threads. Sums that decide parity (layer-norm statistics, softmax denominators) use double.
+ * threads, for every op that the fast backend runs on its kernels (data movement such as slicing and gathering is
+ * inherited). Sums that decide parity (layer-norm statistics, softmax denominators) use double.
  */
-class ReferenceCpuBackend implements Backend {
+class ReferenceCpuBackend extends CpuBackend {
 
     @Override
     public String name() {
         return "cpu-reference";
     }
 
-    static float[] data(Tensor t) {
-        return CpuBackend.data(t);
+    /** Unpacked: the reference linear reads W row by row. */
+    @Override
+    public Tensor weight(float[] data, int out, int in) {
+        return upload(data, out, in);
     }
 
     @Override
-    public Tensor upload(float[] data, int rows, int cols) {
-        return new CpuTensor(data.clone(), rows, cols);
+    public Tensor linearGelu(Tensor x, Tensor w, Tensor b) {
+        return gelu(linear(x, w, b));
     }
 
     @Override
-    public float[] download(Tensor t) {
-        return data(t).clone();
+    public Tensor linearResidual(Tensor x, Tensor w, Tensor b, Tensor residual) {
+        return add(linear(x, w, b), residual);
+    }
+
+    @Override
+    public Tensor addLayerNorm(Tensor x, Tensor residual, Tensor gamma, Tensor beta, float eps) {
+        return layerNorm(add(x, residual), gamma, beta, eps);
     }
 
     @Override
@@ -171,64 +179,6 @@ class ReferenceCpuBackend implements Backend {
     }
 
     @Override
-    public Tensor sliceRows(Tensor x, int from, int to) {
-        if (from < 0 || to > x.rows() || from > to) {
-            throw new IllegalArgumentException("row slice " + from + ".." + to + " outside " + x.shape());
-        }
-        int c = x.cols();
-        return new CpuTensor(Arrays.copyOfRange(data(x), from * c, to * c), to - from, c);
-    }
-
-    @Override
-    public Tensor sliceCols(Tensor x, int from, int to) {
-        if (from < 0 || to > x.cols() || from > to) {
-            throw new IllegalArgumentException("column slice " + from + ".." + to + " outside " + x.shape());
-        }
-        int n = x.rows(), c = x.cols(), w = to - from;
-        float[] xs = data(x), y = new float[n * w];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(xs, i * c + from, y, i * w, w);
-        }
-        return new CpuTensor(y, n, w);
-    }
-
-    @Override
-    public Tensor concatRows(Tensor a, Tensor b) {
-        requireCols("concatenated rows", b, a.cols());
-        float[] x = data(a), z = data(b), y = Arrays.copyOf(x, x.length + z.length);
-        System.arraycopy(z, 0, y, x.length, z.length);
-        return new CpuTensor(y, a.rows() + b.rows(), a.cols());
-    }
-
-    @Override
-    public Tensor gatherRows(Tensor table, int[] ids) {
-        int c = table.cols();
-        float[] t = data(table), y = new float[ids.length * c];
-        for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] >= table.rows()) {
-                throw new IllegalArgumentException("id " + ids[i] + " at position " + i + " is outside the table of "
-                        + table.rows() + " rows");
-            }
-            System.arraycopy(t, ids[i] * c, y, i * c, c);
-        }
-        return new CpuTensor(y, ids.length, c);
-    }
-
-    @Override
-    public Tensor meanRows(Tensor x) {
-        int n = x.rows(), c = x.cols();
-        float[] xs = data(x), y = new float[c];
-        for (int k = 0; k < c; k++) {
-            double s = 0;
-            for (int i = 0; i < n; i++) {
-                s += xs[i * c + k];
-            }
-            y[k] = (float) (s / n);
-        }
-        return new CpuTensor(y, 1, c);
-    }
-
-    @Override
     public Tensor perturbQueries(Tensor q, Tensor pbar, int heads) {
         int n = q.rows(), width = q.cols(), d = width / heads;
         requireShape("P̄", pbar, width, d);
@@ -252,13 +202,5 @@ class ReferenceCpuBackend implements Backend {
     @Override
     public SymmetricEigen symmetricEigen(double[] matrices, int count, int n) {
         return JacobiEigen.solveBatch(matrices, count, n);
-    }
-
-    static void requireShape(String what, Tensor t, int rows, int cols) {
-        CpuBackend.requireShape(what, t, rows, cols);
-    }
-
-    static void requireCols(String what, Tensor t, int cols) {
-        CpuBackend.requireCols(what, t, cols);
     }
 }
