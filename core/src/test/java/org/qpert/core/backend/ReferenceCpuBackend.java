@@ -162,23 +162,6 @@ class ReferenceCpuBackend extends CpuBackend {
     }
 
     @Override
-    public Tensor l2Normalize(Tensor x) {
-        int n = x.rows(), d = x.cols();
-        float[] xs = data(x), y = new float[xs.length];
-        for (int i = 0; i < n; i++) {
-            double ss = 0;
-            for (int k = 0; k < d; k++) {
-                ss += (double) xs[i * d + k] * xs[i * d + k];
-            }
-            double norm = Math.max(Math.sqrt(ss), 1e-12);
-            for (int k = 0; k < d; k++) {
-                y[i * d + k] = (float) (xs[i * d + k] / norm);
-            }
-        }
-        return new CpuTensor(y, n, d);
-    }
-
-    @Override
     public Tensor perturbQueries(Tensor q, Tensor pbar, int heads) {
         int n = q.rows(), width = q.cols(), d = width / heads;
         requireShape("P̄", pbar, width, d);
