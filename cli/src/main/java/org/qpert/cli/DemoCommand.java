@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import org.qpert.cli.retrieval.Blip2Engine;
 import org.qpert.cli.retrieval.DatasetLayout;
 import org.qpert.cli.retrieval.EvalReport;
 import org.qpert.cli.retrieval.Gallery;
@@ -57,10 +56,7 @@ public final class DemoCommand implements Callable<Integer> {
     Path keep;
 
     @Mixin
-    PerturbationOptions perturbation;
-
-    @Mixin
-    DeviceOptions device;
+    EngineOptions engineOptions;
 
     @Spec
     CommandSpec spec;
@@ -88,7 +84,7 @@ public final class DemoCommand implements Callable<Integer> {
             out.println("1. Generated " + gallery.images().size() + " images with " + gallery.captions().size()
                     + " captions and their boxes in " + data + "\n");
             out.flush();
-            try (RetrievalEngine engine = Blip2Engine.load(modelDir, perturbation.toPerturbation(), device.device, device.precision)) {
+            try (RetrievalEngine engine = engineOptions.load(modelDir)) {
                 Path storeDir = work.resolve("store");
                 EvalReport report = EvalCommand.run(engine, gallery, storeDir, itmK, 4,
                         "qpert demo: " + gallery.images().size() + " generated images");

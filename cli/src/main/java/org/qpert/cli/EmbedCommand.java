@@ -9,7 +9,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import org.qpert.cli.retrieval.Blip2Engine;
 import org.qpert.cli.retrieval.DatasetLayout;
 import org.qpert.cli.retrieval.GalleryEmbedder;
 import org.qpert.cli.retrieval.GalleryImage;
@@ -70,10 +69,7 @@ public final class EmbedCommand implements Callable<Integer> {
     int batch;
 
     @Mixin
-    PerturbationOptions perturbation;
-
-    @Mixin
-    DeviceOptions device;
+    EngineOptions engineOptions;
 
     @Spec
     CommandSpec spec;
@@ -83,8 +79,7 @@ public final class EmbedCommand implements Callable<Integer> {
         List<GalleryImage> images = source.images != null ? folder(source.images, boxes)
                 : DatasetLayout.parse(source.dataset.name).load(source.dataset.root, boxes, 0).images();
         PrintWriter out = spec.commandLine().getOut();
-        try (RetrievalEngine engine = Blip2Engine.load(Models.requireModelDir(model), perturbation.toPerturbation(),
-                device.device, device.precision);
+        try (RetrievalEngine engine = engineOptions.load(Models.requireModelDir(model));
              EmbeddingStore s = EmbeddingStore.open(store, StoredImage.spec(engine), batch)) {
             int before = s.storedCount();
             int added = GalleryEmbedder.embedMissing(engine, images, s, batch);

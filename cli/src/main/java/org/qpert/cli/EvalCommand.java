@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.qpert.cli.retrieval.Blip2Engine;
 import org.qpert.cli.retrieval.DatasetLayout;
 import org.qpert.cli.retrieval.EvalReport;
 import org.qpert.cli.retrieval.Evaluator;
@@ -68,10 +67,7 @@ public final class EvalCommand implements Callable<Integer> {
     Path report;
 
     @Mixin
-    PerturbationOptions perturbation;
-
-    @Mixin
-    DeviceOptions device;
+    EngineOptions engineOptions;
 
     @Spec
     CommandSpec spec;
@@ -80,8 +76,7 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         DatasetLayout layout = DatasetLayout.parse(dataset);
         Gallery gallery = layout.load(root, boxes, limit);
-        try (RetrievalEngine engine = Blip2Engine.load(Models.requireModelDir(model),
-                perturbation.toPerturbation(), device.device, device.precision)) {
+        try (RetrievalEngine engine = engineOptions.load(Models.requireModelDir(model))) {
             Path storeDir = store != null ? store : defaultStore(layout, engine);
             EvalReport r = run(engine, gallery, storeDir, itmK, batch,
                     "qpert eval: " + layout.name().toLowerCase(java.util.Locale.ROOT) + " test"

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.qpert.cli.retrieval.Blip2Engine;
 import org.qpert.cli.retrieval.RetrievalEngine;
 import org.qpert.cli.retrieval.Searcher;
 import org.qpert.cli.retrieval.StoredImage;
@@ -63,10 +62,7 @@ public final class SearchCommand implements Callable<Integer> {
     int itmK;
 
     @Mixin
-    PerturbationOptions perturbation;
-
-    @Mixin
-    DeviceOptions device;
+    EngineOptions engineOptions;
 
     @Spec
     CommandSpec spec;
@@ -74,8 +70,7 @@ public final class SearchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (RetrievalEngine engine = Blip2Engine.load(Models.requireModelDir(model), perturbation.toPerturbation(),
-                device.device, device.precision)) {
+        try (RetrievalEngine engine = engineOptions.load(Models.requireModelDir(model))) {
             List<Searcher.Hit> hits;
             if (query.text != null) {
                 if (store == null) {

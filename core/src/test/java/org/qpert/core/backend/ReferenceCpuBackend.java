@@ -69,17 +69,6 @@ class ReferenceCpuBackend extends CpuBackend {
     }
 
     @Override
-    public Tensor addRow(Tensor x, Tensor row) {
-        requireShape("added row", row, 1, x.cols());
-        float[] xs = data(x), r = data(row), y = new float[xs.length];
-        int c = x.cols();
-        for (int i = 0; i < y.length; i++) {
-            y[i] = xs[i] + r[i % c];
-        }
-        return new CpuTensor(y, x.rows(), c);
-    }
-
-    @Override
     public Tensor gelu(Tensor x) {
         float[] xs = data(x), y = new float[xs.length];
         for (int i = 0; i < y.length; i++) {
