@@ -9,9 +9,11 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUmemorytype;
 import jcuda.driver.JCudaDriver;
 import org.qpert.core.backend.Backend;
+import org.qpert.core.backend.BackendChecks;
 import org.qpert.core.backend.JacobiEigen;
 import org.qpert.core.backend.SymmetricEigen;
 import org.qpert.core.backend.Tensor;
+import org.qpert.core.backend.WeightData;
 
 /**
  * The GPU backend: our PTX kernels through the JCuda driver API, with cuBLAS for matrix products and cuSOLVER for
@@ -152,10 +154,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor upload(float[] data, int rows, int cols) {
-        if (rows < 0 || cols < 0 || data.length != (long) rows * cols) {
-            throw new IllegalArgumentException("upload of " + data.length + " floats does not fit [" + rows + ", " + cols
-                    + "]");
-        }
+        BackendChecks.upload(data, rows, cols);
         ctx.enter();
         CudaTensor t = allocate(rows, cols);
         if (data.length > 0) {
@@ -164,10 +163,13 @@ public final class CudaBackend implements Backend {
         return t;
     }
 
-    /** Weights stay float32 on the device; BF16 mode adds a bfloat16 copy for the tensor-core GEMM. */
+    /**
+     * Weights are widened to float32 on the host and uploaded; BF16 mode adds a bfloat16 copy for the tensor-core GEMM.
+     * (Uploading the stored 16-bit bytes once and picking the GEMM by dtype is issue 12 §1's CUDA part.)
+     */
     @Override
-    public Tensor weight(float[] data, int out, int in) {
-        Tensor t = upload(data, out, in);
+    public Tensor weight(WeightData w) {
+        Tensor t = upload(w.toFloats(), w.rows(), w.cols());
         if (options.precision() == Precision.BF16) {
             bf16((CudaTensor) t);
         }
@@ -219,13 +221,7 @@ public final class CudaBackend implements Backend {
     private Tensor linear(Tensor x, Tensor w, Tensor b, Tensor residual, boolean gelu) {
         CudaTensor cx = cuda(x, "linear input"), cw = cuda(w, "linear weight");
         CudaTensor cb = cudaOrNull(b, "linear bias"), cr = cudaOrNull(residual, "linear residual");
-        Shapes.requireCols("linear input", x, w.cols());
-        if (cb != null) {
-            Shapes.requireShape("linear bias", cb, 1, w.rows());
-        }
-        if (cr != null) {
-            Shapes.requireShape("linear residual", cr, x.rows(), w.rows());
-        }
+        BackendChecks.linear(x, w, b, residual);
         ctx.enter();
         CudaTensor y = allocate(x.rows(), w.rows());
         matmul.multiply(y, cx, cw, cb, cr, gelu);
@@ -250,7 +246,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Tensor add(Tensor a, Tensor b) {
         CudaTensor ca = cuda(a, "add operand"), cb = cuda(b, "add operand");
-        Shapes.requireShape("add operand", b, a.rows(), a.cols());
+        BackendChecks.add(a, b);
         ctx.enter();
         CudaTensor y = allocate(a.rows(), a.cols());
         epilogue(y, ca, null, cb, false);
@@ -260,7 +256,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Tensor addRow(Tensor x, Tensor row) {
         CudaTensor cx = cuda(x, "tensor"), cr = cuda(row, "added row");
-        Shapes.requireShape("added row", row, 1, x.cols());
+        BackendChecks.addRow(x, row);
         ctx.enter();
         CudaTensor y = allocate(x.rows(), x.cols());
         epilogue(y, cx, cr, null, false);
@@ -285,11 +281,7 @@ public final class CudaBackend implements Backend {
     public Tensor addLayerNorm(Tensor x, Tensor residual, Tensor gamma, Tensor beta, float eps) {
         CudaTensor cx = cuda(x, "layer norm input"), cr = cudaOrNull(residual, "layer norm residual");
         int d = x.cols();
-        Shapes.requireShape("layer norm weight", gamma, 1, d);
-        Shapes.requireShape("layer norm bias", beta, 1, d);
-        if (cr != null) {
-            Shapes.requireShape("layer norm residual", cr, x.rows(), d);
-        }
+        BackendChecks.layerNorm(x, residual, gamma, beta);
         ctx.enter();
         CudaTensor y = allocate(x.rows(), d);
         int shared = d * Sizeof.FLOAT;
@@ -308,21 +300,11 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor attention(Tensor q, Tensor k, Tensor v, int heads, float scale, float[] keyBias) {
+        BackendChecks.attention(q, k, v, heads, keyBias);
         int nq = q.rows(), nk = k.rows(), width = q.cols();
-        Shapes.requireShape("attention keys", k, nk, width);
-        Shapes.requireShape("attention values", v, nk, width);
-        if (heads <= 0 || width % heads != 0) {
-            throw new IllegalArgumentException("attention width " + width + " not divisible by " + heads + " heads");
-        }
         int d = width / heads;
         if (d > 128) {
             throw new IllegalArgumentException("attention head size " + d + " exceeds the kernel's 128");
-        }
-        if (keyBias != null && keyBias.length != nk) {
-            throw new IllegalArgumentException("attention key bias has " + keyBias.length + " entries for " + nk + " keys");
-        }
-        if (nk == 0) {
-            throw new IllegalArgumentException("attention over zero keys");
         }
         CudaTensor cq = cuda(q, "attention queries"), ck = cuda(k, "attention keys"), cv = cuda(v, "attention values");
         ctx.enter();
@@ -347,9 +329,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Tensor sliceRows(Tensor x, int from, int to) {
         CudaTensor cx = cuda(x, "sliced tensor");
-        if (from < 0 || to > x.rows() || from > to) {
-            throw new IllegalArgumentException("row slice " + from + ".." + to + " outside " + x.shape());
-        }
+        BackendChecks.sliceRows(x, from, to);
         ctx.enter();
         CudaTensor y = allocate(to - from, x.cols());
         long rowBytes = (long) x.cols() * Sizeof.FLOAT;
@@ -364,9 +344,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Tensor sliceCols(Tensor x, int from, int to) {
         CudaTensor cx = cuda(x, "sliced tensor");
-        if (from < 0 || to > x.cols() || from > to) {
-            throw new IllegalArgumentException("column slice " + from + ".." + to + " outside " + x.shape());
-        }
+        BackendChecks.sliceCols(x, from, to);
         ctx.enter();
         CudaTensor y = allocate(x.rows(), to - from);
         if (y.size() > 0) {
@@ -389,7 +367,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Tensor concatRows(Tensor a, Tensor b) {
         CudaTensor ca = cuda(a, "concatenated tensor"), cb = cuda(b, "concatenated tensor");
-        Shapes.requireCols("concatenated rows", b, a.cols());
+        BackendChecks.concatRows(a, b);
         ctx.enter();
         CudaTensor y = allocate(a.rows() + b.rows(), a.cols());
         long aBytes = ca.size() * Sizeof.FLOAT, bBytes = cb.size() * Sizeof.FLOAT;
@@ -407,12 +385,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Tensor gatherRows(Tensor table, int[] ids) {
         CudaTensor ct = cuda(table, "gathered table");
-        for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] >= table.rows()) {
-                throw new IllegalArgumentException("id " + ids[i] + " at position " + i + " is outside the table of "
-                        + table.rows() + " rows");
-            }
-        }
+        BackendChecks.gatherRows(table, ids);
         ctx.enter();
         CudaTensor y = allocate(ids.length, table.cols());
         long rowBytes = (long) table.cols() * Sizeof.FLOAT;
@@ -427,6 +400,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Tensor meanRows(Tensor x) {
         CudaTensor cx = cuda(x, "averaged tensor");
+        BackendChecks.meanRows(x);
         ctx.enter();
         CudaTensor y = allocate(1, x.cols());
         ctx.launch("mean_rows", "mean_rows", (x.cols() + THREADS - 1) / THREADS, 1, THREADS, 0, y, cx, x.rows(),
@@ -436,12 +410,8 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor perturbQueries(Tensor q, Tensor pbar, int heads) {
-        int n = q.rows(), width = q.cols();
-        if (heads <= 0 || width % heads != 0) {
-            throw new IllegalArgumentException("query width " + width + " not divisible by " + heads + " heads");
-        }
-        int d = width / heads;
-        Shapes.requireShape("P̄", pbar, width, d);
+        BackendChecks.perturbQueries(q, pbar, heads);
+        int n = q.rows(), width = q.cols(), d = width / heads;
         CudaTensor cq = cuda(q, "perturbed queries"), cp = cuda(pbar, "P̄");
         ctx.enter();
         CudaTensor y = allocate(n, width);
@@ -453,10 +423,7 @@ public final class CudaBackend implements Backend {
     /** cuSOLVER for orders up to 32 when it loaded, our Jacobi kernel up to 128, the CPU reference beyond. */
     @Override
     public SymmetricEigen symmetricEigen(double[] matrices, int count, int n) {
-        if (count < 0 || n <= 0 || matrices.length != (long) count * n * n) {
-            throw new IllegalArgumentException("eigen batch of " + matrices.length + " values does not hold " + count
-                    + " matrices of order " + n);
-        }
+        BackendChecks.symmetricEigen(matrices, count, n);
         if (count == 0) {
             return new SymmetricEigen(0, n, new double[0], new double[0]);
         }
@@ -483,7 +450,7 @@ public final class CudaBackend implements Backend {
     public float[] itcMaxScores(Tensor imageFeatures, int queries, Tensor textFeatures) {
         CudaTensor img = cuda(imageFeatures, "image features"), txt = cuda(textFeatures, "text features");
         int e = txt.cols();
-        Shapes.requireCols("image features", img, e);
+        BackendChecks.requireCols("image features", img, e);
         if (queries <= 0 || img.rows() % queries != 0) {
             throw new IllegalArgumentException("image features " + img.shape() + " are not a stack of images with "
                     + queries + " query rows each");

@@ -6,6 +6,7 @@ import jcuda.Pointer;
 import jcuda.Sizeof;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.JCudaDriver;
+import org.qpert.core.backend.BackendChecks;
 import org.qpert.core.backend.Tensor;
 
 /**
@@ -148,7 +149,7 @@ public final class PerturbationKernels {
             throw new IllegalArgumentException("query width " + width + " not divisible by " + heads + " heads");
         }
         int d = width / heads;
-        Shapes.requireShape("P̄", pbar, width, d);
+        BackendChecks.requireShape("P̄", pbar, width, d);
         return d;
     }
 

@@ -77,12 +77,14 @@ public class CpuBackend implements Backend {
 
     @Override
     public Tensor upload(float[] data, int rows, int cols) {
+        BackendChecks.upload(data, rows, cols);
         return new CpuTensor(data.clone(), rows, cols);
     }
 
+    /** Packed into panels in the stored type: a 16-bit weight stays 16-bit (half the bytes per product). */
     @Override
-    public Tensor weight(float[] data, int out, int in) {
-        return new PackedWeight(data, out, in, kernels.panelWidth());
+    public Tensor weight(WeightData w) {
+        return PackedWeight.of(w, kernels.panelWidth(), pool);
     }
 
     @Override
@@ -106,25 +108,23 @@ public class CpuBackend implements Backend {
     }
 
     private Tensor product(Tensor x, Tensor w, Tensor b, Tensor residual, int epilogue) {
+        BackendChecks.linear(x, w, b, residual);
         int n = x.rows(), in = x.cols(), out = w.rows();
-        requireCols("linear input", x, w.cols());
-        if (b != null) {
-            requireShape("linear bias", b, 1, out);
-        }
-        if (residual != null) {
-            requireShape("linear residual", residual, n, out);
-        }
         PackedWeight pw = w instanceof PackedWeight p && p.panelWidth == kernels.panelWidth()
-                ? p : new PackedWeight(data(w), out, in, kernels.panelWidth());
+                ? p : PackedWeight.of(data(w), out, in, kernels.panelWidth());
         float[] y = new float[Math.multiplyExact(n, out)];
-        matMul.multiply(data(x), n, in, pw.packed, out, b == null ? null : data(b),
-                residual == null ? null : data(residual), epilogue, y);
+        float[] bias = b == null ? null : data(b), res = residual == null ? null : data(residual);
+        if (pw.packed16 != null) {
+            matMul.multiply16(data(x), n, in, pw.packed16, pw.dtype() == DType.F16, out, bias, res, epilogue, y);
+        } else {
+            matMul.multiply(data(x), n, in, pw.packed, out, bias, res, epilogue, y);
+        }
         return new CpuTensor(y, n, out);
     }
 
     @Override
     public Tensor add(Tensor a, Tensor b) {
-        requireShape("add operand", b, a.rows(), a.cols());
+        BackendChecks.add(a, b);
         float[] x = data(a), z = data(b), y = new float[x.length];
         int c = a.cols();
         forRowBlocks(a.rows(), (r0, r1) -> kernels.add(x, z, y, r0 * c, (r1 - r0) * c));
@@ -133,7 +133,7 @@ public class CpuBackend implements Backend {
 
     @Override
     public Tensor addRow(Tensor x, Tensor row) {
-        requireShape("added row", row, 1, x.cols());
+        BackendChecks.addRow(x, row);
         float[] xs = data(x), r = data(row), y = new float[xs.length];
         int c = x.cols();
         for (int i = 0; i < y.length; i++) {
@@ -152,19 +152,18 @@ public class CpuBackend implements Backend {
 
     @Override
     public Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
+        BackendChecks.layerNorm(x, null, gamma, beta);
         return normalize(x, null, gamma, beta, eps);
     }
 
     @Override
     public Tensor addLayerNorm(Tensor x, Tensor residual, Tensor gamma, Tensor beta, float eps) {
-        requireShape("layer norm residual", residual, x.rows(), x.cols());
+        BackendChecks.layerNorm(x, residual, gamma, beta);
         return normalize(x, residual, gamma, beta, eps);
     }
 
     private Tensor normalize(Tensor x, Tensor residual, Tensor gamma, Tensor beta, float eps) {
         int n = x.rows(), d = x.cols();
-        requireShape("layer norm weight", gamma, 1, d);
-        requireShape("layer norm bias", beta, 1, d);
         float[] xs = data(x), r = residual == null ? null : data(residual), g = data(gamma), b = data(beta);
         float[] y = new float[xs.length];
         forRowBlocks(n, (r0, r1) -> {
@@ -177,15 +176,8 @@ public class CpuBackend implements Backend {
 
     @Override
     public Tensor attention(Tensor q, Tensor k, Tensor v, int heads, float scale, float[] keyBias) {
+        BackendChecks.attention(q, k, v, heads, keyBias);
         int nq = q.rows(), nk = k.rows(), width = q.cols();
-        requireShape("attention keys", k, nk, width);
-        requireShape("attention values", v, nk, width);
-        if (heads <= 0 || width % heads != 0) {
-            throw new IllegalArgumentException("attention width " + width + " not divisible by " + heads + " heads");
-        }
-        if (keyBias != null && keyBias.length != nk) {
-            throw new IllegalArgumentException("attention key bias has " + keyBias.length + " entries for " + nk + " keys");
-        }
         float[] y = new float[Math.multiplyExact(nq, width)];
         attention.attend(data(q), nq, data(k), data(v), nk, width, heads, scale, keyBias, y);
         return new CpuTensor(y, nq, width);
@@ -221,18 +213,14 @@ public class CpuBackend implements Backend {
 
     @Override
     public Tensor sliceRows(Tensor x, int from, int to) {
-        if (from < 0 || to > x.rows() || from > to) {
-            throw new IllegalArgumentException("row slice " + from + ".." + to + " outside " + x.shape());
-        }
+        BackendChecks.sliceRows(x, from, to);
         int c = x.cols();
         return new CpuTensor(Arrays.copyOfRange(data(x), from * c, to * c), to - from, c);
     }
 
     @Override
     public Tensor sliceCols(Tensor x, int from, int to) {
-        if (from < 0 || to > x.cols() || from > to) {
-            throw new IllegalArgumentException("column slice " + from + ".." + to + " outside " + x.shape());
-        }
+        BackendChecks.sliceCols(x, from, to);
         int n = x.rows(), c = x.cols(), w = to - from;
         float[] xs = data(x), y = new float[n * w];
         for (int i = 0; i < n; i++) {
@@ -243,7 +231,7 @@ public class CpuBackend implements Backend {
 
     @Override
     public Tensor concatRows(Tensor a, Tensor b) {
-        requireCols("concatenated rows", b, a.cols());
+        BackendChecks.concatRows(a, b);
         float[] x = data(a), z = data(b), y = Arrays.copyOf(x, x.length + z.length);
         System.arraycopy(z, 0, y, x.length, z.length);
         return new CpuTensor(y, a.rows() + b.rows(), a.cols());
@@ -251,13 +239,10 @@ public class CpuBackend implements Backend {
 
     @Override
     public Tensor gatherRows(Tensor table, int[] ids) {
+        BackendChecks.gatherRows(table, ids);
         int c = table.cols();
         float[] t = data(table), y = new float[ids.length * c];
         for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] >= table.rows()) {
-                throw new IllegalArgumentException("id " + ids[i] + " at position " + i + " is outside the table of "
-                        + table.rows() + " rows");
-            }
             System.arraycopy(t, ids[i] * c, y, i * c, c);
         }
         return new CpuTensor(y, ids.length, c);
@@ -265,6 +250,7 @@ public class CpuBackend implements Backend {
 
     @Override
     public Tensor meanRows(Tensor x) {
+        BackendChecks.meanRows(x);
         int n = x.rows(), c = x.cols();
         float[] xs = data(x), y = new float[c];
         for (int k = 0; k < c; k++) {
@@ -279,8 +265,8 @@ public class CpuBackend implements Backend {
 
     @Override
     public Tensor perturbQueries(Tensor q, Tensor pbar, int heads) {
+        BackendChecks.perturbQueries(q, pbar, heads);
         int n = q.rows(), width = q.cols(), d = width / heads;
-        requireShape("P̄", pbar, width, d);
         float[] qs = data(q), p = data(pbar), y = new float[qs.length];
         int nr = kernels.panelWidth(), panels = Packing.panels(d, nr);
         // Per head q_h' = q_h·P̄_hᵀ + q_h: the matmul kernel with P̄_h as the weight and q as the residual.
@@ -298,22 +284,11 @@ public class CpuBackend implements Backend {
     /** Tridiagonal QL: 8x faster than Jacobi at order 64, same results to 1e-12 (bench/RESULTS.md). */
     @Override
     public SymmetricEigen symmetricEigen(double[] matrices, int count, int n) {
+        BackendChecks.symmetricEigen(matrices, count, n);
         SymmetricEigen out = TridiagonalEigen.allocate(matrices, count, n);
         int chunks = Math.min(count, pool.threads());
         pool.parallelFor(chunks, (worker, c) -> TridiagonalEigen.solveRange(matrices, n, c * count / chunks,
                 (c + 1) * count / chunks, out));
         return out;
-    }
-
-    static void requireShape(String what, Tensor t, int rows, int cols) {
-        if (t.rows() != rows || t.cols() != cols) {
-            throw new IllegalArgumentException(what + " has shape " + t.shape() + ", expected [" + rows + ", " + cols + "]");
-        }
-    }
-
-    static void requireCols(String what, Tensor t, int cols) {
-        if (t.cols() != cols) {
-            throw new IllegalArgumentException(what + " has shape " + t.shape() + ", expected " + cols + " columns");
-        }
     }
 }

@@ -14,8 +14,8 @@ final class VisionEmbeddings {
         this.cfg = cfg;
         int d = cfg.hiddenSize(), p = cfg.patchSize(), t = cfg.numTokens();
         String prefix = "vision_model.embeddings.";
-        float[] conv = w.floats(prefix + "patch_embedding.weight", d, 3, p, p);
-        this.patchEmbedding = new Linear(w.backend().weight(conv, d, 3 * p * p), w.row(prefix + "patch_embedding.bias", d));
+        this.patchEmbedding = new Linear(w.matrix(prefix + "patch_embedding.weight", d, 3 * p * p, d, 3, p, p),
+                w.row(prefix + "patch_embedding.bias", d));
         this.classEmbedding = w.table(prefix + "class_embedding", 1, d, 1, 1, d);
         this.positionEmbedding = w.table(prefix + "position_embedding", t, d, 1, t, d);
     }
