@@ -2,7 +2,7 @@ package org.qpert.core.backend;
 
 /**
  * The plain scalar backend every other backend is checked against. It shares nothing with the fast backends but
- * the argument checks ({@link BackendChecks}) and the scalar GELU ({@link Gelu}): its own tensors, its own data
+ * the argument checks ({@link BackendChecks}) and the scalar activations ({@link Gelu}, {@link QuickGelu}): its own tensors, its own data
  * movement, straightforward loops, no packing, no threads. Weights are widened to float32 with the exact
  * conversions of {@link WeightData#get}. Sums that decide parity (layer-norm statistics, softmax denominators, the
  * perturbation's dot products) use double.
@@ -99,6 +99,15 @@ public final class ReferenceCpuBackend implements Backend {
         float[] xs = data(x), y = new float[xs.length];
         for (int i = 0; i < y.length; i++) {
             y[i] = Gelu.apply(xs[i]);
+        }
+        return tensor(y, x.rows(), x.cols());
+    }
+
+    @Override
+    public Tensor quickGelu(Tensor x) {
+        float[] xs = data(x), y = new float[xs.length];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = QuickGelu.apply(xs[i]);
         }
         return tensor(y, x.rows(), x.cols());
     }

@@ -1,0 +1,128 @@
+package org.qpert.engine;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.qpert.api.ImageEmbedding;
+import org.qpert.api.QPert;
+import org.qpert.core.backend.Backend;
+import org.qpert.core.model.Blip2Retrieval;
+import org.qpert.core.model.ImageContext;
+import org.qpert.core.model.QueryPerturbation;
+import org.qpert.core.qpert.Box;
+import org.qpert.core.qpert.Perturbation;
+import org.qpert.core.qpert.PerturbedImage;
+import org.qpert.loaders.text.Encoding;
+
+/**
+ * {@link RetrievalEngine} over the {@link QPert} facade: a checkpoint folder (config.json, *.safetensors, vocab.txt or
+ * tokenizer.json) on one device. Captions are cleaned as LAVIS does and cut to 35 tokens (spec/QPERT.md §7).
+ */
+public final class Blip2Engine implements RetrievalEngine {
+    private final QPert qpert;
+    private final Blip2Retrieval model;
+    private final Perturbation perturbation;
+    private final Map<String, String> settings;
+
+    private Blip2Engine(QPert qpert, Map<String, String> settings) {
+        this.qpert = qpert;
+        this.model = qpert.model();
+        this.perturbation = qpert.perturbation();
+        this.settings = settings;
+    }
+
+    /** Loads the checkpoint in {@code modelDir} on the CPU; {@code perturbation} may be {@link Perturbation#none()}. */
+    public static Blip2Engine load(Path modelDir, Perturbation perturbation) throws IOException {
+        return load(modelDir, perturbation, "cpu", "f32");
+    }
+
+    /** Loads the checkpoint in {@code modelDir} on {@code device} (cpu or cuda) with matrix products in {@code precision}. */
+    public static Blip2Engine load(Path modelDir, Perturbation perturbation, String device, String precision)
+            throws IOException {
+        QPert qpert = QPert.builder().model(modelDir).perturbation(perturbation).device(device).precision(precision)
+                .build();
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("model", modelDir.toAbsolutePath().normalize().getFileName().toString());
+        settings.put("model_fingerprint", ModelFingerprint.of(modelDir));
+        settings.put("image_size", Integer.toString(qpert.model().config().vision().imageSize()));
+        settings.put("perturbation", describe(perturbation));
+        return new Blip2Engine(qpert, settings);
+    }
+
+    /** e.g. {@code CONSTANT alpha=8.0 tau=0.99 coverage=MASK_RESIZE layers=all}, or {@code off}. */
+    public static String describe(Perturbation p) {
+        if (p.isOff()) {
+            return "off";
+        }
+        return p.weightType() + " alpha=" + p.alpha() + " tau=" + p.tau() + " coverage=" + p.coverage() + " layers="
+                + p.layers().map(Object::toString).orElse("all");
+    }
+
+    @Override
+    public Backend backend() {
+        return model.backend();
+    }
+
+    @Override
+    public Map<String, String> storeSettings() {
+        return settings;
+    }
+
+    @Override
+    public int[] imageEmbedsShape() {
+        return new int[] {model.config().vision().numTokens(), model.config().vision().hiddenSize()};
+    }
+
+    @Override
+    public int[] featureShape() {
+        return new int[] {model.config().numQueryTokens(), model.config().imageTextHiddenSize()};
+    }
+
+    @Override
+    public boolean perturbs() {
+        return !perturbation.isOff();
+    }
+
+    /** One ViT pass serves both conditions: the plain features come from the same image context. */
+    @Override
+    public EmbeddedImage embed(Path file, List<Box> boxes) {
+        ImageEmbedding e = qpert.embedImage(qpert.decode(file), boxes, perturbation);
+        ImageContext context = e.encoded().context();
+        float[] plain = perturbs() ? model.imageFeatures(context, QueryPerturbation.NONE) : e.features();
+        return new EmbeddedImage(e.height(), e.width(), backend().download(context.imageEmbeds()), plain,
+                perturbs() ? e.features() : null);
+    }
+
+    @Override
+    public float[] textFeatures(List<String> texts) {
+        int dim = model.config().imageTextHiddenSize();
+        float[] out = new float[texts.size() * dim];
+        IntStream.range(0, texts.size()).parallel().forEach(t ->
+                System.arraycopy(qpert.embedText(texts.get(t)).feature(), 0, out, t * dim, dim));
+        return out;
+    }
+
+    /** P̄ is built once from the stored Z and reused for every caption of the image. */
+    @Override
+    public float[] itm(float[] imageEmbeds, int height, int width, List<Box> boxes, boolean perturbed,
+                       List<String> texts) {
+        int[] shape = imageEmbedsShape();
+        ImageContext context = model.contextOf(backend().upload(imageEmbeds, shape[0], shape[1]));
+        PerturbedImage image = PerturbedImage.of(model, context, height, width, boxes,
+                perturbed ? perturbation : Perturbation.none());
+        float[] out = new float[texts.size()];
+        for (int t = 0; t < out.length; t++) {
+            Encoding e = qpert.encode(texts.get(t));
+            out[t] = image.itmLogits(model, e.ids(), e.attentionMask())[1];
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        qpert.close();
+    }
+}

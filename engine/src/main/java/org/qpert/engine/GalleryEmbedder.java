@@ -1,0 +1,63 @@
+package org.qpert.engine;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import org.qpert.core.retrieval.Progress;
+import org.qpert.loaders.store.EmbeddingStore;
+
+/**
+ * Embeds the gallery images that a store does not hold yet, a batch at a time (images of a batch in parallel), and
+ * writes each batch to the store as soon as it is done: an interrupted run resumes with the next missing image. An
+ * image already stored must have been stored with the same boxes.
+ */
+public final class GalleryEmbedder {
+    private GalleryEmbedder() {
+    }
+
+    /** Returns the number of images embedded now (0 when the store already had them all). */
+    public static int embedMissing(RetrievalEngine engine, List<GalleryImage> images, EmbeddingStore store,
+                                   int batchSize) throws IOException {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+        }
+        for (GalleryImage g : images) {
+            if (store.contains(g.id())) {
+                requireSameBoxes(store, g);
+            }
+        }
+        List<GalleryImage> missing = images.stream().filter(g -> !store.contains(g.id())).toList();
+        Progress progress = Progress.logging("embed", images.size(), "images");
+        progress.resumedFrom(images.size() - missing.size());
+        for (int from = 0; from < missing.size(); from += batchSize) {
+            List<GalleryImage> batch = missing.subList(from, Math.min(missing.size(), from + batchSize));
+            List<RetrievalEngine.EmbeddedImage> done = batch.parallelStream()
+                    .map(g -> engine.embed(g.file(), g.boxes())).toList();
+            for (int j = 0; j < batch.size(); j++) {
+                GalleryImage g = batch.get(j);
+                RetrievalEngine.EmbeddedImage e = done.get(j);
+                Map<String, float[]> values = new java.util.LinkedHashMap<>();
+                values.put(StoredImage.Z, e.imageEmbeds());
+                values.put(StoredImage.ITC, e.features());
+                if (engine.perturbs()) {
+                    values.put(StoredImage.ITC_QPERT, e.perturbedFeatures());
+                }
+                store.add(g.id(), values, new StoredImage(e.height(), e.width(), g.annotated(), g.boxes()).toJson());
+            }
+            store.flush();
+            progress.advance(batch.size());
+        }
+        progress.finish();
+        return missing.size();
+    }
+
+    /** Stored features depend on the boxes, so an image stored with other boxes cannot be reused. */
+    private static void requireSameBoxes(EmbeddingStore store, GalleryImage g) {
+        StoredImage stored = StoredImage.of(store, g.id());
+        if (stored.annotated() != g.annotated() || !stored.boxes().equals(g.boxes())) {
+            throw new IllegalArgumentException("store " + store.dir() + " holds image '" + g.id() + "' embedded with "
+                    + "other boxes (" + stored.boxes().size() + " stored, " + g.boxes().size() + " given); use "
+                    + "another store directory or delete this one");
+        }
+    }
+}

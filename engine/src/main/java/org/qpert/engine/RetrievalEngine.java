@@ -1,0 +1,55 @@
+package org.qpert.engine;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.qpert.core.backend.Backend;
+import org.qpert.core.qpert.Box;
+
+/**
+ * What retrieval needs from a model: embed an image once (ViT output Z and the ITC query embeddings, with and without
+ * Q-Perturbation), embed texts, and score image-text pairs by ITM from a stored Z. Thread-safe.
+ */
+public interface RetrievalEngine extends AutoCloseable {
+
+    /** The backend the model runs on; retrieval math (the ITC matrix) runs there too. */
+    Backend backend();
+
+    /** Settings that decide every stored value (model identity, image size, perturbation); a store keeps them. */
+    Map<String, String> storeSettings();
+
+    /** Shape of Z, [T, Dv]. */
+    int[] imageEmbedsShape();
+
+    /** Shape of one image's ITC features, [Nq, E]. */
+    int[] featureShape();
+
+    /** Whether perturbed features are produced (false with --no-qpert). */
+    boolean perturbs();
+
+    /**
+     * One image's embeddings.
+     *
+     * @param height,width     original size in pixels (the boxes' frame)
+     * @param imageEmbeds      Z, [T, Dv]
+     * @param features         unperturbed ITC features [Nq, E], L2-normalized rows
+     * @param perturbedFeatures perturbed ITC features, or null when {@link #perturbs()} is false
+     */
+    record EmbeddedImage(int height, int width, float[] imageEmbeds, float[] features, float[] perturbedFeatures) {
+    }
+
+    /** Decodes and embeds {@code file}; {@code boxes} are in its original pixel coordinates. */
+    EmbeddedImage embed(Path file, List<Box> boxes);
+
+    /** Normalized ITC text features [texts, E] of the captions (cleaned and tokenized as the model expects). */
+    float[] textFeatures(List<String> texts);
+
+    /**
+     * ITM class-1 logits of one image against several captions, from its stored Z, original size and boxes; with
+     * {@code perturbed} the image's P̄ (built once for all captions) perturbs the queries.
+     */
+    float[] itm(float[] imageEmbeds, int height, int width, List<Box> boxes, boolean perturbed, List<String> texts);
+
+    @Override
+    void close();
+}
