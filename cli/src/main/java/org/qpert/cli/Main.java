@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 TokenizeCommand.class,
                 PreprocessCommand.class,
                 DevicesCommand.class,
+                StoreCommand.class,
         })
 public final class Main {
 
