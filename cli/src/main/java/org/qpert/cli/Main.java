@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 TokenizeCommand.class,
                 PreprocessCommand.class,
                 DevicesCommand.class,
+                StoreCommand.class,
         })
 public final class Main {
 
