@@ -13,10 +13,12 @@ import picocli.CommandLine.Command;
                 SearchCommand.class,
                 EvalCommand.class,
                 DemoCommand.class,
+                ServeCommand.class,
                 ParityCommand.class,
                 TokenizeCommand.class,
                 PreprocessCommand.class,
                 DevicesCommand.class,
+                StoreCommand.class,
         })
 public final class Main {
 
