@@ -72,7 +72,7 @@ public class CpuBackend implements Backend {
     }
 
     static float[] data(Tensor t) {
-        return cpu(t).data;
+        return cpu(t).data();
     }
 
     @Override

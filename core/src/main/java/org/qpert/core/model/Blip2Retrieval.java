@@ -2,6 +2,7 @@ package org.qpert.core.model;
 
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.Tensor;
+import org.qpert.core.backend.TensorScope;
 
 /**
  * {@code Blip2ForImageTextRetrieval}: the ViT, the Q-Former, the text embeddings and the three heads. One image or one
@@ -10,6 +11,9 @@ import org.qpert.core.backend.Tensor;
  * <p>ITC: image features = normalize(vision_projection(Q-Former(query_tokens | image))) [Nq, E]; text feature =
  * normalize(text_projection(Q-Former(text)[CLS])) [E]; score = max over queries of their dot product (no temperature).
  * ITM: the mean over query rows of itm_head(Q-Former(query_tokens + text | image)) [2]; index 1 = match.
+ *
+ * <p>Each public pass runs in a {@link TensorScope}: its intermediate tensors are closed when it returns, and only an
+ * {@link ImageContext} outlives {@link #encodeImage}.
  */
 public final class Blip2Retrieval {
     private final Blip2Config cfg;
@@ -59,7 +63,9 @@ public final class Blip2Retrieval {
 
     /** Runs the ViT on pixels [3, S, S] and projects cross-attention keys and values for every cross layer. */
     public ImageContext encodeImage(float[] pixels, ActivationSink sink) {
-        return contextOf(vision.forward(backend, pixels, sink));
+        try (TensorScope scope = TensorScope.open()) {
+            return contextOf(vision.forward(backend, pixels, sink)).keepIn(scope);
+        }
     }
 
     /**
@@ -89,9 +95,11 @@ public final class Blip2Retrieval {
 
     /** Normalized projected query embeddings [Nq, E], row-major. */
     public float[] imageFeatures(ImageContext image, QueryPerturbation perturbation, ActivationSink sink) {
-        Tensor projected = visionProjection.apply(backend, queryOutput(image, perturbation, sink));
-        sink.accept("vision_projection", projected);
-        return backend.download(backend.l2Normalize(projected));
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor projected = visionProjection.apply(backend, queryOutput(image, perturbation, sink));
+            sink.accept("vision_projection", projected);
+            return backend.download(backend.l2Normalize(projected));
+        }
     }
 
     public float[] imageFeatures(ImageContext image, QueryPerturbation perturbation) {
@@ -100,12 +108,14 @@ public final class Blip2Retrieval {
 
     /** ITC text pass: ids and mask [L] (mask null = all ones) → normalized text feature [E] of the [CLS] token. */
     public float[] textFeatures(int[] ids, int[] mask, ActivationSink sink) {
-        Tensor emb = embeddings.forward(backend, ids);
-        sink.accept("embeddings", emb);
-        Tensor out = qformer.forward(backend, emb, 0, mask, null, QueryPerturbation.NONE, sink);
-        Tensor projected = textProjection.apply(backend, backend.sliceRows(out, 0, 1));
-        sink.accept("text_projection", projected);
-        return backend.download(backend.l2Normalize(projected));
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor emb = embeddings.forward(backend, ids);
+            sink.accept("embeddings", emb);
+            Tensor out = qformer.forward(backend, emb, 0, mask, null, QueryPerturbation.NONE, sink);
+            Tensor projected = textProjection.apply(backend, backend.sliceRows(out, 0, 1));
+            sink.accept("text_projection", projected);
+            return backend.download(backend.l2Normalize(projected));
+        }
     }
 
     public float[] textFeatures(int[] ids, int[] mask) {
@@ -114,6 +124,13 @@ public final class Blip2Retrieval {
 
     /** ITM logits [2] (mean over query rows of itm_head) of one image and one text; index 1 = match. */
     public float[] itmLogits(ImageContext image, QueryPerturbation perturbation, int[] ids, int[] mask,
+            ActivationSink sink) {
+        try (TensorScope scope = TensorScope.open()) {
+            return itmLogitsInScope(image, perturbation, ids, mask, sink);
+        }
+    }
+
+    private float[] itmLogitsInScope(ImageContext image, QueryPerturbation perturbation, int[] ids, int[] mask,
             ActivationSink sink) {
         int nq = cfg.numQueryTokens();
         Tensor emb = backend.concatRows(queryTokens, embeddings.forward(backend, ids)); // [Nq + L, H]
