@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 ParityCommand.class,
                 TokenizeCommand.class,
                 PreprocessCommand.class,
+                DetectCommand.class,
                 DevicesCommand.class,
         })
 public final class Main {
