@@ -21,7 +21,7 @@ public record Detection(Box box, double score, int label, int patch) {
     }
 
     /** The same detection with another box (after clipping). */
-    Detection withBox(Box other) {
+    public Detection withBox(Box other) {
         return new Detection(other, score, label, patch);
     }
 }

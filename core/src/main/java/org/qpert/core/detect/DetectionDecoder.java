@@ -124,11 +124,4 @@ public final class DetectionDecoder {
         }
         return out;
     }
-
-    /** {@link #objectness} then {@link #forPerturbation} with one set of settings. */
-    public static List<Detection> objectsForPerturbation(Owlv2Output out, int height, int width,
-                                                         DetectorSettings settings) {
-        return forPerturbation(objectness(out, height, width, settings.threshold(), settings.nmsIou()), height, width,
-                settings.minSize(), settings.maxBoxes());
-    }
 }
