@@ -94,6 +94,18 @@ public interface Backend extends AutoCloseable {
     /** Rows of a stacked on rows of b (same cols). */
     Tensor concatRows(Tensor a, Tensor b);
 
+    /** The rows of every part, in order (same cols; at least one part): how a batch is stacked. */
+    default Tensor concatRows(java.util.List<Tensor> parts) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("nothing to stack");
+        }
+        Tensor out = parts.get(0);
+        for (int i = 1; i < parts.size(); i++) {
+            out = concatRows(out, parts.get(i));
+        }
+        return out;
+    }
+
     /** {@code out[i] = table[ids[i]]}; ids are checked against {@code table.rows()}. */
     Tensor gatherRows(Tensor table, int[] ids);
 

@@ -252,6 +252,27 @@ public class CpuBackend implements Backend {
     }
 
     @Override
+    public Tensor concatRows(java.util.List<Tensor> parts) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("nothing to stack");
+        }
+        int c = parts.get(0).cols();
+        long rows = 0;
+        for (Tensor t : parts) {
+            requireCols("concatenated rows", t, c);
+            rows += t.rows();
+        }
+        float[] y = new float[Math.toIntExact(rows * c)];
+        int at = 0;
+        for (Tensor t : parts) {
+            float[] x = data(t);
+            System.arraycopy(x, 0, y, at, x.length);
+            at += x.length;
+        }
+        return new CpuTensor(y, (int) rows, c);
+    }
+
+    @Override
     public Tensor gatherRows(Tensor table, int[] ids) {
         int c = table.cols();
         float[] t = data(table), y = new float[ids.length * c];

@@ -1,6 +1,7 @@
 package org.qpert.core.model;
 
 import org.qpert.core.backend.Backend;
+import org.qpert.core.backend.Segments;
 import org.qpert.core.backend.Tensor;
 
 /** {@code Blip2Attention} (EVA): fused qkv projection with bias [q; 0; v], softmax attention, output projection. */
@@ -36,14 +37,14 @@ final class VisionAttention {
                 + prefix + ".v_bias) although vision_config.qkv_bias is true");
     }
 
-    /** h [T, D] → attention output after projection [T, D], before the residual. */
-    Tensor forward(Backend b, Tensor h, ActivationSink sink, String name) {
-        Tensor mixed = qkv.apply(b, h); // [T, 3D]
+    /** h [B·T, D], images stacked as {@code images} → attention output after projection [B·T, D], before the residual. */
+    Tensor forward(Backend b, Tensor h, Segments images, ActivationSink sink, String name) {
+        Tensor mixed = qkv.apply(b, h); // [B·T, 3D]
         sink.accept(name + ".qkv", mixed);
         Tensor q = b.sliceCols(mixed, 0, width);
         Tensor k = b.sliceCols(mixed, width, 2 * width);
         Tensor v = b.sliceCols(mixed, 2 * width, 3 * width);
-        Tensor ctx = b.attention(q, k, v, heads, scale, null); // [T, D]
+        Tensor ctx = b.attention(q, k, v, heads, scale, images, images, null); // [B·T, D]
         return projection.apply(b, ctx);
     }
 }

@@ -1,6 +1,7 @@
 package org.qpert.core.model;
 
 import org.qpert.core.backend.Backend;
+import org.qpert.core.backend.Segments;
 import org.qpert.core.backend.Tensor;
 
 /** {@code Blip2EncoderLayer}: pre-LN attention and MLP blocks with residuals. */
@@ -22,9 +23,9 @@ final class VisionEncoderLayer {
         this.fc2 = Linear.load(w, name + ".mlp.fc2", d, inter);
     }
 
-    /** x [T, D] → [T, D]. */
-    Tensor forward(Backend b, Tensor x, ActivationSink sink) {
-        Tensor attn = selfAttn.forward(b, layerNorm1.apply(b, x), sink, name + ".self_attn");
+    /** x [B·T, D], images stacked as {@code images} → [B·T, D]. */
+    Tensor forward(Backend b, Tensor x, Segments images, ActivationSink sink) {
+        Tensor attn = selfAttn.forward(b, layerNorm1.apply(b, x), images, sink, name + ".self_attn");
         sink.accept(name + ".self_attn", attn);
         x = b.add(attn, x);
         Tensor hidden = b.linearGelu(layerNorm2.apply(b, x), fc1.weight(), fc1.bias()); // [T, I]
