@@ -2,7 +2,7 @@ package org.qpert.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import org.qpert.cli.retrieval.Blip2Engine;
+import org.qpert.engine.Blip2Engine;
 import picocli.CommandLine.Mixin;
 
 /** What embed, search, eval and demo share: the Q-Perturbation flags and the device, and loading the engine. */

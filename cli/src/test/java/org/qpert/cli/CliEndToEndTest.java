@@ -150,7 +150,7 @@ class CliEndToEndTest {
 
         try (var s = org.qpert.loaders.store.EmbeddingStore.openExisting(store)) {
             for (String id : s.ids()) {
-                var boxes = org.qpert.cli.retrieval.StoredImage.of(s, id).boxes();
+                var boxes = org.qpert.engine.StoredImage.of(s, id).boxes();
                 assertTrue(!boxes.isEmpty(), "every generated image has boxes");
                 assertTrue(!java.util.Arrays.equals(s.read(id, "itc"), s.read(id, "itc_qpert")),
                         "perturbation changes the features of " + id);

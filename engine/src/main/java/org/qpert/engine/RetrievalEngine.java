@@ -1,4 +1,4 @@
-package org.qpert.cli.retrieval;
+package org.qpert.engine;
 
 import java.nio.file.Path;
 import java.util.List;

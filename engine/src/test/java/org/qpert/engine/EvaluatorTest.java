@@ -1,4 +1,4 @@
-package org.qpert.cli.retrieval;
+package org.qpert.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
