@@ -6,7 +6,12 @@ import java.nio.file.Path;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.model.Blip2Config;
 import org.qpert.core.model.Blip2Retrieval;
+import org.qpert.core.model.ModelConfig;
+import org.qpert.core.model.owlv2.Owlv2Config;
+import org.qpert.core.model.owlv2.Owlv2Detector;
 import org.qpert.loaders.config.Blip2ConfigReader;
+import org.qpert.loaders.config.ModelConfigReader;
+import org.qpert.loaders.config.Owlv2ConfigReader;
 import org.qpert.loaders.safetensors.DType;
 import org.qpert.loaders.safetensors.SafetensorsWeights;
 import org.qpert.loaders.safetensors.TensorInfo;
@@ -30,16 +35,40 @@ final class ModelOptions {
     record Loaded(Blip2Retrieval model, DType storedAs) {
     }
 
+    /** An OWLv2 detector and the dtype its float weights were stored in (F32 when mixed). */
+    record LoadedDetector(Owlv2Detector detector, DType storedAs) {
+    }
+
     Loaded load() throws IOException {
+        Blip2Config cfg = Blip2ConfigReader.read(requireFolder());
+        Backend backend = deviceOptions.open();
+        try (SafetensorsWeights w = SafetensorsWeights.open(weightsSource())) {
+            return new Loaded(Blip2Retrieval.load(cfg, w, backend), storedDtype(w));
+        }
+    }
+
+    /** The checkpoint's config, of whichever family its {@code model_type} names. */
+    ModelConfig config() throws IOException {
+        return ModelConfigReader.read(requireFolder());
+    }
+
+    LoadedDetector loadDetector() throws IOException {
+        Owlv2Config cfg = Owlv2ConfigReader.read(requireFolder());
+        Backend backend = deviceOptions.open();
+        try (SafetensorsWeights w = SafetensorsWeights.open(weightsSource())) {
+            return new LoadedDetector(Owlv2Detector.load(cfg, w, backend), storedDtype(w));
+        }
+    }
+
+    private Path requireFolder() {
         if (!Files.isDirectory(model)) {
             throw new IllegalArgumentException("--model " + model + " is not a folder");
         }
-        Blip2Config cfg = Blip2ConfigReader.read(model);
-        Path source = weights == null ? model : model.resolve(weights);
-        Backend backend = deviceOptions.open();
-        try (SafetensorsWeights w = SafetensorsWeights.open(source)) {
-            return new Loaded(Blip2Retrieval.load(cfg, w, backend), storedDtype(w));
-        }
+        return model;
+    }
+
+    private Path weightsSource() {
+        return weights == null ? model : model.resolve(weights);
     }
 
     private static DType storedDtype(SafetensorsWeights w) {

@@ -10,14 +10,16 @@ import org.qpert.core.backend.Tensor;
 public final class VisionModel {
     private final VisionConfig cfg;
     private final VisionEmbeddings embeddings;
-    private final List<VisionEncoderLayer> layers = new ArrayList<>();
+    private final List<EncoderLayer> layers = new ArrayList<>();
     private final LayerNorm postLayernorm;
 
     VisionModel(ModelWeights w, VisionConfig cfg) {
         this.cfg = cfg;
-        this.embeddings = new VisionEmbeddings(w, cfg);
+        this.embeddings = VisionEmbeddings.blip2(w, cfg);
         for (int i = 0; i < cfg.numHiddenLayers(); i++) {
-            layers.add(new VisionEncoderLayer(w, cfg, i));
+            String name = "vision_model.encoder.layers." + i;
+            layers.add(new EncoderLayer(w, name, cfg.hiddenSize(), cfg.intermediateSize(), cfg.layerNormEps(),
+                    new VisionAttention(w, name + ".self_attn", cfg), cfg.activation()));
         }
         this.postLayernorm = LayerNorm.load(w, "vision_model.post_layernorm", cfg.hiddenSize(), cfg.layerNormEps());
     }
@@ -34,8 +36,9 @@ public final class VisionModel {
         Segments images = Segments.uniform(pixels.size(), cfg.numTokens());
         Tensor x = embeddings.forward(b, pixels);
         sink.accept("vision_model.embeddings", x);
-        for (VisionEncoderLayer layer : layers) {
-            x = layer.forward(b, x, images, sink);
+        AttentionMask mask = AttentionMask.within(images);
+        for (EncoderLayer layer : layers) {
+            x = layer.forward(b, x, mask, sink);
         }
         Tensor out = postLayernorm.apply(b, x);
         sink.accept("vision_model.post_layernorm", out);
