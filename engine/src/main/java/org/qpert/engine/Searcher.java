@@ -50,12 +50,16 @@ public final class Searcher {
         return hits(scores, itc, ids, top);
     }
 
-    /** An image (with its boxes) against captions. */
-    public static List<Hit> image(RetrievalEngine engine, Path file, List<Box> boxes, List<String> captions, int itmK,
+    /**
+     * An image against captions, with its boxes (none given = unannotated: the engine's detector, if any, finds
+     * them).
+     */
+    public static List<Hit> image(RetrievalEngine engine, Path file, List<Box> given, List<String> captions, int itmK,
                                   int top) {
         if (captions.isEmpty()) {
             throw new IllegalArgumentException("no captions to search");
         }
+        List<Box> boxes = engine.withBoxes(new GalleryImage(file.toString(), file, given, !given.isEmpty())).boxes();
         RetrievalEngine.EmbeddedImage e = engine.embed(file, boxes);
         boolean perturbed = engine.perturbs();
         int[] shape = engine.featureShape();
