@@ -14,6 +14,7 @@ import org.qpert.engine.DatasetLayout;
 import org.qpert.engine.DetectMode;
 import org.qpert.engine.DetectionJob;
 import org.qpert.engine.EvalReport;
+import org.qpert.engine.Evaluator;
 import org.qpert.engine.Gallery;
 import org.qpert.engine.GalleryImage;
 import org.qpert.engine.RetrievalEngine;
@@ -75,7 +76,7 @@ public final class DemoCommand implements Callable<Integer> {
         Path work = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("qpert-demo");
         try {
             Path modelDir = model != null ? Models.requireModelDir(model)
-                    : Models.extractBundled(work.resolve("tiny-blip2"));
+                    : org.qpert.engine.DemoModel.extract(work.resolve("tiny-blip2"));
             if (model == null) {
                 out.println("qpert demo: bundled tiny BLIP-2 (56 px images, 8 queries, vocabulary of 100) with RANDOM "
                         + "weights.\nRankings below show the mechanics (embedding, boxes, Q-Perturbation, ITC, ITM "
@@ -92,7 +93,7 @@ public final class DemoCommand implements Callable<Integer> {
             Blip2Engine.Detection detection = detection(work);
             try (RetrievalEngine engine = engineOptions.load(modelDir, null)) {
                 Path storeDir = work.resolve("store");
-                EvalReport report = EvalCommand.run(engine, gallery, storeDir, itmK, 4,
+                EvalReport report = Evaluator.evaluate(engine, gallery, storeDir, itmK, 4,
                         "qpert demo: " + gallery.images().size() + " generated images");
                 out.println("2. Embedded the images into the store " + storeDir + "\n");
                 String text = gallery.captions().get(0);
@@ -132,7 +133,7 @@ public final class DemoCommand implements Callable<Integer> {
     /** The user's --detector, else the bundled tiny OWLv2; every image detected unless --detect says otherwise. */
     private Blip2Engine.Detection detection(Path work) throws IOException {
         Path dir = engineOptions.detector != null ? engineOptions.detector
-                : Models.extractBundledDetector(work.resolve("tiny-owlv2"));
+                : org.qpert.engine.DemoModel.extractDetector(work.resolve("tiny-owlv2"));
         DetectMode mode = engineOptions.detect == null ? DetectMode.ALL : DetectMode.parse(engineOptions.detect);
         return new Blip2Engine.Detection(dir, engineOptions.detectorOptions.settings(), mode);
     }
@@ -159,7 +160,7 @@ public final class DemoCommand implements Callable<Integer> {
                 DetectionJob.run(detector, gallery.images().stream().map(GalleryImage::file).toList(), drawn);
                 out.println("   drawn: " + drawn);
             }
-            EvalReport report = EvalCommand.run(engine, gallery, work.resolve("store-detected"), itmK, 4,
+            EvalReport report = Evaluator.evaluate(engine, gallery, work.resolve("store-detected"), itmK, 4,
                     "qpert demo: " + gallery.images().size() + " generated images, detected boxes");
             out.println("\n   Evaluation with detected boxes (the store records the detector's fingerprint and "
                     + "settings):\n");

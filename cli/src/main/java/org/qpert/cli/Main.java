@@ -13,11 +13,13 @@ import picocli.CommandLine.Command;
                 SearchCommand.class,
                 EvalCommand.class,
                 DemoCommand.class,
+                ServeCommand.class,
                 ParityCommand.class,
                 TokenizeCommand.class,
                 PreprocessCommand.class,
                 DetectCommand.class,
                 DevicesCommand.class,
+                StoreCommand.class,
         })
 public final class Main {
 

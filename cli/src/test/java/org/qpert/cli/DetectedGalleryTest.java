@@ -32,8 +32,8 @@ class DetectedGalleryTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        model = Models.extractBundled(work.resolve("model"));
-        detector = Models.extractBundledDetector(work.resolve("detector"));
+        model = org.qpert.engine.DemoModel.extract(work.resolve("model"));
+        detector = org.qpert.engine.DemoModel.extractDetector(work.resolve("detector"));
         data = work.resolve("data");
         SyntheticDataset.write(data, SyntheticDataset.Layout.FLICKR30K, 4, 0, 11);
         images = data.resolve(SyntheticDataset.Layout.FLICKR30K.imageDir);
