@@ -38,8 +38,9 @@ public final class EvalCommand implements Callable<Integer> {
                     + "Entities / COCO annotations.")
     Path root;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "BLIP-2 checkpoint folder (e.g. a download of Salesforce/blip2-itm-vit-g).")
+    @Option(names = "--model", required = true, paramLabel = "DIR|ORG/NAME[@REV]",
+            description = "BLIP-2 checkpoint folder, or a Hugging Face Hub id (e.g. Salesforce/blip2-itm-vit-g) "
+                    + "fetched into the Hub cache.")
     Path model;
 
     @Option(names = "--boxes", paramLabel = "FILE", description = "Boxes in the qpert box JSON, instead of the "

@@ -1,7 +1,6 @@
 package org.qpert.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.model.Blip2Config;
@@ -15,8 +14,9 @@ import picocli.CommandLine.Option;
 
 /** The options that pick a checkpoint and a device, shared by every command that runs the model. */
 final class ModelOptions {
-    @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "Checkpoint folder: config.json and model.safetensors (or model.safetensors.index.json).")
+    @Option(names = "--model", required = true, paramLabel = "DIR|ORG/NAME[@REV]",
+            description = "Checkpoint folder (config.json and model.safetensors or model.safetensors.index.json), or "
+                    + "a Hugging Face Hub id fetched into the Hub cache.")
     Path model;
 
     @Option(names = "--weights", paramLabel = "FILE",
@@ -31,11 +31,9 @@ final class ModelOptions {
     }
 
     Loaded load() throws IOException {
-        if (!Files.isDirectory(model)) {
-            throw new IllegalArgumentException("--model " + model + " is not a folder");
-        }
-        Blip2Config cfg = Blip2ConfigReader.read(model);
-        Path source = weights == null ? model : model.resolve(weights);
+        Path dir = Models.requireModelDir(model);
+        Blip2Config cfg = Blip2ConfigReader.read(dir);
+        Path source = weights == null ? dir : dir.resolve(weights);
         Backend backend = deviceOptions.open();
         try (SafetensorsWeights w = SafetensorsWeights.open(source)) {
             return new Loaded(Blip2Retrieval.load(cfg, w, backend), storedDtype(w));

@@ -39,7 +39,8 @@ public final class SearchCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Query query;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "BLIP-2 checkpoint folder.")
+    @Option(names = "--model", required = true, paramLabel = "DIR|ORG/NAME[@REV]",
+            description = "BLIP-2 checkpoint folder, or a Hugging Face Hub id fetched into the Hub cache.")
     Path model;
 
     @Option(names = "--store", paramLabel = "DIR", description = "Embedding store to search (for --text).")

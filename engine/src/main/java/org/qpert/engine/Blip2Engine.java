@@ -15,6 +15,7 @@ import org.qpert.core.model.QueryPerturbation;
 import org.qpert.core.qpert.Box;
 import org.qpert.core.qpert.Perturbation;
 import org.qpert.core.qpert.PerturbedImage;
+import org.qpert.loaders.hub.ModelSource;
 import org.qpert.loaders.text.Encoding;
 
 /**
@@ -39,13 +40,20 @@ public final class Blip2Engine implements RetrievalEngine {
         return load(modelDir, perturbation, "cpu", "f32");
     }
 
-    /** Loads the checkpoint in {@code modelDir} on {@code device} (cpu or cuda) with matrix products in {@code precision}. */
-    public static Blip2Engine load(Path modelDir, Perturbation perturbation, String device, String precision)
+    /**
+     * Loads the checkpoint in {@code model} (a folder, or a Hub id fetched into the Hub cache) on {@code device} (cpu
+     * or cuda) with matrix products in {@code precision}.
+     */
+    public static Blip2Engine load(Path model, Perturbation perturbation, String device, String precision)
             throws IOException {
+        Path modelDir = ModelSource.resolve(model);
         QPert qpert = QPert.builder().model(modelDir).perturbation(perturbation).device(device).precision(precision)
                 .build();
         Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("model", modelDir.toAbsolutePath().normalize().getFileName().toString());
+        // A Hub snapshot folder is named by its commit: the model is named by the id's NAME, like a download folder.
+        String name = modelDir.equals(model) ? modelDir.toAbsolutePath().normalize().getFileName().toString()
+                : model.getFileName().toString().replaceFirst("@.*", "");
+        settings.put("model", name);
         settings.put("model_fingerprint", ModelFingerprint.of(modelDir));
         settings.put("image_size", Integer.toString(qpert.model().config().vision().imageSize()));
         settings.put("perturbation", describe(perturbation));
