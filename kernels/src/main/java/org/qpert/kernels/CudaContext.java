@@ -27,6 +27,8 @@ import jcuda.driver.JCudaDriver;
  */
 final class CudaContext {
     static final String PTX_ROOT = "/org/qpert/kernels/ptx/";
+    /** The PTX ISA build-ptx.sh declares: that of CUDA 12.0, so every CUDA 12.x driver JIT-compiles our kernels. */
+    static final String PTX_ISA = "8.0";
 
     final CUdevice device = new CUdevice();
     final CUcontext context = new CUcontext();
@@ -93,8 +95,8 @@ final class CudaContext {
         } catch (CudaException e) {
             int[] driver = {0};
             JCudaDriver.cuDriverGetVersion(driver);
-            throw new IllegalStateException("loading " + resource + " failed (" + e.getMessage() + "); the PTX comes "
-                    + "from CUDA 13 and needs a driver for CUDA 13 or newer, this driver supports CUDA "
+            throw new IllegalStateException("loading " + resource + " failed (" + e.getMessage() + "); the PTX declares "
+                    + "ISA " + PTX_ISA + " and needs a driver for CUDA 12.0 or newer, this driver supports CUDA "
                     + driver[0] / 1000 + "." + driver[0] % 1000 / 10, e);
         }
         return m;

@@ -46,6 +46,7 @@ class PtxResourcesTest {
                 actual.put(f.getFileName().toString(), sha256(f));
             }
         }
+        actual.put("build-ptx.sh", sha256(Path.of("build-ptx.sh")));  // it rewrites the PTX header: part of the build
         assertEquals(actual, recorded, "the committed PTX is stale: run kernels/build-ptx.sh and commit its output");
     }
 
@@ -67,6 +68,64 @@ class PtxResourcesTest {
                     .map(n -> n.substring(0, n.length() - 3)).collect(Collectors.toCollection(TreeSet::new)),
                     new TreeSet<>(launched.keySet()), "every .cu file is used by the backend, and only those");
         }
+    }
+
+    /**
+     * A CUDA 12.0 driver (r525) JIT-compiles PTX up to ISA 8.0; nvcc 13 writes 9.0, which needs r580+. Every shipped file
+     * must declare an ISA the oldest CUDA 12 driver accepts, and at least what its target needs (sm_90: 7.8).
+     */
+    @Test
+    void everyShippedPtxDeclaresAnIsaCuda12DriversLoad() throws IOException {
+        Pattern version = Pattern.compile("(?m)^\\.version (\\d+)\\.(\\d+)$");
+        int files = 0;
+        for (String arch : ARCHS) {
+            try (Stream<Path> ptx = Files.list(COMMITTED.resolve(arch))) {
+                for (Path f : ptx.toList()) {
+                    Matcher m = version.matcher(Files.readString(f));
+                    assertTrue(m.find(), f + " has no .version line");
+                    int isa = Integer.parseInt(m.group(1)) * 10 + Integer.parseInt(m.group(2));
+                    assertTrue(isa <= CUDA_12_0_ISA, f + " declares PTX ISA " + m.group(1) + "." + m.group(2)
+                            + ", newer than the 8.0 a CUDA 12.0 driver accepts");
+                    assertTrue(isa >= (arch.equals("sm_90") ? 78 : 70), f + " declares an ISA below its target's");
+                    assertEquals(CudaContext.PTX_ISA, m.group(1) + "." + m.group(2), f + ": the ISA the loader reports");
+                    files++;
+                }
+            }
+        }
+        assertTrue(files >= 2 * launchedKernels().size(), "PTX files found: " + files);
+    }
+
+    /**
+     * ptxas checks each instruction against the declared ISA ("Feature '.tf32' requires PTX ISA .version 7.0"): the
+     * shipped files, as they are, must assemble for their target. Runs where ptxas is on the PATH (nvcc 12 or 13).
+     */
+    @Test
+    void shippedPtxAssemblesAtItsDeclaredIsa() throws IOException, InterruptedException {
+        Path ptxas = findOnPath("ptxas");
+        Assumptions.assumeTrue(ptxas != null, "ptxas not on the PATH: the declared ISA is checked, not assembled");
+        for (String arch : ARCHS) {
+            try (Stream<Path> ptx = Files.list(COMMITTED.resolve(arch))) {
+                for (Path f : ptx.toList()) {
+                    Process p = new ProcessBuilder(ptxas.toString(), "-arch=" + arch, "-o", "/dev/null", f.toString())
+                            .redirectErrorStream(true).start();
+                    String log = new String(p.getInputStream().readAllBytes());
+                    assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "ptxas timed out on " + f);
+                    assertEquals(0, p.exitValue(), "ptxas -arch=" + arch + " " + f + ":\n" + log);
+                }
+            }
+        }
+    }
+
+    private static final int CUDA_12_0_ISA = 80;
+
+    private static Path findOnPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            Path p = Path.of(dir, tool);
+            if (!dir.isEmpty() && Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        return null;
     }
 
     /** The PTX on the class path (target/classes or the jar) is what nvcc built in this build's profile. */
