@@ -189,7 +189,7 @@ class CliEndToEndTest {
         Result noModel = run("eval", "--dataset", "coco", "--root", data.toString(), "--model",
                 work.resolve("nope").toString());
         assertEquals(2, noModel.status());
-        assertTrue(noModel.err().startsWith("qpert eval: --model " + work.resolve("nope") + " is not a directory"),
+        assertTrue(noModel.err().startsWith("qpert eval: --model " + work.resolve("nope") + " is neither a folder nor a Hub id"),
                 noModel.err());
         assertEquals(1, noModel.err().strip().lines().count());
         Result badDataset = run("eval", "--dataset", "imagenet", "--root", work.toString(), "--model",
