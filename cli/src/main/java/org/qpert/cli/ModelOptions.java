@@ -5,7 +5,12 @@ import java.nio.file.Path;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.model.Blip2Config;
 import org.qpert.core.model.Blip2Retrieval;
+import org.qpert.core.model.ModelConfig;
+import org.qpert.core.model.owlv2.Owlv2Config;
+import org.qpert.core.model.owlv2.Owlv2Detector;
 import org.qpert.loaders.config.Blip2ConfigReader;
+import org.qpert.loaders.config.ModelConfigReader;
+import org.qpert.loaders.config.Owlv2ConfigReader;
 import org.qpert.loaders.safetensors.DType;
 import org.qpert.loaders.safetensors.SafetensorsWeights;
 import org.qpert.loaders.safetensors.TensorInfo;
@@ -26,18 +31,47 @@ final class ModelOptions {
     @Mixin
     DeviceOptions deviceOptions;
 
+    private Path folder;
+
     /** A loaded model and the dtype its float weights were stored in (F32 when mixed). */
     record Loaded(Blip2Retrieval model, DType storedAs) {
     }
 
+    /** An OWLv2 detector and the dtype its float weights were stored in (F32 when mixed). */
+    record LoadedDetector(Owlv2Detector detector, DType storedAs) {
+    }
+
     Loaded load() throws IOException {
-        Path dir = Models.requireModelDir(model);
-        Blip2Config cfg = Blip2ConfigReader.read(dir);
-        Path source = weights == null ? dir : dir.resolve(weights);
+        Blip2Config cfg = Blip2ConfigReader.read(requireFolder());
         Backend backend = deviceOptions.open();
-        try (SafetensorsWeights w = SafetensorsWeights.open(source)) {
+        try (SafetensorsWeights w = SafetensorsWeights.open(weightsSource())) {
             return new Loaded(Blip2Retrieval.load(cfg, w, backend), storedDtype(w));
         }
+    }
+
+    /** The checkpoint's config, of whichever family its {@code model_type} names. */
+    ModelConfig config() throws IOException {
+        return ModelConfigReader.read(requireFolder());
+    }
+
+    LoadedDetector loadDetector() throws IOException {
+        Owlv2Config cfg = Owlv2ConfigReader.read(requireFolder());
+        Backend backend = deviceOptions.open();
+        try (SafetensorsWeights w = SafetensorsWeights.open(weightsSource())) {
+            return new LoadedDetector(Owlv2Detector.load(cfg, w, backend), storedDtype(w));
+        }
+    }
+
+    /** The folder --model names, or the Hub snapshot of the id it spells (resolved once). */
+    private Path requireFolder() throws IOException {
+        if (folder == null) {
+            folder = Models.requireModelDir(model);
+        }
+        return folder;
+    }
+
+    private Path weightsSource() throws IOException {
+        return weights == null ? requireFolder() : requireFolder().resolve(weights);
     }
 
     private static DType storedDtype(SafetensorsWeights w) {

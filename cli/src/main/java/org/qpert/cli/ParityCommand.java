@@ -4,7 +4,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.qpert.core.model.owlv2.Owlv2Config;
 import org.qpert.core.parity.Comparison;
+import org.qpert.core.parity.Owlv2ParityRun;
 import org.qpert.core.parity.ParityRun;
 import org.qpert.core.parity.PerturbationParityRun;
 import org.qpert.loaders.safetensors.DType;
@@ -48,6 +50,9 @@ public final class ParityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (modelOptions.config() instanceof Owlv2Config) {
+            return detectorParity();
+        }
         ModelOptions.Loaded loaded = modelOptions.load();
         if (reference.qpert != null) {
             PerturbationFixture fixture = PerturbationFixture.read(reference.qpert);
@@ -60,5 +65,20 @@ public final class ParityCommand implements Callable<Integer> {
         Map<String, float[]> computed = ParityRun.compute(loaded.model(), file.inputs(), prefix);
         List<Comparison> comparisons = ParityRun.compare(computed, file.reference());
         return ParityReport.print(spec.commandLine().getOut(), comparisons, tolerance);
+    }
+
+    /**
+     * An OWLv2 checkpoint against a tiny-owlv2 style export. That export holds F32 results only, so F16 / BF16 weights
+     * are compared with them too (pass a --tolerance that allows for the rounded weights).
+     */
+    private int detectorParity() throws Exception {
+        if (reference.qpert != null) {
+            throw new IllegalArgumentException("--qpert needs a BLIP-2 checkpoint; --model " + modelOptions.model
+                    + " is an OWLv2 detector (use --activations)");
+        }
+        ModelOptions.LoadedDetector loaded = modelOptions.loadDetector();
+        ActivationsFile file = ActivationsFile.read(reference.activations);
+        Map<String, float[]> computed = Owlv2ParityRun.compute(loaded.detector(), file.inputs());
+        return ParityReport.print(spec.commandLine().getOut(), ParityRun.compare(computed, file.reference()), tolerance);
     }
 }

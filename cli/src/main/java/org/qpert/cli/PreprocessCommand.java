@@ -2,6 +2,7 @@ package org.qpert.cli;
 
 import org.qpert.loaders.image.ClipImageProcessor;
 import org.qpert.loaders.image.ImageDecoder;
+import org.qpert.loaders.image.Owlv2ImageProcessor;
 import org.qpert.loaders.image.RgbImage;
 import org.qpert.loaders.safetensors.SafetensorsWriter;
 import picocli.CommandLine.Command;
@@ -18,12 +19,21 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code qpert preprocess --size S --out FILE.safetensors IMAGE...}: the model input of each image as the
- * reference computes it, under {@code pixel_values/NAME} ([3, S, S] F32) and {@code resized_u8/NAME} ([S, S, 3] U8).
+ * {@code qpert preprocess [--processor blip2|owlv2] --size S --out FILE.safetensors IMAGE...}: the model input of each
+ * image as the reference computes it, under {@code pixel_values/NAME} ([3, S, S] F32); the BLIP-2 processor also
+ * writes {@code resized_u8/NAME} ([S, S, 3] U8), the OWLv2 one has no 8-bit stage.
  */
 @Command(name = "preprocess", mixinStandardHelpOptions = true,
-        description = "Decode, resize (Pillow BICUBIC) and CLIP-normalize images into a safetensors file.")
+        description = "Decode, resize and CLIP-normalize images into a safetensors file, as BLIP-2's processor "
+                + "(Pillow BICUBIC) or OWLv2's (pad to square, Gaussian anti-aliasing, linear zoom) does.")
 public final class PreprocessCommand implements Callable<Integer> {
+
+    /** Which HF image processor to reproduce. */
+    enum Processor { blip2, owlv2 }
+
+    @Option(names = "--processor", paramLabel = "NAME",
+            description = "blip2 (BlipImageProcessor, default) or owlv2 (Owlv2ImageProcessor).")
+    Processor processor = Processor.blip2;
 
     @Option(names = "--size", required = true, paramLabel = "S", description = "Output side in pixels (224 for BLIP-2).")
     int size;
@@ -43,10 +53,12 @@ public final class PreprocessCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ClipImageProcessor processor = new ClipImageProcessor(size);
+        ClipImageProcessor blip2 = processor == Processor.blip2 ? new ClipImageProcessor(size) : null;
+        Owlv2ImageProcessor owlv2 = processor == Processor.owlv2 ? new Owlv2ImageProcessor(size) : null;
         ImageDecoder decoder = new ImageDecoder(maxPixels);
         SafetensorsWriter writer = new SafetensorsWriter()
-                .metadata("processor", "qpert BlipImageProcessor (Pillow BICUBIC)")
+                .metadata("processor", blip2 != null ? "qpert BlipImageProcessor (Pillow BICUBIC)"
+                        : "qpert Owlv2ImageProcessor (pad 0.5, Gaussian anti-aliasing, linear zoom)")
                 .metadata("mean", Arrays.toString(ClipImageProcessor.CLIP_MEAN))
                 .metadata("std", Arrays.toString(ClipImageProcessor.CLIP_STD));
         Map<String, Path> names = new HashMap<>();
@@ -57,13 +69,19 @@ public final class PreprocessCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("images " + previous + " and " + image + " have the same name "
                         + name + "; tensors are named by file name without extension");
             }
-            RgbImage resized = processor.resize(decoder.decode(image));
-            writer.addF32("pixel_values/" + name, new long[]{3, size, size}, ClipImageProcessor.normalize(resized));
-            writer.addU8("resized_u8/" + name, new long[]{size, size, 3}, resized.pixels());
+            if (blip2 != null) {
+                RgbImage resized = blip2.resize(decoder.decode(image));
+                writer.addF32("pixel_values/" + name, new long[]{3, size, size},
+                        ClipImageProcessor.normalize(resized));
+                writer.addU8("resized_u8/" + name, new long[]{size, size, 3}, resized.pixels());
+            } else {
+                writer.addF32("pixel_values/" + name, new long[]{3, size, size},
+                        owlv2.pixelValues(decoder.decode(image)));
+            }
         }
         writer.write(out);
         spec.commandLine().getOut().println("wrote " + images.size() + " image(s) at " + size + " x " + size
-                + " to " + out);
+                + " (" + processor + ") to " + out);
         spec.commandLine().getOut().flush();
         return 0;
     }

@@ -31,6 +31,21 @@ class InfoCommandTest {
     }
 
     @Test
+    void describesAnOwlv2Checkpoint() {
+        StringWriter out = new StringWriter();
+        int rc = new CommandLine(new InfoCommand()).setOut(new PrintWriter(out))
+                .execute("--model", "../testdata/parity/tiny-owlv2");
+        assertEquals(0, rc);
+        String text = out.toString();
+        assertTrue(text.contains("type        owlv2"), text);
+        assertTrue(text.contains("hidden 48, layers 2, heads 4, intermediate 80, image 96, patch 16 (37 tokens)"), text);
+        assertTrue(text.contains("act quick_gelu"), text);
+        assertTrue(text.contains("text        hidden 32, layers 2, heads 4, intermediate 56, vocab 90"), text);
+        assertTrue(text.contains("grid 6x6 (36 boxes per image), projection 32"), text);
+        assertTrue(text.contains("dtype F32   98 tensors"), text);
+    }
+
+    @Test
     void missingCheckpointIsOneClearLine() {
         PrintStream saved = System.err;
         ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -47,6 +47,32 @@ class PreprocessCommandTest {
     }
 
     @Test
+    void owlv2ProcessorWritesPixelValuesMatchingTheFixture() throws IOException {
+        Path out = dir.resolve("owl.safetensors");
+        StringWriter stdout = new StringWriter();
+        int rc = new CommandLine(new PreprocessCommand()).setOut(new PrintWriter(stdout)).execute(
+                "--processor", "owlv2", "--size", "96", "--out", out.toString(),
+                INPUTS.resolve("images/rgb_1000x200.png").toString(),
+                INPUTS.resolve("images/rgba_200x300.png").toString());
+        assertEquals(0, rc);
+        assertTrue(stdout.toString().contains("wrote 2 image(s) at 96 x 96 (owlv2)"), stdout.toString());
+        try (SafetensorsFile ours = SafetensorsFile.open(out);
+             SafetensorsFile fixture = SafetensorsFile.open(
+                     Path.of("../testdata/parity/tiny-owlv2/processor.safetensors"))) {
+            assertEquals(2, ours.tensors().size(), "pixel values only: " + ours.tensors());
+            for (String name : new String[]{"rgb_1000x200", "rgba_200x300"}) {
+                // Tolerance 1e-5 absolute, the fixture's bound (Owlv2ImageProcessor with scipy).
+                assertArrayEquals(fixture.readFloats("pixel_values/96/" + name),
+                        ours.readFloats("pixel_values/" + name), 1e-5f);
+            }
+        }
+        CliTestSupport.Result badProcessor = CliTestSupport.runMain("preprocess", "--processor", "owl", "--size", "96",
+                "--out", out.toString(), INPUTS.resolve("images/rgb_53x37.png").toString());
+        assertEquals(2, badProcessor.status());
+        assertTrue(badProcessor.err().contains("--processor"), badProcessor.err());
+    }
+
+    @Test
     void missingImageAndDuplicateNamesAreOneClearLine() throws IOException {
         String out = dir.resolve("x.safetensors").toString();
         CliTestSupport.Result missing = CliTestSupport.runMain("preprocess", "--size", "224", "--out", out,

@@ -39,6 +39,26 @@ public interface Backend extends AutoCloseable {
         return add(linear(x, w, b), residual);
     }
 
+    /**
+     * {@code quick_gelu(x·Wᵀ + b)} (CLIP's {@code x·σ(1.702·x)}); same shapes as {@link #linear}. The default composes
+     * {@link #linear} and {@link #quickGelu}.
+     */
+    default Tensor linearQuickGelu(Tensor x, Tensor w, Tensor b) {
+        return quickGelu(linear(x, w, b));
+    }
+
+    /**
+     * {@link QuickGelu} element-wise. The default runs on the host ({@link #download}, {@link #upload}): correct on
+     * every backend, and the CPU backend overrides it with its kernels.
+     */
+    default Tensor quickGelu(Tensor x) {
+        float[] v = download(x);
+        for (int i = 0; i < v.length; i++) {
+            v[i] = QuickGelu.apply(v[i]);
+        }
+        return upload(v, x.rows(), x.cols());
+    }
+
     /** Element-wise a + b (same shapes). */
     Tensor add(Tensor a, Tensor b);
 
@@ -62,6 +82,32 @@ public interface Backend extends AutoCloseable {
      * softmax over keys, times v_h; heads concatenated → [nq, H·d].
      */
     Tensor attention(Tensor q, Tensor k, Tensor v, int heads, float scale, float[] keyBias);
+
+    /**
+     * {@link #attention} of n tokens on themselves (q, k, v [n, H·d]) with a causal mask: query i sees keys 0..i
+     * only, plus {@code keyBias} [n] (padding) or null. The default runs one {@link #attention} per query row on the
+     * keys it may see, which is plain and exact (a masked key's weight is exactly 0) and cheap for the short texts
+     * it serves (CLIP queries: at most 16 tokens).
+     */
+    default Tensor causalAttention(Tensor q, Tensor k, Tensor v, int heads, float scale, float[] keyBias) {
+        int n = q.rows();
+        if (k.rows() != n || v.rows() != n) {
+            throw new IllegalArgumentException("causal attention needs as many keys and values as queries, got "
+                    + q.shape() + ", " + k.shape() + ", " + v.shape());
+        }
+        if (keyBias != null && keyBias.length != n) {
+            throw new IllegalArgumentException("attention key bias has " + keyBias.length + " entries for " + n
+                    + " keys");
+        }
+        Tensor out = null;
+        for (int i = 0; i < n; i++) {
+            float[] bias = keyBias == null ? null : java.util.Arrays.copyOf(keyBias, i + 1);
+            Tensor row = attention(sliceRows(q, i, i + 1), sliceRows(k, 0, i + 1), sliceRows(v, 0, i + 1), heads,
+                    scale, bias);
+            out = out == null ? row : concatRows(out, row);
+        }
+        return out;
+    }
 
     /** Each row divided by max(‖row‖₂, 1e-12). */
     Tensor l2Normalize(Tensor x);

@@ -101,6 +101,23 @@ public class CpuBackend implements Backend {
     }
 
     @Override
+    public Tensor linearQuickGelu(Tensor x, Tensor w, Tensor b) {
+        return product(x, w, b, null, Kernels.QUICK_GELU);
+    }
+
+    @Override
+    public Tensor quickGelu(Tensor x) {
+        float[] xs = data(x), y = new float[xs.length];
+        int c = x.cols();
+        forRowBlocks(x.rows(), (r0, r1) -> {
+            for (int i = r0 * c; i < r1 * c; i++) {
+                y[i] = QuickGelu.apply(xs[i]);
+            }
+        });
+        return new CpuTensor(y, x.rows(), c);
+    }
+
+    @Override
     public Tensor linearResidual(Tensor x, Tensor w, Tensor b, Tensor residual) {
         return product(x, w, b, residual, Kernels.RESIDUAL);
     }

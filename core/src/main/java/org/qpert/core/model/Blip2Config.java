@@ -12,7 +12,12 @@ public record Blip2Config(
         QFormerConfig qformer,
         int numQueryTokens,
         int imageTextHiddenSize,
-        OptionalInt imageTokenIndex) {
+        OptionalInt imageTokenIndex) implements ModelConfig {
+
+    @Override
+    public String modelType() {
+        return "blip-2";
+    }
 
     public Blip2Config {
         ModelConfigs.positive("num_query_tokens", numQueryTokens);

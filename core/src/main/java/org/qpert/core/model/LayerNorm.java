@@ -6,7 +6,7 @@ import org.qpert.core.backend.Tensor;
 /** {@code nn.LayerNorm} over the last dimension; gamma, beta [1, d]. */
 public record LayerNorm(Tensor gamma, Tensor beta, float eps) {
 
-    static LayerNorm load(ModelWeights w, String prefix, int d, double eps) {
+    public static LayerNorm load(ModelWeights w, String prefix, int d, double eps) {
         return new LayerNorm(w.row(prefix + ".weight", d), w.row(prefix + ".bias", d), (float) eps);
     }
 

@@ -6,7 +6,7 @@ import org.qpert.core.backend.Tensor;
 /** {@code nn.Linear}: weight [out, in], bias [1, out] or null; {@code y = x·Wᵀ + b}. */
 public record Linear(Tensor weight, Tensor bias) {
 
-    static Linear load(ModelWeights w, String prefix, int out, int in) {
+    public static Linear load(ModelWeights w, String prefix, int out, int in) {
         return new Linear(w.matrix(prefix + ".weight", out, in), w.row(prefix + ".bias", out));
     }
 

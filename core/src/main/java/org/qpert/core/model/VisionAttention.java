@@ -4,7 +4,7 @@ import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.Tensor;
 
 /** {@code Blip2Attention} (EVA): fused qkv projection with bias [q; 0; v], softmax attention, output projection. */
-final class VisionAttention {
+final class VisionAttention implements SelfAttention {
     private final int heads;
     private final int width;
     private final float scale;
@@ -36,14 +36,14 @@ final class VisionAttention {
                 + prefix + ".v_bias) although vision_config.qkv_bias is true");
     }
 
-    /** h [T, D] → attention output after projection [T, D], before the residual. */
-    Tensor forward(Backend b, Tensor h, ActivationSink sink, String name) {
+    @Override
+    public Tensor forward(Backend b, Tensor h, AttentionMask mask, ActivationSink sink, String name) {
         Tensor mixed = qkv.apply(b, h); // [T, 3D]
         sink.accept(name + ".qkv", mixed);
         Tensor q = b.sliceCols(mixed, 0, width);
         Tensor k = b.sliceCols(mixed, width, 2 * width);
         Tensor v = b.sliceCols(mixed, 2 * width, 3 * width);
-        Tensor ctx = b.attention(q, k, v, heads, scale, null); // [T, D]
+        Tensor ctx = mask.attend(b, q, k, v, heads, scale); // [T, D]
         return projection.apply(b, ctx);
     }
 }

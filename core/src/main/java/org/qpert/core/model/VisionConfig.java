@@ -1,6 +1,9 @@
 package org.qpert.core.model;
 
-/** {@code Blip2VisionConfig}: the EVA ViT. Tokens = 1 + (imageSize / patchSize)². */
+/**
+ * A ViT's config: {@code Blip2VisionConfig} (the EVA ViT) or {@code Owlv2VisionConfig} (CLIP's ViT, where
+ * {@code qkvBias} is always true). Tokens = 1 + (imageSize / patchSize)².
+ */
 public record VisionConfig(
         int hiddenSize,
         int numHiddenLayers,
@@ -12,7 +15,7 @@ public record VisionConfig(
         boolean qkvBias,
         String hiddenAct) {
 
-    /** HF class defaults (EVA ViT-g/14 as used by BLIP-2). */
+    /** HF {@code Blip2VisionConfig} defaults (EVA ViT-g/14 as used by BLIP-2). */
     public static VisionConfig defaults() {
         return new VisionConfig(1408, 39, 16, 6144, 224, 14, 1e-6, true, "gelu");
     }
@@ -32,7 +35,11 @@ public record VisionConfig(
             throw new IllegalArgumentException("vision_config.image_size " + imageSize
                     + " is not a multiple of patch_size " + patchSize);
         }
-        ModelConfigs.requireGelu("vision_config.hidden_act", hiddenAct);
+        Activation.of("vision_config.hidden_act", hiddenAct);
+    }
+
+    public Activation activation() {
+        return Activation.of("vision_config.hidden_act", hiddenAct);
     }
 
     public int headDim() {

@@ -3,38 +3,63 @@ package org.qpert.core.model;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.Tensor;
 
-/** {@code Blip2VisionEmbeddings}: 14×14 patch conv (as a Linear over flattened patches), CLS token, positions. */
-final class VisionEmbeddings {
-    private final VisionConfig cfg;
-    private final Linear patchEmbedding; // [D, 3·p·p]
+/**
+ * ViT embeddings ({@code Blip2VisionEmbeddings}, {@code Owlv2VisionEmbeddings}): the p×p patch conv (as a Linear over
+ * flattened patches), the class token prepended, position embeddings added.
+ */
+public final class VisionEmbeddings {
+    private final int imageSize;
+    private final int patchSize;
+    private final Linear patchEmbedding; // [D, 3·p·p], bias [1, D] or null
     private final Tensor classEmbedding; // [1, D]
     private final Tensor positionEmbedding; // [T, D]
 
-    VisionEmbeddings(ModelWeights w, VisionConfig cfg) {
-        this.cfg = cfg;
-        int d = cfg.hiddenSize(), p = cfg.patchSize(), t = cfg.numTokens();
+    private VisionEmbeddings(VisionConfig cfg, Linear patchEmbedding, Tensor classEmbedding, Tensor positionEmbedding) {
+        this.imageSize = cfg.imageSize();
+        this.patchSize = cfg.patchSize();
+        this.patchEmbedding = patchEmbedding;
+        this.classEmbedding = classEmbedding;
+        this.positionEmbedding = positionEmbedding;
+    }
+
+    /** BLIP-2: {@code vision_model.embeddings.*}, conv with bias, class [1, 1, D], positions [1, T, D]. */
+    static VisionEmbeddings blip2(ModelWeights w, VisionConfig cfg) {
+        int d = cfg.hiddenSize(), t = cfg.numTokens();
         String prefix = "vision_model.embeddings.";
-        float[] conv = w.floats(prefix + "patch_embedding.weight", d, 3, p, p);
-        this.patchEmbedding = new Linear(w.backend().weight(conv, d, 3 * p * p), w.row(prefix + "patch_embedding.bias", d));
-        this.classEmbedding = w.table(prefix + "class_embedding", 1, d, 1, 1, d);
-        this.positionEmbedding = w.table(prefix + "position_embedding", t, d, 1, t, d);
+        return new VisionEmbeddings(cfg, new Linear(patchWeight(w, prefix, cfg), w.row(prefix + "patch_embedding.bias", d)),
+                w.table(prefix + "class_embedding", 1, d, 1, 1, d),
+                w.table(prefix + "position_embedding", t, d, 1, t, d));
+    }
+
+    /** CLIP / OWLv2: {@code PREFIX.*}, conv without bias, class [D], positions {@code position_embedding.weight} [T, D]. */
+    public static VisionEmbeddings clip(ModelWeights w, String prefix, VisionConfig cfg) {
+        int d = cfg.hiddenSize(), t = cfg.numTokens();
+        return new VisionEmbeddings(cfg, new Linear(patchWeight(w, prefix, cfg), null),
+                w.table(prefix + "class_embedding", 1, d, d),
+                w.table(prefix + "position_embedding.weight", t, d));
+    }
+
+    private static Tensor patchWeight(ModelWeights w, String prefix, VisionConfig cfg) {
+        int d = cfg.hiddenSize(), p = cfg.patchSize();
+        return w.backend().weight(w.floats(prefix + "patch_embedding.weight", d, 3, p, p), d, 3 * p * p);
     }
 
     /** pixels [3, S, S] (normalized) → embeddings [T, D]. */
-    Tensor forward(Backend b, float[] pixels) {
-        int s = cfg.imageSize();
+    public Tensor forward(Backend b, float[] pixels) {
+        int s = imageSize;
         if (pixels.length != 3 * s * s) {
             throw new IllegalArgumentException("pixel_values has " + pixels.length + " values, expected [3, " + s + ", "
                     + s + "] = " + 3 * s * s);
         }
-        Tensor patches = b.upload(flattenPatches(pixels), cfg.grid() * cfg.grid(), 3 * cfg.patchSize() * cfg.patchSize());
+        int g = s / patchSize;
+        Tensor patches = b.upload(flattenPatches(pixels), g * g, 3 * patchSize * patchSize);
         Tensor x = b.concatRows(classEmbedding, patchEmbedding.apply(b, patches)); // [T, D]
         return b.add(x, positionEmbedding);
     }
 
     /** Rows = patches row-major (p = row·G + col); columns in the conv weight's (channel, ky, kx) order. */
     private float[] flattenPatches(float[] px) {
-        int s = cfg.imageSize(), p = cfg.patchSize(), g = cfg.grid(), cols = 3 * p * p;
+        int s = imageSize, p = patchSize, g = s / p, cols = 3 * p * p;
         float[] out = new float[g * g * cols];
         for (int gy = 0; gy < g; gy++) {
             for (int gx = 0; gx < g; gx++) {

@@ -9,14 +9,16 @@ import org.qpert.core.backend.Tensor;
 public final class VisionModel {
     private final VisionConfig cfg;
     private final VisionEmbeddings embeddings;
-    private final List<VisionEncoderLayer> layers = new ArrayList<>();
+    private final List<EncoderLayer> layers = new ArrayList<>();
     private final LayerNorm postLayernorm;
 
     VisionModel(ModelWeights w, VisionConfig cfg) {
         this.cfg = cfg;
-        this.embeddings = new VisionEmbeddings(w, cfg);
+        this.embeddings = VisionEmbeddings.blip2(w, cfg);
         for (int i = 0; i < cfg.numHiddenLayers(); i++) {
-            layers.add(new VisionEncoderLayer(w, cfg, i));
+            String name = "vision_model.encoder.layers." + i;
+            layers.add(new EncoderLayer(w, name, cfg.hiddenSize(), cfg.intermediateSize(), cfg.layerNormEps(),
+                    new VisionAttention(w, name + ".self_attn", cfg), cfg.activation()));
         }
         this.postLayernorm = LayerNorm.load(w, "vision_model.post_layernorm", cfg.hiddenSize(), cfg.layerNormEps());
     }
@@ -29,8 +31,8 @@ public final class VisionModel {
     public Tensor forward(Backend b, float[] pixels, ActivationSink sink) {
         Tensor x = embeddings.forward(b, pixels);
         sink.accept("vision_model.embeddings", x);
-        for (VisionEncoderLayer layer : layers) {
-            x = layer.forward(b, x, sink);
+        for (EncoderLayer layer : layers) {
+            x = layer.forward(b, x, AttentionMask.NONE, sink);
         }
         Tensor out = postLayernorm.apply(b, x);
         sink.accept("vision_model.post_layernorm", out);

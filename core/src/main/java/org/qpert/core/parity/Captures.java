@@ -18,9 +18,14 @@ public final class Captures {
         this.backend = backend;
     }
 
-    /** A sink that files captures under item {@code item}, renamed by {@code naming}. */
+    /** A sink that files captures under item {@code item}, renamed by {@code naming} (null: not kept). */
     public ActivationSink sink(int item, java.util.function.UnaryOperator<String> naming) {
-        return (name, t) -> put(naming.apply(name), item, backend.download(t));
+        return (name, t) -> {
+            String key = naming.apply(name);
+            if (key != null) {
+                put(key, item, backend.download(t));
+            }
+        };
     }
 
     public void put(String key, int item, float[] values) {

@@ -198,6 +198,77 @@ class CpuBackendTest {
         }
     }
 
+    /** CLIP fc1 at a few hundred tokens (OWLv2 runs 3601; the kernel does not care) and a ragged width. */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void linearQuickGeluAtClipMlpShape(CpuBackend fast) {
+        Linear c = linearCase(fast, 21, 97, 768, 3072, true);
+        assertClose(REF.linearQuickGelu(c.refX, c.refW, c.refB), fast, fast.linearQuickGelu(c.x, c.w, c.b),
+                "linearQuickGelu 97x768x3072");
+        Linear ragged = linearCase(fast, 22, 5, 48, 80, true);
+        assertClose(REF.linearQuickGelu(ragged.refX, ragged.refW, ragged.refB), fast,
+                fast.linearQuickGelu(ragged.x, ragged.w, ragged.b), "linearQuickGelu 5x48x80");
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void quickGeluIsAccurateAcrossItsRange(CpuBackend fast) {
+        int n = 16001;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = -60f + 120f * i / (n - 1);
+        }
+        float[] y = fast.download(fast.quickGelu(fast.upload(x, 1, n)));
+        Tensor w = fast.weight(new float[] {1f}, 1, 1);
+        float[] fused = fast.download(fast.linearQuickGelu(fast.upload(x, n, 1), w, null));
+        for (int i = 0; i < n; i++) {
+            double tol = 3e-7 * Math.max(1, Math.abs(x[i]));
+            assertEquals(QuickGelu.apply(x[i]), y[i], tol, "quick_gelu(" + x[i] + ")");
+            assertEquals(QuickGelu.apply(x[i]), fused[i], tol, "fused quick_gelu(" + x[i] + ")");
+        }
+    }
+
+    /** Causal attention equals full attention with −∞ above the diagonal, written out per row here. */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void causalAttentionSeesOnlyEarlierKeys(CpuBackend fast) {
+        Random r = new Random(23);
+        int n = 9, heads = 4, width = 32;
+        float[] q = random(r, n * width, 1f), k = random(r, n * width, 1f), v = random(r, n * width, 1f);
+        float[] pad = new float[n];
+        for (int j = 6; j < n; j++) {
+            pad[j] = -Float.MAX_VALUE;
+        }
+        float[] got = fast.download(fast.causalAttention(fast.upload(q, n, width), fast.upload(k, n, width),
+                fast.upload(v, n, width), heads, 0.25f, pad));
+        int d = width / heads;
+        for (int i = 0; i < n; i++) {
+            for (int h = 0; h < heads; h++) {
+                double[] w = new double[i + 1];
+                double max = Double.NEGATIVE_INFINITY, sum = 0;
+                for (int j = 0; j <= i; j++) {
+                    double s = 0;
+                    for (int c = 0; c < d; c++) {
+                        s += (double) q[i * width + h * d + c] * k[j * width + h * d + c];
+                    }
+                    w[j] = (float) (s * 0.25f + pad[j]);
+                    max = Math.max(max, w[j]);
+                }
+                for (int j = 0; j <= i; j++) {
+                    w[j] = Math.exp(w[j] - max);
+                    sum += w[j];
+                }
+                for (int c = 0; c < d; c++) {
+                    double o = 0;
+                    for (int j = 0; j <= i; j++) {
+                        o += w[j] / sum * v[j * width + h * d + c];
+                    }
+                    assertEquals(o, got[i * width + h * d + c], 1e-5, "row " + i + " head " + h + " col " + c);
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("backends")
     void rejectsMismatchedShapes(CpuBackend fast) {

@@ -26,6 +26,20 @@ class ReferenceCpuBackend extends CpuBackend {
     }
 
     @Override
+    public Tensor linearQuickGelu(Tensor x, Tensor w, Tensor b) {
+        return quickGelu(linear(x, w, b));
+    }
+
+    @Override
+    public Tensor quickGelu(Tensor x) {
+        float[] xs = data(x), y = new float[xs.length];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = QuickGelu.apply(xs[i]);
+        }
+        return new CpuTensor(y, x.rows(), x.cols());
+    }
+
+    @Override
     public Tensor linearResidual(Tensor x, Tensor w, Tensor b, Tensor residual) {
         return add(linear(x, w, b), residual);
     }

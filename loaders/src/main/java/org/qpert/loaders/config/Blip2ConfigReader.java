@@ -1,19 +1,10 @@
 package org.qpert.loaders.config;
 
-import com.google.gson.Gson;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonParseException;
-import com.google.gson.Strictness;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
 import org.qpert.core.model.Blip2Config;
 import org.qpert.core.model.QFormerConfig;
 import org.qpert.core.model.VisionConfig;
 
 import java.io.IOException;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -26,32 +17,25 @@ import java.util.OptionalInt;
  * by the vision width.
  */
 public final class Blip2ConfigReader {
-    public static final String FILE_NAME = "config.json";
+    public static final String FILE_NAME = ModelConfigReader.FILE_NAME;
     static final int DEFAULT_NUM_QUERY_TOKENS = 32;
     static final int DEFAULT_IMAGE_TEXT_HIDDEN_SIZE = 256;
-    /** Real configs are a few KB; this refuses to read a wrong, huge file into memory. */
-    private static final long MAX_BYTES = 10L * 1024 * 1024;
 
     private Blip2ConfigReader() {
     }
 
     /** Reads {@code config.json}, given as the file or its checkpoint folder. */
     public static Blip2Config read(Path fileOrDir) throws IOException {
-        Path file = Files.isDirectory(fileOrDir) ? fileOrDir.resolve(FILE_NAME) : fileOrDir;
-        if (!Files.isRegularFile(file)) {
-            throw new ConfigException(file + ": no such file");
-        }
-        long size = Files.size(file);
-        if (size > MAX_BYTES) {
-            throw new ConfigException(file + ": " + size + " bytes, more than the " + MAX_BYTES
-                    + "-byte limit for a config");
-        }
-        return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+        Path file = ModelConfigReader.configFile(fileOrDir);
+        return parse(ModelConfigReader.readText(file), file.toString());
     }
 
     /** Parses config text; {@code source} names it in error messages. */
     public static Blip2Config parse(String json, String source) {
-        JsonFields root = new JsonFields(source, "", parseObject(json, source).getAsJsonObject());
+        return parse(ModelConfigReader.root(json, source), source);
+    }
+
+    static Blip2Config parse(JsonFields root, String source) {
         String modelType = root.string("model_type", "blip-2");
         if (!"blip-2".equals(modelType)) {
             throw root.invalid("model_type", "is '" + modelType + "', not 'blip-2'");
@@ -70,23 +54,6 @@ public final class Blip2ConfigReader {
         } catch (IllegalArgumentException e) {
             // The config records check ranges and consistency; their messages name the field.
             throw new ConfigException(source + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static JsonElement parseObject(String json, String source) {
-        try {
-            JsonReader r = new JsonReader(new StringReader(json));
-            r.setStrictness(Strictness.STRICT);
-            JsonElement e = new Gson().getAdapter(JsonElement.class).read(r);
-            if (r.peek() != JsonToken.END_DOCUMENT) {
-                throw new ConfigException(source + ": not valid JSON: content after the top-level object");
-            }
-            if (e == null || !e.isJsonObject()) {
-                throw new ConfigException(source + ": must hold a JSON object");
-            }
-            return e;
-        } catch (IOException | JsonParseException | IllegalStateException e) {
-            throw new ConfigException(source + ": not valid JSON: " + e.getMessage(), e);
         }
     }
 

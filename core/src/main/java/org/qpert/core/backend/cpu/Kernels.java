@@ -13,6 +13,8 @@ public interface Kernels {
     int GELU = 1;
     /** {@code c = a·b + bias + residual}, residual laid out like c. */
     int RESIDUAL = 2;
+    /** {@code c = quick_gelu(a·b + bias)}, CLIP's {@code x·σ(1.702·x)}. */
+    int QUICK_GELU = 3;
 
     /** Short description for logs and benchmark reports. */
     String describe();

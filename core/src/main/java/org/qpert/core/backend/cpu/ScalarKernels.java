@@ -1,6 +1,7 @@
 package org.qpert.core.backend.cpu;
 
 import org.qpert.core.backend.Gelu;
+import org.qpert.core.backend.QuickGelu;
 
 /**
  * Plain-Java kernels for JVMs without the Vector API module: same packed layout and blocking as the vector build,
@@ -43,6 +44,7 @@ final class ScalarKernels implements Kernels {
         float v = s + bias;
         return switch (ep) {
             case GELU -> Gelu.apply(v);
+            case QUICK_GELU -> QuickGelu.apply(v);
             case RESIDUAL -> v + res[at];
             default -> v;
         };

@@ -169,6 +169,8 @@ final class VectorKernels implements Kernels {
                 }
                 if (ep == GELU) {
                     v = gelu(v);
+                } else if (ep == QUICK_GELU) {
+                    v = quickGelu(v);
                 } else if (ep == RESIDUAL) {
                     v = v.add(FloatVector.fromArray(S, res, at + j));
                 }
@@ -201,7 +203,9 @@ final class VectorKernels implements Kernels {
                 int at = cOff + (i + q) * ldc;
                 for (int j = 0; j < cols; j++) {
                     float v = tile[q * NR + j] + (bias == null ? 0f : bias[biasOff + j]);
-                    c[at + j] = ep == GELU ? org.qpert.core.backend.Gelu.apply(v) : ep == RESIDUAL ? v + res[at + j] : v;
+                    c[at + j] = ep == GELU ? org.qpert.core.backend.Gelu.apply(v)
+                            : ep == QUICK_GELU ? org.qpert.core.backend.QuickGelu.apply(v)
+                            : ep == RESIDUAL ? v + res[at + j] : v;
                 }
             }
         }
@@ -230,6 +234,11 @@ final class VectorKernels implements Kernels {
     static FloatVector gelu(FloatVector x) {
         FloatVector half = x.mul(0.5f);
         return half.fma(erf(x.mul(INV_SQRT2)), half);
+    }
+
+    /** {@code x·σ(1.702·x)} as {@code x / (1 + e^(−1.702·x))}. */
+    static FloatVector quickGelu(FloatVector x) {
+        return x.div(exp(x.mul(-org.qpert.core.backend.QuickGelu.ALPHA)).add(1f));
     }
 
     // exp(x) by range reduction x = n·ln2 + r, |r| ≤ ln2/2, a degree-6 polynomial for e^r (Cephes expf, relative
