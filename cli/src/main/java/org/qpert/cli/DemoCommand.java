@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.qpert.engine.DatasetLayout;
 import org.qpert.engine.EvalReport;
+import org.qpert.engine.Evaluator;
 import org.qpert.engine.Gallery;
 import org.qpert.engine.GalleryImage;
 import org.qpert.engine.RetrievalEngine;
@@ -71,7 +72,7 @@ public final class DemoCommand implements Callable<Integer> {
         Path work = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("qpert-demo");
         try {
             Path modelDir = model != null ? Models.requireModelDir(model)
-                    : Models.extractBundled(work.resolve("tiny-blip2"));
+                    : org.qpert.engine.DemoModel.extract(work.resolve("tiny-blip2"));
             if (model == null) {
                 out.println("qpert demo: bundled tiny BLIP-2 (56 px images, 8 queries, vocabulary of 100) with RANDOM "
                         + "weights.\nRankings below show the mechanics (embedding, boxes, Q-Perturbation, ITC, ITM "
@@ -87,7 +88,7 @@ public final class DemoCommand implements Callable<Integer> {
             out.flush();
             try (RetrievalEngine engine = engineOptions.load(modelDir)) {
                 Path storeDir = work.resolve("store");
-                EvalReport report = EvalCommand.run(engine, gallery, storeDir, itmK, 4,
+                EvalReport report = Evaluator.evaluate(engine, gallery, storeDir, itmK, 4,
                         "qpert demo: " + gallery.images().size() + " generated images");
                 out.println("2. Embedded the images into the store " + storeDir + "\n");
                 String text = gallery.captions().get(0);

@@ -1,23 +1,15 @@
 package org.qpert.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.qpert.engine.DatasetLayout;
 import org.qpert.engine.GalleryEmbedder;
 import org.qpert.engine.GalleryImage;
+import org.qpert.engine.ImageFolder;
 import org.qpert.engine.RetrievalEngine;
 import org.qpert.engine.StoredImage;
-import org.qpert.loaders.dataset.BoxAnnotations;
-import org.qpert.loaders.dataset.BoxPolicy;
-import org.qpert.loaders.dataset.ImageBoxes;
-import org.qpert.loaders.dataset.QpertBoxes;
 import org.qpert.loaders.store.EmbeddingStore;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -77,7 +69,7 @@ public final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<GalleryImage> images = source.images != null ? folder(source.images, boxes)
+        List<GalleryImage> images = source.images != null ? ImageFolder.scan(source.images, boxes)
                 : DatasetLayout.parse(source.dataset.name).load(source.dataset.root, boxes, 0).images();
         PrintWriter out = spec.commandLine().getOut();
         try (RetrievalEngine engine = engineOptions.load(Models.requireModelDir(model));
@@ -89,27 +81,5 @@ public final class EmbedCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-    }
-
-    static List<GalleryImage> folder(Path dir, Path boxesFile) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("--images " + dir + " is not a directory");
-        }
-        BoxAnnotations boxes = boxesFile == null ? null : QpertBoxes.read(boxesFile, BoxPolicy.CLIP);
-        List<Path> files;
-        try (Stream<Path> s = Files.walk(dir)) {
-            files = s.filter(Files::isRegularFile).filter(p -> {
-                String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-                return n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".png");
-            }).sorted().toList();
-        }
-        if (files.isEmpty()) {
-            throw new IllegalArgumentException("no .jpg/.jpeg/.png images under " + dir);
-        }
-        return files.stream().map(f -> {
-            String id = dir.relativize(f).toString().replace('\\', '/');
-            Optional<ImageBoxes> b = boxes == null ? Optional.empty() : boxes.find(id);
-            return new GalleryImage(id, f, b.map(DatasetLayout::boxes).orElse(List.of()), b.isPresent());
-        }).toList();
     }
 }

@@ -1,21 +1,12 @@
 package org.qpert.cli;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.qpert.engine.DatasetLayout;
 import org.qpert.engine.EvalReport;
-import org.qpert.engine.Evaluator;
 import org.qpert.engine.Gallery;
-import org.qpert.engine.GalleryEmbedder;
+import org.qpert.engine.Evaluator;
 import org.qpert.engine.RetrievalEngine;
-import org.qpert.engine.StoredImage;
-import org.qpert.loaders.store.EmbeddingStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -78,8 +69,8 @@ public final class EvalCommand implements Callable<Integer> {
         DatasetLayout layout = DatasetLayout.parse(dataset);
         Gallery gallery = layout.load(root, boxes, limit);
         try (RetrievalEngine engine = engineOptions.load(Models.requireModelDir(model))) {
-            Path storeDir = store != null ? store : defaultStore(layout, engine);
-            EvalReport r = run(engine, gallery, storeDir, itmK, batch,
+            Path storeDir = store != null ? store : Evaluator.defaultStore(layout, engine);
+            EvalReport r = Evaluator.evaluate(engine, gallery, storeDir, itmK, batch,
                     "qpert eval: " + layout.name().toLowerCase(java.util.Locale.ROOT) + " test"
                             + (limit > 0 ? " (first " + gallery.images().size() + " images)" : ""));
             spec.commandLine().getOut().print(r.markdown());
@@ -90,25 +81,5 @@ public final class EvalCommand implements Callable<Integer> {
             spec.commandLine().getOut().flush();
         }
         return 0;
-    }
-
-    /** Embeds what the store lacks, then evaluates; shared with the demo. */
-    static EvalReport run(RetrievalEngine engine, Gallery gallery, Path storeDir, int itmK, int batch, String title)
-            throws java.io.IOException {
-        try (EmbeddingStore s = EmbeddingStore.open(storeDir, StoredImage.spec(engine), batch)) {
-            GalleryEmbedder.embedMissing(engine, gallery.images(), s, batch);
-            List<Evaluator.Condition> conditions = Evaluator.run(engine, gallery, s, itmK);
-            Map<String, String> settings = new LinkedHashMap<>(engine.storeSettings());
-            return new EvalReport(title, settings, gallery.images().size(), gallery.captions().size(), itmK,
-                    conditions);
-        }
-    }
-
-    private static Path defaultStore(DatasetLayout layout, RetrievalEngine engine) throws Exception {
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        sha.update((engine.storeSettings().toString()).getBytes(StandardCharsets.UTF_8));
-        String name = layout.name().toLowerCase(java.util.Locale.ROOT) + "-" + engine.storeSettings().get("model")
-                + "-" + HexFormat.of().formatHex(sha.digest(), 0, 4);
-        return Path.of("qpert-stores", name);
     }
 }

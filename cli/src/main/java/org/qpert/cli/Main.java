@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 SearchCommand.class,
                 EvalCommand.class,
                 DemoCommand.class,
+                ServeCommand.class,
                 ParityCommand.class,
                 TokenizeCommand.class,
                 PreprocessCommand.class,

@@ -1,33 +1,13 @@
 package org.qpert.cli;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.List;
 import org.qpert.loaders.hub.ModelSource;
 
-/** The tiny random BLIP-2 bundled in the jar for {@code qpert demo}, and where a --model folder or Hub id is. */
+/** Where a --model folder or Hub id is. */
 final class Models {
-    static final String BUNDLED = "/org/qpert/demo/tiny-blip2/";
-    private static final List<String> FILES = List.of("config.json", "model.safetensors", "vocab.txt");
-
     private Models() {
-    }
-
-    /** Copies the bundled tiny model into {@code dir} (safetensors are memory-mapped, so they need a real file). */
-    static Path extractBundled(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        for (String f : FILES) {
-            try (InputStream in = Models.class.getResourceAsStream(BUNDLED + f)) {
-                if (in == null) {
-                    throw new IllegalStateException("the jar lacks the bundled model file " + BUNDLED + f);
-                }
-                Files.copy(in, dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-        return dir;
     }
 
     /**

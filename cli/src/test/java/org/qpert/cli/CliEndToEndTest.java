@@ -51,7 +51,7 @@ class CliEndToEndTest {
 
     @BeforeAll
     static void bundledModel() throws Exception {
-        model = Models.extractBundled(work.resolve("model"));
+        model = org.qpert.engine.DemoModel.extract(work.resolve("model"));
     }
 
     /**

@@ -1,6 +1,14 @@
 package org.qpert.engine;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.List;
 import org.qpert.core.retrieval.Evaluation;
 import org.qpert.core.retrieval.ItcScores;
@@ -30,6 +38,40 @@ public final class Evaluator {
      * @param pairsScored ITM evaluations made
      */
     public record Condition(boolean perturbed, Evaluation itc, Evaluation reranked, long pairsScored) {
+    }
+
+    /**
+     * The whole protocol in one call: embeds the gallery images {@code storeDir} lacks (creating or resuming the
+     * store), then evaluates and returns the report, titled {@code title}, with the engine's settings.
+     *
+     * @param itmK  top-k re-ranked by ITM; 0 = ITC only
+     * @param batch images embedded per batch and written per store shard
+     */
+    public static EvalReport evaluate(RetrievalEngine engine, Gallery gallery, Path storeDir, int itmK, int batch,
+                                      String title) throws IOException {
+        try (EmbeddingStore s = EmbeddingStore.open(storeDir, StoredImage.spec(engine), batch)) {
+            GalleryEmbedder.embedMissing(engine, gallery.images(), s, batch);
+            List<Condition> conditions = run(engine, gallery, s, itmK);
+            return new EvalReport(title, new LinkedHashMap<>(engine.storeSettings()), gallery.images().size(),
+                    gallery.captions().size(), itmK, conditions);
+        }
+    }
+
+    /**
+     * {@code qpert-stores/<dataset>-<model>-<hash of the engine's settings>}, relative to the working folder: one
+     * store per dataset, model and perturbation setting, so a rerun resumes and other settings never collide.
+     */
+    public static Path defaultStore(DatasetLayout layout, RetrievalEngine engine) {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+        sha.update(engine.storeSettings().toString().getBytes(StandardCharsets.UTF_8));
+        String name = layout.name().toLowerCase(Locale.ROOT) + "-" + engine.storeSettings().get("model") + "-"
+                + HexFormat.of().formatHex(sha.digest(), 0, 4);
+        return Path.of("qpert-stores", name);
     }
 
     /** @param itmK top-k re-ranked by ITM; 0 = ITC only */

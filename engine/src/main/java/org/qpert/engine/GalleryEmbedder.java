@@ -42,7 +42,8 @@ public final class GalleryEmbedder {
                 if (engine.perturbs()) {
                     values.put(StoredImage.ITC_QPERT, e.perturbedFeatures());
                 }
-                store.add(g.id(), values, new StoredImage(e.height(), e.width(), g.annotated(), g.boxes()).toJson());
+                store.add(g.id(), values, new StoredImage(e.height(), e.width(), g.annotated(), g.boxes(),
+                        g.file().toAbsolutePath().normalize().toString()).toJson());
             }
             store.flush();
             progress.advance(batch.size());

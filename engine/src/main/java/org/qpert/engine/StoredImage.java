@@ -14,12 +14,23 @@ import org.qpert.loaders.store.StoreSpec;
 
 /**
  * How images live in an {@link EmbeddingStore}: fields {@code z} (ViT output), {@code itc} (unperturbed features)
- * and, when perturbation is on, {@code itc_qpert}; metadata {@code {"height", "width", "annotated", "boxes"}}.
+ * and, when perturbation is on, {@code itc_qpert}; metadata {@code {"height", "width", "annotated", "boxes", "file"}}.
+ *
+ * @param file absolute path of the source image when it was embedded (a service shows it), or null in stores written
+ *             before it was recorded
  */
-public record StoredImage(int height, int width, boolean annotated, List<Box> boxes) {
+public record StoredImage(int height, int width, boolean annotated, List<Box> boxes, String file) {
     public static final String Z = "z";
     public static final String ITC = "itc";
     public static final String ITC_QPERT = "itc_qpert";
+
+    public StoredImage {
+        boxes = List.copyOf(boxes);
+    }
+
+    public StoredImage(int height, int width, boolean annotated, List<Box> boxes) {
+        this(height, width, annotated, boxes, null);
+    }
 
     /** The store spec for an engine's settings and shapes. */
     public static StoreSpec spec(RetrievalEngine engine) {
@@ -57,6 +68,9 @@ public record StoredImage(int height, int width, boolean annotated, List<Box> bo
             list.add(a);
         }
         o.add("boxes", list);
+        if (file != null) {
+            o.addProperty("file", file);
+        }
         return o.toString();
     }
 
@@ -71,7 +85,8 @@ public record StoredImage(int height, int width, boolean annotated, List<Box> bo
                         a.get(3).getAsDouble()));
             }
             return new StoredImage(o.get("height").getAsInt(), o.get("width").getAsInt(),
-                    o.get("annotated").getAsBoolean(), List.copyOf(boxes));
+                    o.get("annotated").getAsBoolean(), boxes,
+                    o.has("file") && !o.get("file").isJsonNull() ? o.get("file").getAsString() : null);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("store " + store.dir() + ": metadata of image '" + id
                     + "' is malformed (" + e.getMessage() + ")", e);

@@ -1,7 +1,5 @@
 package org.qpert.kernels;
 
-import java.lang.ref.Reference;
-
 import jcuda.Pointer;
 import jcuda.cudaDataType;
 import jcuda.driver.CUdeviceptr;
@@ -48,23 +46,22 @@ final class CublasMatMul implements MatMul {
         }
         synchronized (handle) {  // one handle on one stream; JCublas2 calls are cheap to serialize
             if (precision == Precision.BF16) {
-                Object scratch = new Object();
-                CUdeviceptr xb = backend.bf16Scratch(scratch, x);
-                JCublas2.cublasGemmEx(handle, cublasOperation.CUBLAS_OP_T, cublasOperation.CUBLAS_OP_N, n, m, k, one,
-                        backend.bf16(w), cudaDataType.CUDA_R_16BF, k, xb, cudaDataType.CUDA_R_16BF, k, zero, y.ptr,
-                        cudaDataType.CUDA_R_32F, n, cublasComputeType.CUBLAS_COMPUTE_32F,
-                        cublasGemmAlgo.CUBLAS_GEMM_DEFAULT);
-                Reference.reachabilityFence(scratch);
+                try (DeviceScratch scratch = backend.scratch()) {
+                    CUdeviceptr xb = scratch.allocate(x.size() * 2);
+                    backend.toBf16(xb, x);
+                    JCublas2.cublasGemmEx(handle, cublasOperation.CUBLAS_OP_T, cublasOperation.CUBLAS_OP_N, n, m, k,
+                            one, backend.bf16(w), cudaDataType.CUDA_R_16BF, k, xb, cudaDataType.CUDA_R_16BF, k, zero,
+                            y.ptr(), cudaDataType.CUDA_R_32F, n, cublasComputeType.CUBLAS_COMPUTE_32F,
+                            cublasGemmAlgo.CUBLAS_GEMM_DEFAULT);
+                }
             } else {
                 JCublas2.cublasSgemm(handle, cublasOperation.CUBLAS_OP_T, cublasOperation.CUBLAS_OP_N, n, m, k, one,
-                        w.ptr, k, x.ptr, k, zero, y.ptr, n);
+                        w.ptr(), k, x.ptr(), k, zero, y.ptr(), n);
             }
         }
         if (bias != null || residual != null || gelu) {
             backend.epilogue(y, y, bias, residual, gelu);
         }
-        Reference.reachabilityFence(x);
-        Reference.reachabilityFence(w);
     }
 
     void close() {

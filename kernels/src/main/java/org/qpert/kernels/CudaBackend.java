@@ -1,7 +1,5 @@
 package org.qpert.kernels;
 
-import java.lang.ref.Reference;
-
 import jcuda.Pointer;
 import jcuda.Sizeof;
 import jcuda.driver.CUDA_MEMCPY2D;
@@ -16,7 +14,8 @@ import org.qpert.core.backend.Tensor;
 /**
  * The GPU backend: our PTX kernels through the JCuda driver API, with cuBLAS for matrix products and cuSOLVER for
  * small eigenproblems when their libraries load (one log line at start says which path runs and why). Weights are
- * uploaded once; activations are device buffers freed when their tensors are collected. Every op is checked against
+ * uploaded once; every tensor owns its device buffer until it is closed ({@link CudaTensor#close}), temporaries of an
+ * op are returned when the op has queued its work ({@link DeviceScratch}). Every op is checked against
  * {@link org.qpert.core.backend.CpuBackend} by the kernel tests.
  *
  * <p>All work goes to one stream, so ops from several threads are ordered as issued; downloads wait for it.
@@ -54,6 +53,7 @@ public final class CudaBackend implements Backend {
     private final Options options;
     private final CudaContext ctx;
     private final DeviceAllocator allocator;
+    private final Kernels kernels;
     private final MatMul matmul;
     private final JacobiKernelEigen jacobi;
     private final CusolverEigen cusolver;
@@ -71,9 +71,8 @@ public final class CudaBackend implements Backend {
     private CudaBackend(Options options) {
         this.options = options;
         this.ctx = new CudaContext(options.debug());
-        long[] free = {0}, total = {0};
-        JCudaDriver.cuMemGetInfo(free, total);
-        this.allocator = new DeviceAllocator(free[0] / 10 * 8);
+        this.allocator = new DeviceAllocator();
+        this.kernels = new Kernels(ctx);
         String cublasProblem = options.vendorLibraries() ? VendorLibraries.cublasProblem() : "cuBLAS: not requested";
         MatMul mm = null;
         if (cublasProblem == null) {
@@ -129,6 +128,19 @@ public final class CudaBackend implements Backend {
         return allocator;
     }
 
+    Kernels kernels() {
+        return kernels;
+    }
+
+    DeviceScratch scratch() {
+        return new DeviceScratch(allocator);
+    }
+
+    /** Device memory owned by open tensors and scratch buffers, in bytes (returned buffers are not counted). */
+    public long liveDeviceBytes() {
+        return allocator.liveBytes();
+    }
+
     /** Waits until all queued work is done (for timing). */
     public void synchronize() {
         ctx.enter();
@@ -146,6 +158,11 @@ public final class CudaBackend implements Backend {
         return t == null ? null : cuda(t, what);
     }
 
+    /** The buffer of an optional operand: null for none. */
+    static CUdeviceptr ptr(CudaTensor t) {
+        return t == null ? null : t.ptr();
+    }
+
     CudaTensor allocate(int rows, int cols) {
         return new CudaTensor(this, rows, cols);
     }
@@ -159,7 +176,7 @@ public final class CudaBackend implements Backend {
         ctx.enter();
         CudaTensor t = allocate(rows, cols);
         if (data.length > 0) {
-            JCudaDriver.cuMemcpyHtoD(t.ptr, Pointer.to(data), (long) data.length * Sizeof.FLOAT);
+            JCudaDriver.cuMemcpyHtoD(t.ptr(), Pointer.to(data), (long) data.length * Sizeof.FLOAT);
         }
         return t;
     }
@@ -174,22 +191,22 @@ public final class CudaBackend implements Backend {
         return t;
     }
 
-    /** The bfloat16 copy of a tensor used as a GEMM weight, made on first use. */
+    /** The bfloat16 copy of a tensor used as a GEMM weight, made on first use; the tensor owns it. */
     CUdeviceptr bf16(CudaTensor t) {
-        CUdeviceptr p = t.bf16();
-        if (p == null) {
-            p = bf16Scratch(t, t);
-            t.attachBf16(p);
+        synchronized (t) {
+            CUdeviceptr p = t.bf16();
+            if (p == null) {
+                p = allocator.allocate(Math.max(1, t.size()) * 2);
+                toBf16(p, t);
+                t.attachBf16(p);
+            }
+            return p;
         }
-        return p;
     }
 
-    /** A bfloat16 copy of {@code t} in a buffer that lives as long as {@code owner}. */
-    CUdeviceptr bf16Scratch(Object owner, CudaTensor t) {
-        long n = t.size();
-        CUdeviceptr p = allocator.allocate(owner, Math.max(1, n) * 2);
-        ctx.launch("convert_bf16", "f32_to_bf16", blocks(n), 1, THREADS, 0, p, t, n);
-        return p;
+    /** Writes the bfloat16 rounding of {@code t} into {@code y} (t.size() × 2 bytes). */
+    void toBf16(CUdeviceptr y, CudaTensor t) {
+        kernels.f32ToBf16(Launcher.Grid.of(blocks(t.size()), THREADS), y, t.ptr(), t.size());
     }
 
     @Override
@@ -199,9 +216,8 @@ public final class CudaBackend implements Backend {
         float[] out = new float[Math.toIntExact(c.size())];
         ctx.synchronize();
         if (out.length > 0) {
-            JCudaDriver.cuMemcpyDtoH(Pointer.to(out), c.ptr, (long) out.length * Sizeof.FLOAT);
+            JCudaDriver.cuMemcpyDtoH(Pointer.to(out), c.ptr(), (long) out.length * Sizeof.FLOAT);
         }
-        Reference.reachabilityFence(c);
         return out;
     }
 
@@ -212,7 +228,7 @@ public final class CudaBackend implements Backend {
     // ---- element-wise and row ops ----
 
     void epilogue(CudaTensor y, CudaTensor x, CudaTensor bias, CudaTensor residual, boolean gelu) {
-        ctx.launch("linear_epilogue", "linear_epilogue", blocks(x.size()), 1, THREADS, 0, y, x, bias, residual,
+        kernels.linearEpilogue(Launcher.Grid.of(blocks(x.size()), THREADS), y.ptr(), x.ptr(), ptr(bias), ptr(residual),
                 x.rows(), x.cols(), gelu ? 1 : 0);
     }
 
@@ -292,10 +308,8 @@ public final class CudaBackend implements Backend {
         }
         ctx.enter();
         CudaTensor y = allocate(x.rows(), d);
-        int shared = d * Sizeof.FLOAT;
-        ctx.allowSharedMemory(ctx.function("add_layernorm", "add_layernorm"), "add_layernorm", shared);
-        ctx.launch("add_layernorm", "add_layernorm", x.rows(), 1, THREADS, shared, null, y, cx, cr,
-                cuda(gamma, "layer norm weight"), cuda(beta, "layer norm bias"), x.rows(), d, eps);
+        kernels.addLayerNorm(new Launcher.Grid(x.rows(), 1, THREADS, d * Sizeof.FLOAT), null, y.ptr(), cx.ptr(), ptr(cr),
+                cuda(gamma, "layer norm weight").ptr(), cuda(beta, "layer norm bias").ptr(), x.rows(), d, eps);
         return y;
     }
 
@@ -326,10 +340,13 @@ public final class CudaBackend implements Backend {
         }
         CudaTensor cq = cuda(q, "attention queries"), ck = cuda(k, "attention keys"), cv = cuda(v, "attention values");
         ctx.enter();
-        CudaTensor bias = keyBias == null ? null : (CudaTensor) upload(keyBias, 1, nk);
         CudaTensor y = allocate(nq, width);
-        ctx.launch("attention", "attention", (nq + ATTENTION_WARPS - 1) / ATTENTION_WARPS, heads, ATTENTION_WARPS * 32,
-                attentionSharedBytes(d), y, cq, ck, cv, bias, nq, nk, heads, d, scale);
+        try (DeviceScratch scratch = scratch()) {
+            CUdeviceptr bias = keyBias == null ? null : scratch.upload(keyBias);
+            kernels.attention(new Launcher.Grid((nq + ATTENTION_WARPS - 1) / ATTENTION_WARPS, heads,
+                    ATTENTION_WARPS * 32, attentionSharedBytes(d)), y.ptr(), cq.ptr(), ck.ptr(), cv.ptr(), bias, nq, nk,
+                    heads, d, scale);
+        }
         return y;
     }
 
@@ -339,7 +356,7 @@ public final class CudaBackend implements Backend {
         ctx.enter();
         CudaTensor y = allocate(x.rows(), x.cols());
         int warps = THREADS / 32;
-        ctx.launch("l2_normalize", "l2_normalize", (x.rows() + warps - 1) / warps, 1, THREADS, 0, y, cx, x.rows(),
+        kernels.l2Normalize(Launcher.Grid.of((x.rows() + warps - 1) / warps, THREADS), y.ptr(), cx.ptr(), x.rows(),
                 x.cols());
         return y;
     }
@@ -354,10 +371,9 @@ public final class CudaBackend implements Backend {
         CudaTensor y = allocate(to - from, x.cols());
         long rowBytes = (long) x.cols() * Sizeof.FLOAT;
         if (y.size() > 0) {
-            JCudaDriver.cuMemcpyDtoDAsync(y.ptr, cx.ptr.withByteOffset(from * rowBytes), (to - from) * rowBytes,
+            JCudaDriver.cuMemcpyDtoDAsync(y.ptr(), cx.ptr().withByteOffset(from * rowBytes), (to - from) * rowBytes,
                     ctx.stream);
         }
-        Reference.reachabilityFence(cx);
         return y;
     }
 
@@ -372,17 +388,16 @@ public final class CudaBackend implements Backend {
         if (y.size() > 0) {
             CUDA_MEMCPY2D copy = new CUDA_MEMCPY2D();
             copy.srcMemoryType = CUmemorytype.CU_MEMORYTYPE_DEVICE;
-            copy.srcDevice = cx.ptr;
+            copy.srcDevice = cx.ptr();
             copy.srcXInBytes = (long) from * Sizeof.FLOAT;
             copy.srcPitch = (long) x.cols() * Sizeof.FLOAT;
             copy.dstMemoryType = CUmemorytype.CU_MEMORYTYPE_DEVICE;
-            copy.dstDevice = y.ptr;
+            copy.dstDevice = y.ptr();
             copy.dstPitch = (long) (to - from) * Sizeof.FLOAT;
             copy.WidthInBytes = (long) (to - from) * Sizeof.FLOAT;
             copy.Height = x.rows();
             JCudaDriver.cuMemcpy2DAsync(copy, ctx.stream);
         }
-        Reference.reachabilityFence(cx);
         return y;
     }
 
@@ -394,13 +409,11 @@ public final class CudaBackend implements Backend {
         CudaTensor y = allocate(a.rows() + b.rows(), a.cols());
         long aBytes = ca.size() * Sizeof.FLOAT, bBytes = cb.size() * Sizeof.FLOAT;
         if (aBytes > 0) {
-            JCudaDriver.cuMemcpyDtoDAsync(y.ptr, ca.ptr, aBytes, ctx.stream);
+            JCudaDriver.cuMemcpyDtoDAsync(y.ptr(), ca.ptr(), aBytes, ctx.stream);
         }
         if (bBytes > 0) {
-            JCudaDriver.cuMemcpyDtoDAsync(y.ptr.withByteOffset(aBytes), cb.ptr, bBytes, ctx.stream);
+            JCudaDriver.cuMemcpyDtoDAsync(y.ptr().withByteOffset(aBytes), cb.ptr(), bBytes, ctx.stream);
         }
-        Reference.reachabilityFence(ca);
-        Reference.reachabilityFence(cb);
         return y;
     }
 
@@ -417,10 +430,9 @@ public final class CudaBackend implements Backend {
         CudaTensor y = allocate(ids.length, table.cols());
         long rowBytes = (long) table.cols() * Sizeof.FLOAT;
         for (int i = 0; i < ids.length && rowBytes > 0; i++) {  // a few dozen token rows: copies beat a kernel
-            JCudaDriver.cuMemcpyDtoDAsync(y.ptr.withByteOffset(i * rowBytes), ct.ptr.withByteOffset(ids[i] * rowBytes),
-                    rowBytes, ctx.stream);
+            JCudaDriver.cuMemcpyDtoDAsync(y.ptr().withByteOffset(i * rowBytes),
+                    ct.ptr().withByteOffset(ids[i] * rowBytes), rowBytes, ctx.stream);
         }
-        Reference.reachabilityFence(ct);
         return y;
     }
 
@@ -429,7 +441,7 @@ public final class CudaBackend implements Backend {
         CudaTensor cx = cuda(x, "averaged tensor");
         ctx.enter();
         CudaTensor y = allocate(1, x.cols());
-        ctx.launch("mean_rows", "mean_rows", (x.cols() + THREADS - 1) / THREADS, 1, THREADS, 0, y, cx, x.rows(),
+        kernels.meanRows(Launcher.Grid.of((x.cols() + THREADS - 1) / THREADS, THREADS), y.ptr(), cx.ptr(), x.rows(),
                 x.cols());
         return y;
     }
@@ -445,8 +457,8 @@ public final class CudaBackend implements Backend {
         CudaTensor cq = cuda(q, "perturbed queries"), cp = cuda(pbar, "P̄");
         ctx.enter();
         CudaTensor y = allocate(n, width);
-        ctx.launch("query_perturbation", "perturb_heads", blocks((long) d * n), heads, THREADS, 0, y, cq, cp, heads, d,
-                n, 1L, (long) width);
+        kernels.perturbHeads(new Launcher.Grid(blocks((long) d * n), heads, THREADS, 0), y.ptr(), cq.ptr(), cp.ptr(),
+                heads, d, n, 1L, width);
         return y;
     }
 
@@ -494,10 +506,11 @@ public final class CudaBackend implements Backend {
         }
         int images = img.rows() / queries, texts = txt.rows(), warps = THREADS / 32;
         ctx.enter();
-        CudaTensor scores = allocate(images, texts);
-        ctx.launch("itc_scores", "itc_max_scores", images, (texts + warps - 1) / warps, THREADS, shared, scores, img,
-                txt, images, texts, queries, e);
-        return download(scores);
+        try (CudaTensor scores = allocate(images, texts)) {
+            kernels.itcMaxScores(new Launcher.Grid(images, (texts + warps - 1) / warps, THREADS, shared), scores.ptr(),
+                    img.ptr(), txt.ptr(), images, texts, queries, e);
+            return download(scores);
+        }
     }
 
     /** Our Jacobi kernel regardless of cuSOLVER (tests compare the two paths). */

@@ -2,18 +2,14 @@ package org.qpert.kernels;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
 import jcuda.CudaException;
-import jcuda.NativePointerObject;
-import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
-import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUmodule;
@@ -25,7 +21,7 @@ import jcuda.driver.JCudaDriver;
  * Every call from a new thread first makes the context current ({@link #enter}). In debug mode each launch is
  * followed by a stream synchronization so that a failing kernel is named by the launch that failed.
  */
-final class CudaContext {
+final class CudaContext implements Launcher {
     static final String PTX_ROOT = "/org/qpert/kernels/ptx/";
     /** The PTX ISA build-ptx.sh declares: that of CUDA 12.0, so every CUDA 12.x driver JIT-compiles our kernels. */
     static final String PTX_ISA = "8.0";
@@ -113,62 +109,42 @@ final class CudaContext {
         }
     }
 
-    /** Allows a kernel more than 48 KiB of dynamic shared memory (checked against the device's opt-in limit). */
-    void allowSharedMemory(CUfunction f, String name, int bytes) {
-        if (bytes > maxSharedOptIn) {
-            throw new IllegalArgumentException(name + " needs " + bytes + " bytes of shared memory; " + deviceName
-                    + " allows " + maxSharedOptIn);
-        }
-        if (bytes > 48 * 1024) {
-            JCudaDriver.cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes);
-        }
-    }
-
     /**
-     * Launches {@code module/name}. Arguments: {@link CudaTensor} (its float32 buffer), {@link CUdeviceptr},
-     * {@code null} (a null device pointer), Integer, Long, Float, Double. Tensors stay reachable until the launch is
-     * queued, so the allocator cannot free them under the kernel.
+     * Queues {@code module/entry} on the stream. A launch asking for more than the default 48 KiB of dynamic shared
+     * memory first raises the kernel's limit (checked against the device's opt-in maximum).
      */
-    void launch(String module, String name, int gx, int gy, int block, int sharedBytes, Object... args) {
-        if (gx == 0 || gy == 0) {
+    @Override
+    public void launch(String module, String entry, Launcher.Grid g, KernelArgs args) {
+        if (g.x() == 0 || g.y() == 0) {
             return;  // nothing to do for empty inputs
         }
-        CUfunction f = function(module, name);
-        NativePointerObject[] params = new NativePointerObject[args.length];
-        for (int i = 0; i < args.length; i++) {
-            params[i] = parameter(args[i], name, i);
+        CUfunction f = function(module, entry);
+        if (g.sharedBytes() > 48 * 1024) {
+            allowSharedMemory(f, entry, g.sharedBytes());
         }
         try {
-            JCudaDriver.cuLaunchKernel(f, gx, gy, 1, block, 1, 1, sharedBytes, stream, Pointer.to(params), null);
+            JCudaDriver.cuLaunchKernel(f, g.x(), g.y(), 1, g.block(), 1, 1, g.sharedBytes(), stream, args.kernelParams(),
+                    null);
             if (debug) {
                 JCudaDriver.cuStreamSynchronize(stream);
             }
         } catch (CudaException e) {
-            throw new IllegalStateException("kernel " + name + " (grid " + gx + "x" + gy + ", block " + block
-                    + ", shared " + sharedBytes + " B) failed: " + e.getMessage(), e);
-        } finally {
-            Reference.reachabilityFence(args);
+            throw new IllegalStateException("kernel " + entry + " (grid " + g.x() + "x" + g.y() + ", block " + g.block()
+                    + ", shared " + g.sharedBytes() + " B) failed: " + e.getMessage(), e);
         }
     }
 
-    private static NativePointerObject parameter(Object a, String kernel, int index) {
-        if (a == null) {
-            return Pointer.to(new CUdeviceptr());
-        } else if (a instanceof CudaTensor t) {
-            return Pointer.to(t.ptr);
-        } else if (a instanceof CUdeviceptr p) {
-            return Pointer.to(p);
-        } else if (a instanceof Integer v) {
-            return Pointer.to(new int[] {v});
-        } else if (a instanceof Long v) {
-            return Pointer.to(new long[] {v});
-        } else if (a instanceof Float v) {
-            return Pointer.to(new float[] {v});
-        } else if (a instanceof Double v) {
-            return Pointer.to(new double[] {v});
+    private final Map<CUfunction, Integer> sharedAllowed = new HashMap<>();
+
+    private synchronized void allowSharedMemory(CUfunction f, String name, int bytes) {
+        if (bytes > maxSharedOptIn) {
+            throw new IllegalArgumentException(name + " needs " + bytes + " bytes of shared memory; " + deviceName
+                    + " allows " + maxSharedOptIn);
         }
-        throw new IllegalArgumentException("argument " + index + " of kernel " + kernel + " has unsupported type "
-                + a.getClass().getName());
+        if (sharedAllowed.getOrDefault(f, 0) < bytes) {
+            JCudaDriver.cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes);
+            sharedAllowed.put(f, bytes);
+        }
     }
 
     void synchronize() {

@@ -1,7 +1,5 @@
 package org.qpert.kernels;
 
-import java.lang.ref.Reference;
-
 import jcuda.Pointer;
 import jcuda.Sizeof;
 import jcuda.driver.CUdeviceptr;
@@ -42,25 +40,20 @@ final class CusolverEigen implements EigenSolver {
         if (n > MAX_ORDER) {
             throw new IllegalArgumentException("syevjBatched solves matrices up to order " + MAX_ORDER + ", got " + n);
         }
-        Object scope = new Object();
         long matrixBytes = (long) count * n * n * Sizeof.DOUBLE;
-        CUdeviceptr a = backend.allocator().allocate(scope, matrixBytes);
-        CUdeviceptr w = backend.allocator().allocate(scope, (long) count * n * Sizeof.DOUBLE);
-        CUdeviceptr info = backend.allocator().allocate(scope, (long) count * Sizeof.INT);
-        JCudaDriver.cuMemcpyHtoD(a, Pointer.to(matrices), matrixBytes);
-        int mode = cusolverEigMode.CUSOLVER_EIG_MODE_VECTOR, fill = cublasFillMode.CUBLAS_FILL_MODE_LOWER;
-        int[] lwork = {0};
-        JCusolverDn.cusolverDnDsyevjBatched_bufferSize(handle, mode, fill, n, a, n, w, lwork, params, count);
-        CUdeviceptr work = backend.allocator().allocate(scope, Math.max(1, lwork[0]) * (long) Sizeof.DOUBLE);
-        JCusolverDn.cusolverDnDsyevjBatched(handle, mode, fill, n, a, n, w, work, lwork[0], info, params, count);
         double[] ascending = new double[count * n];
         double[] columns = new double[count * n * n];
         int[] status = new int[count];
-        backend.context().synchronize();
-        JCudaDriver.cuMemcpyDtoH(Pointer.to(ascending), w, ascending.length * (long) Sizeof.DOUBLE);
-        JCudaDriver.cuMemcpyDtoH(Pointer.to(columns), a, matrixBytes);
-        JCudaDriver.cuMemcpyDtoH(Pointer.to(status), info, status.length * (long) Sizeof.INT);
-        Reference.reachabilityFence(scope);
+        try (DeviceScratch scratch = backend.scratch()) {
+            CUdeviceptr a = scratch.upload(matrices);
+            CUdeviceptr w = scratch.allocate((long) count * n * Sizeof.DOUBLE);
+            CUdeviceptr info = scratch.allocate((long) count * Sizeof.INT);
+            solveInPlace(a, w, info, count, n, scratch);
+            backend.context().synchronize();
+            JCudaDriver.cuMemcpyDtoH(Pointer.to(ascending), w, ascending.length * (long) Sizeof.DOUBLE);
+            JCudaDriver.cuMemcpyDtoH(Pointer.to(columns), a, matrixBytes);
+            JCudaDriver.cuMemcpyDtoH(Pointer.to(status), info, status.length * (long) Sizeof.INT);
+        }
         for (int m = 0; m < count; m++) {
             if (status[m] != 0) {
                 return null;  // did not converge within the sweeps: the caller solves the batch another way
@@ -76,6 +69,20 @@ final class CusolverEigen implements EigenSolver {
             }
         }
         return new SymmetricEigen(count, n, values, vectors);
+    }
+
+    /**
+     * Queues DsyevjBatched on {@code count} matrices of order n at {@code a}: the eigenvectors overwrite them as columns
+     * of column-major matrices (rows of ours), eigenvalues ascending into {@code w}, per-matrix status into
+     * {@code info} (0: converged).
+     */
+    synchronized void solveInPlace(CUdeviceptr a, CUdeviceptr w, CUdeviceptr info, int count, int n,
+            DeviceScratch scratch) {
+        int mode = cusolverEigMode.CUSOLVER_EIG_MODE_VECTOR, fill = cublasFillMode.CUBLAS_FILL_MODE_LOWER;
+        int[] lwork = {0};
+        JCusolverDn.cusolverDnDsyevjBatched_bufferSize(handle, mode, fill, n, a, n, w, lwork, params, count);
+        CUdeviceptr work = scratch.allocate(Math.max(1, lwork[0]) * (long) Sizeof.DOUBLE);
+        JCusolverDn.cusolverDnDsyevjBatched(handle, mode, fill, n, a, n, w, work, lwork[0], info, params, count);
     }
 
     void close() {

@@ -1,10 +1,8 @@
 package org.qpert.kernels;
 
-import java.lang.ref.PhantomReference;
-import java.lang.ref.Reference;
-import java.lang.ref.ReferenceQueue;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
 
 import jcuda.CudaException;
 import jcuda.driver.CUdeviceptr;
@@ -12,103 +10,109 @@ import jcuda.driver.CUresult;
 import jcuda.driver.JCudaDriver;
 
 /**
- * Device memory owned by Java objects: a buffer is freed when its owner (a {@link CudaTensor}) becomes unreachable,
- * or when the backend closes. The model code has no "free" call, so the garbage collector decides; because it only
- * sees the small Java handles, the allocator asks for a collection when live device memory passes a budget or an
- * allocation fails (as the JDK does for direct buffers). Frees happen on allocating threads, which have the context
- * current. cuMemFree waits for queued work, so a buffer whose owner died mid-launch is never freed under a kernel.
+ * Device memory with explicit owners: a buffer is returned by its owner's {@code close()} ({@link CudaTensor}, the
+ * {@link DeviceScratch} of one operation) or when the backend closes; nothing waits for the garbage collector.
+ *
+ * <p>Returned buffers are cached by size and handed to the next allocation of that size. All work runs on the
+ * backend's one stream, so a buffer returned right after queuing the last kernel that reads it is only reused by
+ * work queued after that kernel (the rule of PyTorch's caching allocator): returning never waits for the device, and
+ * a forward that repeats its shapes allocates nothing new. When cuMemAlloc runs out of memory the cache is released
+ * (cuMemFree) and the allocation retried once. Sizes are rounded up to 512 bytes.
  */
 final class DeviceAllocator {
     private static final System.Logger LOG = System.getLogger(DeviceAllocator.class.getName());
+    static final long GRANULE = 512;
 
-    private final ReferenceQueue<Object> queue = new ReferenceQueue<>();
-    private final Set<Handle> live = new HashSet<>();
-    private final long budget;
+    private final Map<Long, ArrayDeque<CUdeviceptr>> cache = new HashMap<>();
+    private final Map<CUdeviceptr, Long> live = new HashMap<>();
     private long liveBytes;
+    private long cachedBytes;
 
-    /** @param budget bytes of live buffers above which a garbage collection is requested before allocating */
-    DeviceAllocator(long budget) {
-        this.budget = budget;
+    static long rounded(long bytes) {
+        return (bytes + GRANULE - 1) / GRANULE * GRANULE;
     }
 
-    private static final class Handle extends PhantomReference<Object> {
-        final CUdeviceptr ptr;
-        final long bytes;
-
-        Handle(Object owner, ReferenceQueue<Object> q, CUdeviceptr ptr, long bytes) {
-            super(owner, q);
-            this.ptr = ptr;
-            this.bytes = bytes;
-        }
-    }
-
-    /** A buffer of {@code bytes} freed once {@code owner} is unreachable. */
-    synchronized CUdeviceptr allocate(Object owner, long bytes) {
+    /** A buffer of at least {@code bytes}, owned by the caller until {@link #free}. */
+    synchronized CUdeviceptr allocate(long bytes) {
         if (bytes <= 0) {
             throw new IllegalArgumentException("device allocation of " + bytes + " bytes");
         }
-        drain();
-        if (liveBytes + bytes > budget) {
-            collect();
-        }
-        CUdeviceptr ptr = new CUdeviceptr();
-        try {
-            JCudaDriver.cuMemAlloc(ptr, bytes);
-        } catch (CudaException e) {
-            if (!e.getMessage().contains(CUresult.stringFor(CUresult.CUDA_ERROR_OUT_OF_MEMORY))) {
-                throw e;
-            }
-            collect();
+        long size = rounded(bytes);
+        ArrayDeque<CUdeviceptr> free = cache.get(size);
+        CUdeviceptr ptr = free == null ? null : free.poll();
+        if (ptr != null) {
+            cachedBytes -= size;
+        } else {
+            ptr = new CUdeviceptr();
             try {
-                JCudaDriver.cuMemAlloc(ptr, bytes);
-            } catch (CudaException again) {
-                throw new IllegalStateException("out of device memory allocating " + bytes + " bytes with " + liveBytes
-                        + " bytes live", again);
+                JCudaDriver.cuMemAlloc(ptr, size);
+            } catch (CudaException e) {
+                if (!e.getMessage().contains(CUresult.stringFor(CUresult.CUDA_ERROR_OUT_OF_MEMORY)) || cachedBytes == 0) {
+                    throw outOfMemory(size, e);
+                }
+                releaseCache();
+                try {
+                    JCudaDriver.cuMemAlloc(ptr, size);
+                } catch (CudaException again) {
+                    throw outOfMemory(size, again);
+                }
             }
         }
-        live.add(new Handle(owner, queue, ptr, bytes));
-        liveBytes += bytes;
+        live.put(ptr, size);
+        liveBytes += size;
         return ptr;
+    }
+
+    /** Returns a buffer from {@link #allocate} for reuse by work queued after this call. */
+    synchronized void free(CUdeviceptr ptr) {
+        Long size = live.remove(ptr);
+        if (size == null) {
+            throw new IllegalStateException("device buffer " + ptr + " freed twice or not from this allocator");
+        }
+        liveBytes -= size;
+        cachedBytes += size;
+        cache.computeIfAbsent(size, s -> new ArrayDeque<>()).push(ptr);
     }
 
     synchronized long liveBytes() {
         return liveBytes;
     }
 
-    /** Frees every buffer, reachable or not (the backend is closing). */
+    synchronized long cachedBytes() {
+        return cachedBytes;
+    }
+
+    synchronized int liveBuffers() {
+        return live.size();
+    }
+
+    /** Frees every buffer, owned or cached (the backend is closing); says how much was still owned. */
     synchronized void freeAll() {
-        for (Handle h : live) {
-            JCudaDriver.cuMemFree(h.ptr);
-            h.clear();
+        if (!live.isEmpty()) {
+            long bytes = liveBytes;
+            int n = live.size();
+            LOG.log(System.Logger.Level.DEBUG, () -> n + " device buffers (" + bytes + " bytes) still owned at close");
+        }
+        for (CUdeviceptr p : live.keySet()) {
+            JCudaDriver.cuMemFree(p);
         }
         live.clear();
         liveBytes = 0;
+        releaseCache();
     }
 
-    private void collect() {
-        long before = liveBytes;
-        System.gc();
-        for (int i = 0; i < 20 && drain() == 0; i++) {
-            try {
-                Thread.sleep(5);  // reference processing runs after the collection, on another thread
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+    private void releaseCache() {
+        for (ArrayDeque<CUdeviceptr> q : cache.values()) {
+            for (CUdeviceptr p : q) {
+                JCudaDriver.cuMemFree(p);
             }
         }
-        LOG.log(System.Logger.Level.DEBUG, () -> "device memory collected: " + before + " -> " + liveBytes + " bytes");
+        cache.clear();
+        cachedBytes = 0;
     }
 
-    private int drain() {
-        int freed = 0;
-        for (Reference<?> r = queue.poll(); r != null; r = queue.poll()) {
-            Handle h = (Handle) r;
-            if (live.remove(h)) {
-                JCudaDriver.cuMemFree(h.ptr);
-                liveBytes -= h.bytes;
-                freed++;
-            }
-        }
-        return freed;
+    private IllegalStateException outOfMemory(long size, CudaException e) {
+        return new IllegalStateException("out of device memory allocating " + size + " bytes with " + liveBytes
+                + " bytes in " + live.size() + " live buffers (close tensors that are no longer needed)", e);
     }
 }

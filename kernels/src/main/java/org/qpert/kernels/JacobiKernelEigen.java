@@ -1,7 +1,5 @@
 package org.qpert.kernels;
 
-import java.lang.ref.Reference;
-
 import jcuda.Pointer;
 import jcuda.Sizeof;
 import jcuda.driver.CUdeviceptr;
@@ -24,27 +22,31 @@ final class JacobiKernelEigen implements EigenSolver {
 
     @Override
     public SymmetricEigen solve(double[] matrices, int count, int n) {
+        long matrixBytes = (long) count * n * n * Sizeof.DOUBLE;
+        try (DeviceScratch scratch = backend.scratch()) {
+            CUdeviceptr a = scratch.upload(matrices);
+            CUdeviceptr vectors = scratch.allocate(matrixBytes);
+            CUdeviceptr values = scratch.allocate((long) count * n * Sizeof.DOUBLE);
+            solve(a, values, vectors, count, n, scratch);
+            double[] vals = new double[count * n];
+            double[] vecs = new double[count * n * n];
+            backend.context().synchronize();
+            JCudaDriver.cuMemcpyDtoH(Pointer.to(vals), values, vals.length * (long) Sizeof.DOUBLE);
+            JCudaDriver.cuMemcpyDtoH(Pointer.to(vecs), vectors, matrixBytes);
+            return new SymmetricEigen(count, n, vals, vecs);
+        }
+    }
+
+    /**
+     * Queues the decomposition of {@code count} matrices of order n at {@code a} (row-major, left as they are):
+     * eigenvalues descending into {@code values} [count, n], eigenvectors as rows into {@code vectors} [count, n, n].
+     */
+    void solve(CUdeviceptr a, CUdeviceptr values, CUdeviceptr vectors, int count, int n, DeviceScratch scratch) {
         if (n > MAX_ORDER) {
             throw new IllegalArgumentException("the Jacobi kernel solves matrices up to order " + MAX_ORDER + ", got " + n);
         }
-        CudaContext ctx = backend.context();
-        Object scope = new Object();  // owns the temporary buffers until the results are copied back
-        long matrixBytes = (long) count * n * n * Sizeof.DOUBLE;
-        CUdeviceptr a = backend.allocator().allocate(scope, matrixBytes);
-        CUdeviceptr work = backend.allocator().allocate(scope, matrixBytes);
-        CUdeviceptr vectors = backend.allocator().allocate(scope, matrixBytes);
-        CUdeviceptr values = backend.allocator().allocate(scope, (long) count * n * Sizeof.DOUBLE);
-        JCudaDriver.cuMemcpyHtoD(a, Pointer.to(matrices), matrixBytes);
-        int shared = sharedBytes(n);
-        ctx.allowSharedMemory(ctx.function("jacobi_eigen", "jacobi_eigen"), "jacobi_eigen", shared);
-        ctx.launch("jacobi_eigen", "jacobi_eigen", count, 1, n <= 64 ? 256 : 512, shared, values, vectors, work, a, n,
-                MAX_SWEEPS);
-        double[] vals = new double[count * n];
-        double[] vecs = new double[count * n * n];
-        ctx.synchronize();
-        JCudaDriver.cuMemcpyDtoH(Pointer.to(vals), values, vals.length * (long) Sizeof.DOUBLE);
-        JCudaDriver.cuMemcpyDtoH(Pointer.to(vecs), vectors, matrixBytes);
-        Reference.reachabilityFence(scope);
-        return new SymmetricEigen(count, n, vals, vecs);
+        CUdeviceptr work = scratch.allocate((long) count * n * n * Sizeof.DOUBLE);
+        backend.kernels().jacobiEigen(new Launcher.Grid(count, 1, n <= 64 ? 256 : 512, sharedBytes(n)), values, vectors,
+                work, a, n, MAX_SWEEPS);
     }
 }

@@ -1,5 +1,8 @@
 package org.qpert.kernels;
 
+import jcuda.driver.CUdeviceptr;
+import org.qpert.kernels.Launcher.Grid;
+
 /** Our GEMM kernels (gemm.cu) with the epilogue fused: float32, or tensor cores on TF32 / BF16 inputs. */
 final class KernelMatMul implements MatMul {
     private static final int TILE = 64;
@@ -20,12 +23,13 @@ final class KernelMatMul implements MatMul {
     public void multiply(CudaTensor y, CudaTensor x, CudaTensor w, CudaTensor bias, CudaTensor residual, boolean gelu) {
         int m = x.rows(), n = w.rows(), k = x.cols();
         int gx = (n + TILE - 1) / TILE, gy = (m + TILE - 1) / TILE, flag = gelu ? 1 : 0;
-        CudaContext ctx = backend.context();
+        Kernels kernels = backend.kernels();
+        CUdeviceptr b = CudaBackend.ptr(bias), r = CudaBackend.ptr(residual);
         switch (precision) {
-            case F32 -> ctx.launch("gemm", "gemm_f32", gx, gy, 256, 0, y, x, w, bias, residual, m, n, k, flag);
-            case TF32 -> ctx.launch("gemm", "gemm_tf32", gx, gy, 128, 0, y, x, w, bias, residual, m, n, k, flag);
-            case BF16 -> ctx.launch("gemm", "gemm_bf16", gx, gy, 128, 0, y, x, backend.bf16(w), bias, residual, m, n,
-                    k, flag);
+            case F32 -> kernels.gemmF32(new Grid(gx, gy, 256, 0), y.ptr(), x.ptr(), w.ptr(), b, r, m, n, k, flag);
+            case TF32 -> kernels.gemmTf32(new Grid(gx, gy, 128, 0), y.ptr(), x.ptr(), w.ptr(), b, r, m, n, k, flag);
+            case BF16 -> kernels.gemmBf16(new Grid(gx, gy, 128, 0), y.ptr(), x.ptr(), backend.bf16(w), b, r, m, n, k,
+                    flag);
         }
     }
 }

@@ -1,7 +1,5 @@
 package org.qpert.kernels;
 
-import java.lang.ref.Reference;
-
 import jcuda.Pointer;
 import jcuda.Sizeof;
 import jcuda.driver.CUdeviceptr;
@@ -9,9 +7,9 @@ import jcuda.driver.JCudaDriver;
 
 /**
  * Token weights of a batch of boxes on the device (token_coverage.cu): per box the weights of all T tokens and,
- * compacted in token order, the tokens with a non-zero weight. The buffers live as long as this object.
+ * compacted in token order, the tokens with a non-zero weight. The buffers are returned by {@link #close}.
  */
-public final class ObjectTokens {
+public final class ObjectTokens implements AutoCloseable {
     final CudaBackend backend;
     final int boxes;
     final int tokens;
@@ -26,10 +24,33 @@ public final class ObjectTokens {
         this.tokens = tokens;
         long slots = (long) boxes * tokens;
         DeviceAllocator a = backend.allocator();
-        this.weights = a.allocate(this, slots * Sizeof.FLOAT);
-        this.count = a.allocate(this, (long) boxes * Sizeof.INT);
-        this.index = a.allocate(this, slots * Sizeof.INT);
-        this.compact = a.allocate(this, slots * Sizeof.FLOAT);
+        this.weights = a.allocate(slots * Sizeof.FLOAT);
+        this.count = a.allocate((long) boxes * Sizeof.INT);
+        this.index = a.allocate(slots * Sizeof.INT);
+        this.compact = a.allocate(slots * Sizeof.FLOAT);
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        DeviceAllocator a = backend.allocator();
+        a.free(weights);
+        a.free(count);
+        a.free(index);
+        a.free(compact);
+    }
+
+    private boolean closed;
+
+    synchronized void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("object tokens used after close()");
+        }
     }
 
     public int boxes() {
@@ -62,9 +83,9 @@ public final class ObjectTokens {
     }
 
     private void copy(Pointer host, CUdeviceptr device, long bytes) {
+        requireOpen();
         backend.context().enter();
         backend.context().synchronize();
         JCudaDriver.cuMemcpyDtoH(host, device, bytes);
-        Reference.reachabilityFence(this);
     }
 }

@@ -18,7 +18,13 @@ public final class PeakThroughput {
         CudaContext ctx = backend.context();
         ctx.enter();
         int blocks = ctx.multiprocessors * BLOCKS_PER_SM;
-        CudaTensor sink = backend.allocate(blocks, THREADS);
+        try (CudaTensor sink = backend.allocate(blocks, THREADS)) {
+            return measure(backend, ctx, precision, blocks, sink);
+        }
+    }
+
+    private static double measure(CudaBackend backend, CudaContext ctx, Precision precision, int blocks,
+            CudaTensor sink) {
         double flopsPerThreadIter = switch (precision) {
             case F32 -> 16;
             case TF32 -> 4 * 2048 / 32.0;
@@ -31,7 +37,7 @@ public final class PeakThroughput {
         double best = 0;
         for (int run = 0; run < 4; run++) {
             JCudaDriver.cuEventRecord(start, ctx.stream);
-            launch(ctx, precision, blocks, sink);
+            launch(backend.kernels(), precision, blocks, sink);
             JCudaDriver.cuEventRecord(stop, ctx.stream);
             JCudaDriver.cuEventSynchronize(stop);
             float[] ms = {0};
@@ -45,11 +51,12 @@ public final class PeakThroughput {
         return best;
     }
 
-    private static void launch(CudaContext ctx, Precision precision, int blocks, CudaTensor sink) {
+    private static void launch(Kernels kernels, Precision precision, int blocks, CudaTensor sink) {
+        Launcher.Grid g = Launcher.Grid.of(blocks, THREADS);
         switch (precision) {
-            case F32 -> ctx.launch("peak", "peak_fma_f32", blocks, 1, THREADS, 0, sink, ITERS, 0);
-            case TF32 -> ctx.launch("peak", "peak_mma_tf32", blocks, 1, THREADS, 0, sink, ITERS, 0);
-            case BF16 -> ctx.launch("peak", "peak_mma_bf16", blocks, 1, THREADS, 0, sink, ITERS, 0);
+            case F32 -> kernels.peakFmaF32(g, sink.ptr(), ITERS, 0);
+            case TF32 -> kernels.peakMmaTf32(g, sink.ptr(), ITERS, 0);
+            case BF16 -> kernels.peakMmaBf16(g, sink.ptr(), ITERS, 0);
         }
     }
 }

@@ -1,7 +1,5 @@
 package org.qpert.kernels;
 
-import java.lang.ref.Reference;
-
 import jcuda.Pointer;
 import jcuda.Sizeof;
 import jcuda.driver.CUdeviceptr;
@@ -44,15 +42,10 @@ public final class PerturbationKernels {
         CudaContext ctx = backend.context();
         ctx.enter();
         ObjectTokens out = new ObjectTokens(backend, n, tokens);
-        Object scope = new Object();
-        CUdeviceptr dBoxes = backend.allocator().allocate(scope, (long) boxes.length * Sizeof.FLOAT);
-        CUdeviceptr dSizes = backend.allocator().allocate(scope, (long) sizes.length * Sizeof.INT);
-        JCudaDriver.cuMemcpyHtoD(dBoxes, Pointer.to(boxes), (long) boxes.length * Sizeof.FLOAT);
-        JCudaDriver.cuMemcpyHtoD(dSizes, Pointer.to(sizes), (long) sizes.length * Sizeof.INT);
-        ctx.launch("token_coverage", "token_coverage", n, 1, 1024, 2 * imageSize, out.weights, out.count, out.index,
-                out.compact, dBoxes, dSizes, imageSize, patch);
-        ctx.synchronize();  // the scope's buffers may be freed once this returns
-        Reference.reachabilityFence(scope);
+        try (DeviceScratch scratch = backend.scratch()) {
+            backend.kernels().tokenCoverage(new Launcher.Grid(n, 1, 1024, 2 * imageSize), out.weights, out.count,
+                    out.index, out.compact, scratch.upload(boxes), scratch.upload(sizes), imageSize, patch);
+        }
         return out;
     }
 
@@ -65,11 +58,11 @@ public final class PerturbationKernels {
         }
         CudaContext ctx = backend.context();
         ctx.enter();
+        tokens.requireOpen();
         CudaTensor f = backend.allocate(tokens.boxes * tokens.tokens, k.cols());
-        JCudaDriver.cuMemsetD32Async(f.ptr, 0, f.size(), ctx.stream);
-        ctx.launch("token_coverage", "gather_weighted_keys", tokens.tokens, tokens.boxes, THREADS, 0, f, k, tokens.index,
-                tokens.compact, tokens.count, tokens.tokens, k.cols());
-        Reference.reachabilityFence(tokens);
+        JCudaDriver.cuMemsetD32Async(f.ptr(), 0, f.size(), ctx.stream);
+        backend.kernels().gatherWeightedKeys(new Launcher.Grid(tokens.tokens, tokens.boxes, THREADS, 0), f.ptr(),
+                k.ptr(), tokens.index, tokens.compact, tokens.count, tokens.tokens, k.cols());
         return f;
     }
 
@@ -79,12 +72,14 @@ public final class PerturbationKernels {
         int d = headSize(f, heads);
         CudaContext ctx = backend.context();
         ctx.enter();
-        Object scope = new Object();
+        tokens.requireOpen();
         long entries = (long) tokens.boxes * heads * d * d;
-        CUdeviceptr r = backend.allocator().allocate(scope, entries * Sizeof.DOUBLE);
-        ctx.launch("key_moments", "key_moments", tokens.boxes, heads, THREADS, 32 * d * Sizeof.FLOAT, r, f, tokens.count,
-                tokens.tokens, heads, d);
-        return downloadDoubles(scope, r, entries, tokens, f);
+        try (DeviceScratch scratch = backend.scratch()) {
+            CUdeviceptr r = scratch.allocate(entries * Sizeof.DOUBLE);
+            backend.kernels().keyMoments(new Launcher.Grid(tokens.boxes, heads, THREADS, 32 * d * Sizeof.FLOAT), r,
+                    f.ptr(), tokens.count, tokens.tokens, heads, d);
+            return downloadDoubles(r, entries);
+        }
     }
 
     /** G = F_hF_hᵀ per box and head, zero-padded to m×m (m ≥ every box's count): [boxes, heads, m, m]. */
@@ -101,12 +96,13 @@ public final class PerturbationKernels {
         }
         CudaContext ctx = backend.context();
         ctx.enter();
-        Object scope = new Object();
         long entries = (long) tokens.boxes * heads * m * m;
-        CUdeviceptr g = backend.allocator().allocate(scope, entries * Sizeof.DOUBLE);
-        ctx.launch("key_moments", "key_gram", tokens.boxes, heads, THREADS, 0, g, f, tokens.count, tokens.tokens, heads,
-                d, m);
-        return downloadDoubles(scope, g, entries, tokens, f);
+        try (DeviceScratch scratch = backend.scratch()) {
+            CUdeviceptr g = scratch.allocate(entries * Sizeof.DOUBLE);
+            backend.kernels().keyGram(new Launcher.Grid(tokens.boxes, heads, THREADS, 0), g, f.ptr(), tokens.count,
+                    tokens.tokens, heads, d, m);
+            return downloadDoubles(g, entries);
+        }
     }
 
     private int headSize(CudaTensor f, int heads) {
@@ -117,12 +113,10 @@ public final class PerturbationKernels {
         return f.cols() / heads;
     }
 
-    private double[] downloadDoubles(Object scope, CUdeviceptr src, long entries, Object... keepAlive) {
+    private double[] downloadDoubles(CUdeviceptr src, long entries) {
         double[] out = new double[Math.toIntExact(entries)];
         backend.context().synchronize();
         JCudaDriver.cuMemcpyDtoH(Pointer.to(out), src, entries * Sizeof.DOUBLE);
-        Reference.reachabilityFence(scope);
-        Reference.reachabilityFence(keepAlive);
         return out;
     }
 
@@ -133,8 +127,8 @@ public final class PerturbationKernels {
         backend.context().enter();
         CudaTensor y = backend.allocate(w.rows(), w.cols());
         int in = w.cols();
-        backend.context().launch("query_perturbation", "perturb_heads", blocks((long) d * in), heads, THREADS, 0, y, w,
-                backend.cuda(pbar, "P̄"), heads, d, in, (long) in, 1L);
+        backend.kernels().perturbHeads(new Launcher.Grid(blocks((long) d * in), heads, THREADS, 0), y.ptr(), w.ptr(),
+                backend.cuda(pbar, "P̄").ptr(), heads, d, in, in, 1L);
         return y;
     }
 

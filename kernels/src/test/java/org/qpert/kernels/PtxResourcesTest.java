@@ -143,19 +143,9 @@ class PtxResourcesTest {
         }
     }
 
-    /** (module, kernel) pairs named in the backend's launch and function calls. */
-    static Map<String, TreeSet<String>> launchedKernels() throws IOException {
-        Pattern call = Pattern.compile("(?:launch|function)\\(\"([a-z0-9_]+)\",\\s*\"([a-z0-9_]+)\"");
-        Map<String, TreeSet<String>> out = new TreeMap<>();
-        try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-                Matcher m = call.matcher(Files.readString(f));
-                while (m.find()) {
-                    out.computeIfAbsent(m.group(1), k -> new TreeSet<>()).add(m.group(2));
-                }
-            }
-        }
-        return out;
+    /** (module, kernel) pairs the backend launches: the entries of its typed launch methods. */
+    static Map<String, TreeSet<String>> launchedKernels() {
+        return KernelSignatureTest.typedEntries();
     }
 
     private static String sha256(Path f) throws IOException {

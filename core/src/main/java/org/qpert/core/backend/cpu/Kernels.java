@@ -54,20 +54,41 @@ public interface Kernels {
     }
 
     /**
-     * Uses the Vector API when the {@code jdk.incubator.vector} module is in the boot layer, else scalar code;
-     * {@code -Dqpert.scalar=true} forces the scalar kernels (to compare, or to rule the Vector API out).
+     * Uses the Vector API when the {@code jdk.incubator.vector} module is in the boot layer, else scalar code (with
+     * one warning per JVM saying how to fix it); {@code -Dqpert.scalar=true} forces the scalar kernels (to compare,
+     * or to rule the Vector API out) without a warning.
      */
     static Kernels best() {
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-                && !Boolean.getBoolean("qpert.scalar")) {
-            try {
-                return (Kernels) Class.forName("org.qpert.core.backend.cpu.VectorKernels")
-                        .getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException | LinkageError e) {
-                System.getLogger(Kernels.class.getName()).log(System.Logger.Level.WARNING,
-                        "Vector API present but unusable, using scalar kernels: " + e);
+        if (Boolean.getBoolean("qpert.scalar")) {
+            return new ScalarKernels();
+        }
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            ScalarFallback.warnOnce("the JVM was started without the Vector API module; add "
+                    + "'--add-modules jdk.incubator.vector' to the java command (or JAVA_TOOL_OPTIONS)");
+            return new ScalarKernels();
+        }
+        try {
+            return (Kernels) Class.forName("org.qpert.core.backend.cpu.VectorKernels")
+                    .getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            ScalarFallback.warnOnce("the Vector API is present but unusable (" + e + ")");
+            return new ScalarKernels();
+        }
+    }
+
+    /** The one warning a library user gets when the CPU backend runs the slow scalar kernels. */
+    final class ScalarFallback {
+        private static final java.util.concurrent.atomic.AtomicBoolean WARNED =
+                new java.util.concurrent.atomic.AtomicBoolean();
+
+        private ScalarFallback() {
+        }
+
+        static void warnOnce(String why) {
+            if (WARNED.compareAndSet(false, true)) {
+                System.getLogger(Kernels.class.getName()).log(System.Logger.Level.WARNING, "qpert CPU kernels fall "
+                        + "back to scalar code, about 13x slower: " + why + ".");
             }
         }
-        return new ScalarKernels();
     }
 }

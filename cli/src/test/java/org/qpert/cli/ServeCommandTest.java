@@ -1,0 +1,42 @@
+package org.qpert.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.qpert.engine.DemoModel;
+
+/** {@code qpert serve} only parses flags; bad ones are one clear line before anything listens. */
+class ServeCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void missingModelIsOneClearLine() {
+        CliTestSupport.Result r = CliTestSupport.runMain("serve", "--model", dir.resolve("nope").toString(), "--store",
+                dir.resolve("store").toString(), "--port", "0");
+        assertEquals(2, r.status());
+        CliTestSupport.assertOneLine(r, "qpert serve: ", "--model", "nope");
+    }
+
+    @Test
+    void storeThatIsAFileIsOneClearLine() throws Exception {
+        Path model = DemoModel.extract(dir.resolve("model"));
+        Path file = Files.writeString(dir.resolve("store.txt"), "not a store");
+        CliTestSupport.Result r = CliTestSupport.runMain("serve", "--model", model.toString(), "--store",
+                file.toString(), "--port", "0");
+        assertEquals(2, r.status());
+        CliTestSupport.assertOneLine(r, "qpert serve: ", "store.txt", "not a directory");
+    }
+
+    @Test
+    void badPortIsRefused() throws Exception {
+        Path model = DemoModel.extract(dir.resolve("model"));
+        CliTestSupport.Result r = CliTestSupport.runMain("serve", "--model", model.toString(), "--store",
+                dir.resolve("store").toString(), "--port", "70000");
+        assertEquals(2, r.status());
+        CliTestSupport.assertOneLine(r, "qpert serve: ", "70000");
+    }
+}

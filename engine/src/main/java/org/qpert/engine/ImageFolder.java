@@ -1,0 +1,47 @@
+package org.qpert.engine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.qpert.loaders.dataset.BoxAnnotations;
+import org.qpert.loaders.dataset.BoxPolicy;
+import org.qpert.loaders.dataset.ImageBoxes;
+import org.qpert.loaders.dataset.QpertBoxes;
+
+/** A folder of images as a gallery: every .jpg/.jpeg/.png under it, ids = paths relative to it with '/'. */
+public final class ImageFolder {
+    private ImageFolder() {
+    }
+
+    /**
+     * The images under {@code dir} in path order, with their boxes from {@code boxesFile} (qpert box JSON keyed by
+     * relative path or file name; may be null). Images the file does not list get no boxes and count as unannotated.
+     */
+    public static List<GalleryImage> scan(Path dir, Path boxesFile) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("image folder " + dir + " is not a directory");
+        }
+        BoxAnnotations boxes = boxesFile == null ? null : QpertBoxes.read(boxesFile, BoxPolicy.CLIP);
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(dir)) {
+            files = s.filter(Files::isRegularFile).filter(ImageFolder::isImage).sorted().toList();
+        }
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("no .jpg/.jpeg/.png images under " + dir);
+        }
+        return files.stream().map(f -> {
+            String id = dir.relativize(f).toString().replace('\\', '/');
+            Optional<ImageBoxes> b = boxes == null ? Optional.empty() : boxes.find(id);
+            return new GalleryImage(id, f, b.map(DatasetLayout::boxes).orElse(List.of()), b.isPresent());
+        }).toList();
+    }
+
+    static boolean isImage(Path p) {
+        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        return n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".png");
+    }
+}
