@@ -50,13 +50,10 @@ public final class Blip2Engine implements RetrievalEngine {
         QPert qpert = QPert.builder().model(modelDir).perturbation(perturbation).device(device).precision(precision)
                 .build();
         Map<String, String> settings = new LinkedHashMap<>();
-        // A Hub snapshot folder is named by its commit: the model is named by the id's NAME, like a download folder.
-        String name = modelDir.equals(model) ? modelDir.toAbsolutePath().normalize().getFileName().toString()
-                : model.getFileName().toString().replaceFirst("@.*", "");
-        settings.put("model", name);
+        // Content, not the folder's name: a renamed or moved checkpoint keeps its stores.
         settings.put("model_fingerprint", ModelFingerprint.of(modelDir));
         settings.put("image_size", Integer.toString(qpert.model().config().vision().imageSize()));
-        settings.put("perturbation", describe(perturbation));
+        settings.put(StoredImage.PERTURBATION, describe(perturbation));
         return new Blip2Engine(qpert, settings);
     }
 
