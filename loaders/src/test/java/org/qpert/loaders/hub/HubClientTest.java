@@ -101,7 +101,9 @@ class HubClientTest {
         assertEquals(2, hub.count("GET", "cdn", FakeHub.sha256(weights)));
         String range = hub.log.stream().filter(s -> s.server().equals("cdn") && s.range() != null).findFirst()
                 .orElseThrow().range();
-        assertEquals("bytes=" + weights.length / 2 + "-", range, "resumed where the cut left it");
+        // The cut leaves what reached the client (at most the half the server sent); the resume asks for the rest.
+        long from = Long.parseLong(range.replaceAll("bytes=(\\d+)-", "$1"));
+        assertTrue(from > 0 && from <= weights.length / 2, "resumed where the cut left it, not from 0: " + range);
         try (Stream<Path> blobs = Files.list(repo().resolve("blobs"))) {
             assertTrue(blobs.noneMatch(p -> p.toString().endsWith(".incomplete")));
         }
