@@ -29,6 +29,38 @@ class PrecisionBoundsTest {
         assertEquals(-1.5f, RoundingCpuBackend.round(-1.5f, Precision.BF16));
     }
 
+    /**
+     * gemm.cu's TF32 variants for 16-bit weights widen them in the tile load and round to TF32 like the activations:
+     * every finite bfloat16 and float16 value must pass TF32 rounding unchanged, so only the activations round.
+     */
+    @Test
+    void sixteenBitWeightsAreExactInTf32() {
+        int checked = 0;
+        for (int bits = 0; bits < 1 << 16; bits++) {
+            for (float w : new float[] {Float.intBitsToFloat(bits << 16), f16(bits)}) {
+                if (Float.isFinite(w)) {
+                    assertEquals(w, RoundingCpuBackend.round(w, Precision.TF32), "16-bit pattern " + bits);
+                    checked++;
+                }
+            }
+        }
+        // non-finite: exponent all ones, 2 signs × 2^7 bfloat16 mantissas and 2 × 2^10 float16 mantissas
+        assertEquals(2 * 65536 - 2 * 128 - 2 * 1024, checked, "every finite bfloat16 and float16 value");
+    }
+
+    /** IEEE binary16 → float32 (exact), written out: Float.float16ToFloat is JDK 20+. */
+    static float f16(int bits) {
+        int sign = (bits & 0x8000) << 16, exp = (bits >>> 10) & 0x1f, mant = bits & 0x3ff;
+        if (exp == 0x1f) {
+            return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
+        }
+        if (exp == 0) {
+            float v = mant * 0x1p-24f;  // subnormal: mant · 2^-24, exact in float32
+            return sign != 0 ? -v : v;
+        }
+        return Float.intBitsToFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
+    }
+
     @Test
     void gemmBoundsHoldForTheEmulatedPrecisions() {
         Random rnd = new Random(3);
