@@ -37,7 +37,7 @@ class PrecisionBoundsTest {
     void sixteenBitWeightsAreExactInTf32() {
         int checked = 0;
         for (int bits = 0; bits < 1 << 16; bits++) {
-            for (float w : new float[] {Float.intBitsToFloat(bits << 16), f16(bits)}) {
+            for (float w : new float[] {Float.intBitsToFloat(bits << 16), CudaBackend.f16ToFloat((short) bits)}) {
                 if (Float.isFinite(w)) {
                     assertEquals(w, RoundingCpuBackend.round(w, Precision.TF32), "16-bit pattern " + bits);
                     checked++;
@@ -48,17 +48,18 @@ class PrecisionBoundsTest {
         assertEquals(2 * 65536 - 2 * 128 - 2 * 1024, checked, "every finite bfloat16 and float16 value");
     }
 
-    /** IEEE binary16 → float32 (exact), written out: Float.float16ToFloat is JDK 20+. */
-    static float f16(int bits) {
-        int sign = (bits & 0x8000) << 16, exp = (bits >>> 10) & 0x1f, mant = bits & 0x3ff;
-        if (exp == 0x1f) {
-            return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
+    /** The backend's float16 decoding (download of an F16 weight) round-trips every finite pattern. */
+    @Test
+    void float16DecodingRoundTrips() {
+        for (int bits = 0; bits < 1 << 16; bits++) {
+            float f = CudaBackend.f16ToFloat((short) bits);
+            if (Float.isFinite(f)) {
+                assertEquals((short) bits, GemmKernelTest.Float16.fromFloat(f), "pattern " + bits);
+            }
         }
-        if (exp == 0) {
-            float v = mant * 0x1p-24f;  // subnormal: mant · 2^-24, exact in float32
-            return sign != 0 ? -v : v;
-        }
-        return Float.intBitsToFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
+        assertEquals(1.0f, CudaBackend.f16ToFloat((short) 0x3c00));
+        assertEquals(0x1p-24f, CudaBackend.f16ToFloat((short) 1));
+        assertEquals(-65504f, CudaBackend.f16ToFloat((short) 0xfbff));
     }
 
     @Test
