@@ -17,7 +17,9 @@ import picocli.CommandLine.Command;
                 ParityCommand.class,
                 TokenizeCommand.class,
                 PreprocessCommand.class,
+                DetectCommand.class,
                 DevicesCommand.class,
+                StoreCommand.class,
         })
 public final class Main {
 

@@ -76,10 +76,7 @@ public final class SearchCommand implements Callable<Integer> {
                 if (store == null) {
                     throw new IllegalArgumentException("--text needs --store DIR (made by qpert embed)");
                 }
-                if (!Files.isRegularFile(store.resolve(EmbeddingStore.INDEX))) {
-                    throw new IllegalArgumentException("no embedding store in " + store);
-                }
-                try (EmbeddingStore s = EmbeddingStore.open(store, StoredImage.spec(engine), 1)) {
+                try (EmbeddingStore s = StoredImage.openForSearch(store, engine)) {
                     hits = Searcher.text(engine, s, query.text, itmK, top);
                 }
                 out.println("images for \"" + query.text + "\":");

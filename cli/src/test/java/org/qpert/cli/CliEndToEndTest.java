@@ -170,6 +170,27 @@ class CliEndToEndTest {
         search.out().strip().lines().skip(2).forEach(line -> assertTrue(line.matches(
                 "\\s+\\d\\s+-?\\d+\\.\\d{3}\\s+-?\\d+\\.\\d{3}\\s+00000[0-3]\\.png"), line));
 
+        Result plain = run("search", "--no-qpert", "--text", "a small red circle", "--store", store.toString(),
+                "--model", model.toString(), "--top", "2", "--itm-k", "0");
+        assertEquals(0, plain.status(), "a store with perturbed and plain features serves --no-qpert: " + plain.err());
+        assertEquals(4, plain.out().strip().lines().count(), plain.out());
+
+        Result verified = run("store", "verify", store.toString());
+        assertEquals(0, verified.status(), verified.out() + verified.err());
+        assertTrue(verified.out().contains("store " + store + ": 3 shards, 4 images"), verified.out());
+        Path shard = store.resolve("shard-000000.safetensors");
+        byte[] bytes = Files.readAllBytes(shard);
+        bytes[bytes.length - 1] ^= 0x40;
+        Files.write(shard, bytes);
+        Result corrupt = run("store", "verify", store.toString());
+        assertEquals(1, corrupt.status(), corrupt.out());
+        assertTrue(corrupt.out().contains("corrupt: shard-000000.safetensors is corrupt (CRC32C"), corrupt.out());
+        Result repair = run("embed", "--images", images.toString(), "--boxes", data.resolve("boxes.json").toString(),
+                "--model", model.toString(), "--store", store.toString(), "--batch", "2");
+        assertEquals(0, repair.status(), repair.err());
+        assertTrue(repair.out().contains("4 images (2 embedded now, 2 already there)"), repair.out());
+        assertEquals(0, run("store", "verify", store.toString()).status());
+
         Path captions = work.resolve("captions.txt");
         Files.writeString(captions, "a red circle\n\na blue square\na green triangle\n");
         Result byImage = run("search", "--image", images.resolve("000001.png").toString(), "--box", "10,10,40,40",

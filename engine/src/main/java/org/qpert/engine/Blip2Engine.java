@@ -45,10 +45,10 @@ public final class Blip2Engine implements RetrievalEngine {
         QPert qpert = QPert.builder().model(modelDir).perturbation(perturbation).device(device).precision(precision)
                 .build();
         Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("model", modelDir.toAbsolutePath().normalize().getFileName().toString());
+        // Content, not the folder's name: a renamed or moved checkpoint keeps its stores.
         settings.put("model_fingerprint", ModelFingerprint.of(modelDir));
         settings.put("image_size", Integer.toString(qpert.model().config().vision().imageSize()));
-        settings.put("perturbation", describe(perturbation));
+        settings.put(StoredImage.PERTURBATION, describe(perturbation));
         return new Blip2Engine(qpert, settings);
     }
 

@@ -23,6 +23,8 @@ public record StoredImage(int height, int width, boolean annotated, List<Box> bo
     public static final String Z = "z";
     public static final String ITC = "itc";
     public static final String ITC_QPERT = "itc_qpert";
+    /** The store setting that describes the perturbation (e.g. {@code off}). */
+    public static final String PERTURBATION = "perturbation";
 
     public StoredImage {
         boxes = List.copyOf(boxes);
@@ -41,6 +43,32 @@ public record StoredImage(int height, int width, boolean annotated, List<Box> bo
             fields.put(ITC_QPERT, engine.featureShape());
         }
         return new StoreSpec(engine.storeSettings(), fields);
+    }
+
+    /**
+     * Opens the store in {@code dir} for searching with {@code engine} (no lock: a running embed may go on adding
+     * shards; this reader sees those complete when it opened). Unlike a writer, a reader without perturbation accepts
+     * a store that also holds perturbed features: it needs the model, image size and shapes to agree, and the
+     * perturbation settings only when it uses the perturbed features.
+     */
+    public static EmbeddingStore openForSearch(java.nio.file.Path dir, RetrievalEngine engine)
+            throws java.io.IOException {
+        EmbeddingStore store = EmbeddingStore.openExisting(dir);
+        StoreSpec want = spec(engine), have = store.spec();
+        List<String> diff = new ArrayList<>();
+        for (String d : want.differencesFrom(have)) {
+            boolean unused = !engine.perturbs()
+                    && (d.startsWith(PERTURBATION + ":") || d.startsWith("field " + ITC_QPERT + ":"));
+            if (!unused) {
+                diff.add(d);
+            }
+        }
+        if (!diff.isEmpty()) {
+            store.close();
+            throw new IllegalArgumentException("store " + dir + " was built with other settings (" + String.join("; ",
+                    diff) + "); search with the settings it was built with");
+        }
+        return store;
     }
 
     /** Object size of the image (largest relative box area), NaN without annotation. */

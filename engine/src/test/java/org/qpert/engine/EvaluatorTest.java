@@ -97,7 +97,7 @@ class EvaluatorTest {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> GalleryEmbedder.embedMissing(crashing, gallery().images(), store, 1));
         assertEquals("simulated crash on img2.png", e.getMessage());
-        // the process would die here: the store is never closed
+        store.close(); // the run stops with the error (a killed run: StoreWritersTest)
         FakeEngine next = new FakeEngine(true);
         try (EmbeddingStore reopened = EmbeddingStore.open(dir, StoredImage.spec(next), 1)) {
             assertEquals(List.of("img0.png", "img1.png"), reopened.ids());
@@ -127,6 +127,18 @@ class EvaluatorTest {
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> EmbeddingStore.open(dir, StoredImage.spec(new FakeEngine(false)), 1));
-        assertTrue(e.getMessage().contains("qpert: 'off' requested, 'on' in the store"), e.getMessage());
+        assertTrue(e.getMessage().contains("perturbation: 'off' requested, 'on' in the store"), e.getMessage());
+        // a search without perturbation reads the plain features of a store that holds both
+        try (EmbeddingStore store = StoredImage.openForSearch(dir, new FakeEngine(false))) {
+            assertEquals(3, store.ids().size());
+        }
+        e = assertThrows(IllegalArgumentException.class,
+                () -> StoredImage.openForSearch(dir, new FakeEngine(true) {
+                    @Override
+                    public java.util.Map<String, String> storeSettings() {
+                        return java.util.Map.of("model", "other", StoredImage.PERTURBATION, "on");
+                    }
+                }));
+        assertTrue(e.getMessage().contains("model: 'other' requested, 'fake' in the store"), e.getMessage());
     }
 }

@@ -14,7 +14,7 @@ import org.qpert.core.qpert.Box;
  * K. Z = [K, height, width, boxes] so ITM can tell which image it sees: ITM logit 1 for a caption of the same image,
  * else 0. Every image is 100 × 100.
  */
-final class FakeEngine implements RetrievalEngine {
+class FakeEngine implements RetrievalEngine {
     private static final Backend CPU = new CpuBackend();
     final AtomicInteger embedded = new AtomicInteger();
     private final boolean perturbs;
@@ -37,7 +37,7 @@ final class FakeEngine implements RetrievalEngine {
 
     @Override
     public Map<String, String> storeSettings() {
-        return Map.of("model", "fake", "qpert", perturbs ? "on" : "off");
+        return Map.of("model", "fake", StoredImage.PERTURBATION, perturbs ? "on" : "off");
     }
 
     @Override

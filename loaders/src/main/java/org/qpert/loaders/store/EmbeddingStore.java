@@ -26,17 +26,28 @@ import org.qpert.loaders.safetensors.SafetensorsWriter;
 /**
  * Per-image embeddings on disk, written incrementally so that an interrupted run loses at most the shard in progress.
  *
- * <p>Layout of the store directory: {@code index.json} (format, {@link StoreSpec}, and the list of shards with the image
- * ids each holds, in order) and {@code shard-NNNNNN.safetensors} files with one F32 tensor {@code <row>/<field>} per
- * image and field; the index also keeps a small JSON object of metadata per image. A shard is written to a temporary file, forced to disk and renamed into place; only then is the
- * index rewritten the same way. A shard left behind by a crash before its index update is not listed and is simply
- * overwritten. Reopening a store with another spec (other model, other perturbation settings, other shapes) is
- * refused with a message listing the differences. Thread-safe.
+ * <p>Layout of the store directory: {@code index.json} (format, {@link StoreSpec}, the list of shards with the image
+ * ids each holds, in order, each shard's size and CRC32C, and the images that failed with their reasons),
+ * {@code shard-NNNNNN.safetensors} files with one F32 tensor {@code <row>/<field>} per image and field (the index
+ * also keeps a small JSON object of metadata per image), and {@code write.lock}. A shard is written to a temporary
+ * file, forced to disk and renamed into place; only then is the index rewritten the same way, so a reader sees the
+ * old index or the new one, and every shard either lists is complete. Shard files are never rewritten: a new shard
+ * takes the next number.
+ *
+ * <p>One writer at a time: {@link #open} takes the store's OS lock ({@link StoreLock}) until {@link #close}; a second
+ * writer fails at once naming the first. The writer checks every listed shard's size and CRC32C and drops the shards
+ * that are missing or corrupt from the index, so their images count as not stored and are embedded again. Readers
+ * ({@link #openExisting}) take no lock; they check that the shards are there at the recorded sizes. Reopening a
+ * store with another spec (other model, other perturbation settings, other shapes) is refused with a message
+ * listing the differences. Thread-safe.
  */
 public final class EmbeddingStore implements AutoCloseable {
     public static final String INDEX = "index.json";
     static final String FORMAT = "qpert-embedding-store";
-    static final int VERSION = 1;
+    /** 2 added shard sizes, checksums and failures; version 1 stores are read and upgraded by the next writer. */
+    static final int VERSION = 2;
+    private static final java.util.regex.Pattern SHARD_NAME = java.util.regex.Pattern.compile("shard-(\\d{6})\\.safetensors");
+    private static final System.Logger LOG = System.getLogger(EmbeddingStore.class.getName());
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
     private final Path dir;
@@ -46,8 +57,16 @@ public final class EmbeddingStore implements AutoCloseable {
     private final Map<String, Location> locations = new HashMap<>();
     private final Map<String, Pending> pending = new LinkedHashMap<>();
     private final Map<Integer, SafetensorsFile> open = new HashMap<>();
+    private final Map<String, String> failed = new LinkedHashMap<>();
+    private final List<String> repaired = new ArrayList<>();
+    private StoreLock lock;
+    private int nextShard;
 
-    private record Shard(String file, List<String> ids, List<JsonElement> meta) {
+    /**
+     * @param bytes file size, -1 when unknown (version 1 index)
+     * @param crc   CRC32C of the whole file as 8 hex digits, null when unknown (version 1 index)
+     */
+    private record Shard(String file, List<String> ids, List<JsonElement> meta, long bytes, String crc) {
     }
 
     private record Pending(Map<String, float[]> values, JsonElement meta) {
@@ -70,18 +89,27 @@ public final class EmbeddingStore implements AutoCloseable {
         if (shardSize < 1) {
             throw new IllegalArgumentException("shard size must be at least 1, got " + shardSize);
         }
-        EmbeddingStore store = new EmbeddingStore(dir, spec, shardSize);
-        Path index = dir.resolve(INDEX);
-        if (Files.exists(index)) {
-            store.load(index);
-        } else {
-            if (Files.exists(dir) && !Files.isDirectory(dir)) {
-                throw new IllegalArgumentException("store " + dir + " is not a directory");
-            }
-            Files.createDirectories(dir);
-            store.writeIndex();
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("store " + dir + " is not a directory");
         }
-        return store;
+        Files.createDirectories(dir);
+        EmbeddingStore store = new EmbeddingStore(dir, spec, shardSize);
+        store.lock = StoreLock.acquire(dir);
+        try {
+            Path index = dir.resolve(INDEX);
+            if (Files.exists(index)) {
+                store.load(index, true);
+                if (!store.repaired.isEmpty() || store.shards.stream().anyMatch(sh -> sh.crc() == null)) {
+                    store.writeIndex();
+                }
+            } else {
+                store.writeIndex();
+            }
+            return store;
+        } catch (IOException | RuntimeException e) {
+            store.lock.close();
+            throw e;
+        }
     }
 
     /** Opens an existing store for reading with whatever spec it was built with. */
@@ -92,8 +120,58 @@ public final class EmbeddingStore implements AutoCloseable {
         }
         JsonObject json = parseIndex(index);
         EmbeddingStore store = new EmbeddingStore(dir, specOf(json, index), Integer.MAX_VALUE);
-        store.load(index);
+        store.load(index, false);
         return store;
+    }
+
+    /**
+     * Checks every shard of the store in {@code dir} against the index (presence, size, CRC32C) and lists the files
+     * that look like shards but are not listed. Takes no lock and changes nothing.
+     */
+    public static StoreCheck verify(Path dir) throws IOException {
+        EmbeddingStore store = new EmbeddingStore(dir, null, Integer.MAX_VALUE);
+        Path index = dir.resolve(INDEX);
+        if (!Files.exists(index)) {
+            throw new IllegalArgumentException("no embedding store in " + dir + " (" + INDEX + " is missing)");
+        }
+        JsonObject json = parseIndex(index);
+        StoreSpec spec = specOf(json, index);
+        List<String> missing = new ArrayList<>(), corrupt = new ArrayList<>(), orphaned = new ArrayList<>();
+        java.util.Set<String> listed = new java.util.HashSet<>();
+        int shards = 0, images = 0, lost = 0;
+        try {
+            for (JsonElement e : json.getAsJsonArray("shards")) {
+                JsonObject s = e.getAsJsonObject();
+                List<String> ids = new ArrayList<>();
+                s.getAsJsonArray("ids").forEach(id -> ids.add(id.getAsString()));
+                Shard shard = new Shard(s.get("file").getAsString(), ids, List.of(),
+                        s.has("bytes") ? s.get("bytes").getAsLong() : -1,
+                        s.has("crc32c") ? s.get("crc32c").getAsString() : null);
+                listed.add(shard.file());
+                shards++;
+                images += ids.size();
+                String problem = problem(dir, shard, spec.fieldNames(), true);
+                if (problem != null) {
+                    lost += ids.size();
+                    if (problem.equals("is missing")) {
+                        missing.add(shard.file());
+                    } else {
+                        corrupt.add(shard.file() + " " + problem);
+                    }
+                }
+            }
+            if (json.has("failed")) {
+                json.getAsJsonObject("failed").entrySet().forEach(f -> store.failed.put(f.getKey(),
+                        f.getValue().getAsString()));
+            }
+        } catch (IllegalStateException | NullPointerException | ClassCastException | UnsupportedOperationException e) {
+            throw new IllegalArgumentException(index + ": malformed shard list (" + e.getMessage() + ")", e);
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("shard-") || n.endsWith(".tmp"))
+                    .filter(n -> !listed.contains(n)).sorted().forEach(orphaned::add);
+        }
+        return new StoreCheck(shards, images, missing, corrupt, orphaned, lost, store.failed);
     }
 
     public StoreSpec spec() {
@@ -121,6 +199,25 @@ public final class EmbeddingStore implements AutoCloseable {
             out.addAll(s.ids());
         }
         return out;
+    }
+
+    /** Images whose embedding failed, with the reason, in the order they failed (stored ones are removed). */
+    public synchronized Map<String, String> failures() {
+        return Map.copyOf(failed);
+    }
+
+    /**
+     * Records that image {@code id} could not be embedded (e.g. a corrupt file); kept in the index until the image is
+     * stored, so a later run knows what it retries.
+     */
+    public synchronized void recordFailure(String id, String reason) throws IOException {
+        failed.put(id, reason);
+        writeIndex();
+    }
+
+    /** What opening this store for writing repaired: one line per dropped shard (missing or corrupt) with its images. */
+    public synchronized List<String> repaired() {
+        return List.copyOf(repaired);
     }
 
     /** {@link #add(String, Map, String)} without metadata. */
@@ -169,7 +266,10 @@ public final class EmbeddingStore implements AutoCloseable {
         if (pending.isEmpty()) {
             return;
         }
-        String file = String.format(java.util.Locale.ROOT, "shard-%06d.safetensors", shards.size());
+        if (lock == null) {
+            throw new IllegalStateException("store " + dir + " was opened for reading");
+        }
+        String file = String.format(java.util.Locale.ROOT, "shard-%06d.safetensors", nextShard);
         SafetensorsWriter w = new SafetensorsWriter().metadata("format", FORMAT);
         List<String> ids = new ArrayList<>(pending.keySet());
         for (int row = 0; row < ids.size(); row++) {
@@ -179,10 +279,15 @@ public final class EmbeddingStore implements AutoCloseable {
         }
         Path tmp = dir.resolve(file + ".tmp");
         w.write(tmp);
+        String crc = crc32c(tmp);
+        long bytes = Files.size(tmp);
         moveDurably(tmp, dir.resolve(file));
-        shards.add(new Shard(file, List.copyOf(ids), ids.stream().map(id -> pending.get(id).meta()).toList()));
+        nextShard++;
+        shards.add(new Shard(file, List.copyOf(ids), ids.stream().map(id -> pending.get(id).meta()).toList(), bytes,
+                crc));
         for (int row = 0; row < ids.size(); row++) {
             locations.put(ids.get(row), new Location(shards.size() - 1, row));
+            failed.remove(ids.get(row));
         }
         pending.clear();
         writeIndex();
@@ -234,11 +339,23 @@ public final class EmbeddingStore implements AutoCloseable {
     @Override
     public synchronized void close() throws IOException {
         try {
-            flush();
+            if (lock != null) {
+                flush();
+            }
         } finally {
             open.values().forEach(SafetensorsFile::close);
             open.clear();
+            if (lock != null) {
+                lock.close();
+                lock = null;
+            }
         }
+    }
+
+    /** Lets go of the write lock without flushing, as a killed process would (tests of crash recovery). */
+    void abandonForTest() throws IOException {
+        lock.close();
+        lock = null;
     }
 
     private SafetensorsFile shardFile(int shard) {
@@ -252,7 +369,11 @@ public final class EmbeddingStore implements AutoCloseable {
         });
     }
 
-    private void load(Path index) throws IOException {
+    /**
+     * Reads the index. A writer ({@code repair}) checks each shard's size and checksum and drops the bad ones (their
+     * images are embedded again); a reader only checks that each shard is there at its recorded size.
+     */
+    private void load(Path index, boolean repair) throws IOException {
         JsonObject json = parseIndex(index);
         StoreSpec stored = specOf(json, index);
         List<String> diff = spec.differencesFrom(stored);
@@ -264,28 +385,102 @@ public final class EmbeddingStore implements AutoCloseable {
             for (JsonElement e : json.getAsJsonArray("shards")) {
                 JsonObject s = e.getAsJsonObject();
                 String file = s.get("file").getAsString();
-                if (!file.matches("shard-\\d{6}\\.safetensors") || !Files.isRegularFile(dir.resolve(file))) {
-                    throw new IllegalArgumentException(index + ": shard '" + file + "' is missing or misnamed");
+                java.util.regex.Matcher name = SHARD_NAME.matcher(file);
+                if (!name.matches()) {
+                    throw new IllegalArgumentException(index + ": shard '" + file + "' is misnamed");
                 }
+                nextShard = Math.max(nextShard, Integer.parseInt(name.group(1)) + 1);
                 List<String> ids = new ArrayList<>();
                 List<JsonElement> meta = new ArrayList<>();
                 s.getAsJsonArray("meta").forEach(meta::add);
-                for (JsonElement id : s.getAsJsonArray("ids")) {
-                    String v = id.getAsString();
-                    if (locations.put(v, new Location(shards.size(), ids.size())) != null) {
-                        throw new IllegalArgumentException(index + ": image id '" + v + "' appears twice");
-                    }
-                    ids.add(v);
-                }
+                s.getAsJsonArray("ids").forEach(id -> ids.add(id.getAsString()));
                 if (meta.size() != ids.size()) {
                     throw new IllegalArgumentException(index + ": shard '" + file + "' lists " + ids.size()
                             + " ids but " + meta.size() + " metadata entries");
                 }
-                shards.add(new Shard(file, List.copyOf(ids), List.copyOf(meta)));
+                Shard shard = new Shard(file, List.copyOf(ids), List.copyOf(meta),
+                        s.has("bytes") ? s.get("bytes").getAsLong() : -1,
+                        s.has("crc32c") ? s.get("crc32c").getAsString() : null);
+                String problem = problem(dir, shard, spec.fieldNames(), repair);
+                if (problem != null) {
+                    if (!repair) {
+                        throw new IllegalArgumentException("store " + dir + ": shard '" + file + "' " + problem
+                                + "; run 'qpert store verify' and re-run embed to repair it");
+                    }
+                    String line = "shard " + file + " " + problem + ": its " + ids.size()
+                            + " images will be embedded again";
+                    LOG.log(System.Logger.Level.WARNING, "store " + dir + ": " + line);
+                    repaired.add(line);
+                    continue;
+                }
+                if (shard.crc() == null && repair) {
+                    shard = new Shard(file, shard.ids(), shard.meta(), Files.size(dir.resolve(file)),
+                            crc32c(dir.resolve(file)));
+                }
+                for (int row = 0; row < ids.size(); row++) {
+                    if (locations.put(ids.get(row), new Location(shards.size(), row)) != null) {
+                        throw new IllegalArgumentException(index + ": image id '" + ids.get(row) + "' appears twice");
+                    }
+                }
+                shards.add(shard);
             }
-        } catch (IllegalStateException | NullPointerException | ClassCastException e) {
+            if (json.has("failed")) {
+                json.getAsJsonObject("failed").entrySet().forEach(f -> failed.put(f.getKey(),
+                        f.getValue().getAsString()));
+            }
+        } catch (IllegalStateException | NullPointerException | ClassCastException | NumberFormatException
+                 | UnsupportedOperationException e) {
             throw new IllegalArgumentException(index + ": malformed shard list (" + e.getMessage() + ")", e);
         }
+    }
+
+    /**
+     * What is wrong with a listed shard, or null: missing, another size than recorded, and (with {@code content})
+     * another CRC32C, or for a version 1 shard without one, a header that does not parse or lacks a row's tensor.
+     */
+    private static String problem(Path dir, Shard shard, List<String> fields, boolean content) throws IOException {
+        Path p = dir.resolve(shard.file());
+        if (!Files.isRegularFile(p)) {
+            return "is missing";
+        }
+        long size = Files.size(p);
+        if (shard.bytes() >= 0 && size != shard.bytes()) {
+            return "has " + size + " bytes, the index recorded " + shard.bytes();
+        }
+        if (!content) {
+            return null;
+        }
+        if (shard.crc() != null) {
+            String crc = crc32c(p);
+            return crc.equals(shard.crc()) ? null : "is corrupt (CRC32C " + crc + ", the index recorded "
+                    + shard.crc() + ")";
+        }
+        try (SafetensorsFile f = SafetensorsFile.open(p)) {
+            for (int row = 0; row < shard.ids().size(); row++) {
+                for (String field : fields) {
+                    if (!f.contains(row + "/" + field)) {
+                        return "lacks tensor " + row + "/" + field;
+                    }
+                }
+            }
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return "is unreadable (" + e.getMessage() + ")";
+        }
+    }
+
+    /** CRC32C of a whole file, 8 hex digits. */
+    static String crc32c(Path file) throws IOException {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(1 << 20);
+            while (ch.read(buf) >= 0) {
+                buf.flip();
+                crc.update(buf);
+                buf.clear();
+            }
+        }
+        return String.format(java.util.Locale.ROOT, "%08x", crc.getValue());
     }
 
     private static JsonObject parseIndex(Path index) throws IOException {
@@ -295,7 +490,8 @@ public final class EmbeddingStore implements AutoCloseable {
             if (!json.has("format") || !FORMAT.equals(json.get("format").getAsString())) {
                 throw new IllegalArgumentException(index + " is not a qpert embedding store index");
             }
-            if (json.get("version").getAsInt() != VERSION) {
+            int version = json.get("version").getAsInt();
+            if (version < 1 || version > VERSION) {
                 throw new IllegalArgumentException(index + ": store version " + json.get("version")
                         + " is not supported (this qpert reads version " + VERSION + ")");
             }
@@ -335,6 +531,10 @@ public final class EmbeddingStore implements AutoCloseable {
         for (Shard s : shards) {
             JsonObject o = new JsonObject();
             o.addProperty("file", s.file());
+            if (s.crc() != null) {
+                o.addProperty("bytes", s.bytes());
+                o.addProperty("crc32c", s.crc());
+            }
             o.add("ids", GSON.toJsonTree(s.ids()));
             JsonArray meta = new JsonArray();
             s.meta().forEach(meta::add);
@@ -342,6 +542,9 @@ public final class EmbeddingStore implements AutoCloseable {
             list.add(o);
         }
         json.add("shards", list);
+        JsonObject failures = new JsonObject();
+        failed.forEach(failures::addProperty);
+        json.add("failed", failures);
         Path tmp = dir.resolve(INDEX + ".tmp");
         Files.writeString(tmp, GSON.toJson(json), StandardCharsets.UTF_8);
         moveDurably(tmp, dir.resolve(INDEX));

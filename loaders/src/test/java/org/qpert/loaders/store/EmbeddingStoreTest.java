@@ -59,7 +59,8 @@ class EmbeddingStoreTest {
         for (int i = 0; i < 3; i++) {
             crashed.add("img" + i, values(i));
         }
-        // no close(): img2 was only buffered and is lost, img0 and img1 are on disk
+        // no close(): img2 was only buffered and is lost, img0 and img1 are on disk; the OS drops a killed run's lock
+        crashed.abandonForTest();
         Files.writeString(dir.resolve("shard-000001.safetensors"), "half-written shard from the crash");
         try (EmbeddingStore s = EmbeddingStore.open(dir, SPEC, 2)) {
             assertEquals(List.of("img0", "img1"), s.ids());
@@ -115,5 +116,95 @@ class EmbeddingStoreTest {
         e = assertThrows(IllegalArgumentException.class, () -> EmbeddingStore.openExisting(missing));
         assertTrue(e.getMessage().contains("shard 'shard-000000.safetensors' is missing"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> EmbeddingStore.openExisting(dir.resolve("none")));
+    }
+
+    @Test
+    void secondWriterIsRefusedNamingTheHolderAndReadersStillRead(@TempDir Path dir) throws Exception {
+        try (EmbeddingStore first = EmbeddingStore.open(dir, SPEC, 1)) {
+            first.add("img0", values(0));
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> EmbeddingStore.open(dir, SPEC, 1));
+            assertTrue(e.getMessage().startsWith("store " + dir + " is being written by pid "
+                    + ProcessHandle.current().pid() + " on "), e.getMessage());
+            assertTrue(e.getMessage().contains(" since "), e.getMessage());
+            try (EmbeddingStore reader = EmbeddingStore.openExisting(dir)) {
+                assertEquals(List.of("img0"), reader.ids());
+            }
+        }
+        try (EmbeddingStore again = EmbeddingStore.open(dir, SPEC, 1)) {
+            assertEquals(List.of("img0"), again.ids(), "the lock is released on close");
+        }
+    }
+
+    @Test
+    void staleLockFileOfADeadProcessIsTakenOver(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve(StoreLock.FILE), "999999999 " + java.net.InetAddress.getLocalHost().getHostName()
+                + " 2026-01-01T00:00:00Z\n");
+        assertTrue(StoreLock.describe(Files.readString(dir.resolve(StoreLock.FILE)).trim()).endsWith("(not running)"));
+        try (EmbeddingStore s = EmbeddingStore.open(dir, SPEC, 1)) {
+            s.add("img0", values(0));
+            assertTrue(Files.readString(dir.resolve(StoreLock.FILE)).startsWith(ProcessHandle.current().pid() + " "));
+        }
+        assertEquals("", Files.readString(dir.resolve(StoreLock.FILE)), "a clean close leaves no holder behind");
+    }
+
+    @Test
+    void verifyFindsMissingCorruptAndOrphanedShardsAndTheWriterReembedsOnlyThose(@TempDir Path dir) throws Exception {
+        try (EmbeddingStore s = EmbeddingStore.open(dir, SPEC, 2)) {
+            for (int i = 0; i < 6; i++) {
+                s.add("img" + i, values(i));
+            }
+        }
+        StoreCheck ok = EmbeddingStore.verify(dir);
+        assertTrue(ok.intact());
+        assertEquals(3, ok.shards());
+        assertEquals(6, ok.images());
+        assertEquals(List.of(), ok.orphaned());
+
+        Files.delete(dir.resolve("shard-000000.safetensors"));
+        Path corrupt = dir.resolve("shard-000002.safetensors");
+        byte[] bytes = Files.readAllBytes(corrupt);
+        bytes[bytes.length - 3] ^= 0x10; // one bit of a value: same size, same header
+        Files.write(corrupt, bytes);
+        Files.writeString(dir.resolve("shard-000007.safetensors.tmp"), "left by a crash");
+        StoreCheck bad = EmbeddingStore.verify(dir);
+        assertFalse(bad.intact());
+        assertEquals(List.of("shard-000000.safetensors"), bad.missing());
+        assertEquals(1, bad.corrupt().size());
+        assertTrue(bad.corrupt().get(0).startsWith("shard-000002.safetensors is corrupt (CRC32C "), bad.corrupt().get(0));
+        assertEquals(List.of("shard-000007.safetensors.tmp"), bad.orphaned());
+        assertEquals(4, bad.lost());
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EmbeddingStore.openExisting(dir));
+        assertTrue(e.getMessage().contains("shard 'shard-000000.safetensors' is missing"), e.getMessage());
+        try (EmbeddingStore s = EmbeddingStore.open(dir, SPEC, 2)) {
+            assertEquals(List.of("img2", "img3"), s.ids(), "only the intact shard's images are kept");
+            assertEquals(2, s.repaired().size());
+            for (String id : List.of("img0", "img1", "img4", "img5")) {
+                s.add(id, values(Integer.parseInt(id.substring(3))));
+            }
+        }
+        assertTrue(EmbeddingStore.verify(dir).intact());
+        try (EmbeddingStore s = EmbeddingStore.openExisting(dir)) {
+            assertEquals(6, s.ids().size());
+            assertArrayEquals(values(5).get("itc"), s.read("img5", "itc"), 0f);
+            assertArrayEquals(values(0).get("z"), s.read("img0", "z"), 0f);
+        }
+        assertTrue(Files.exists(dir.resolve("shard-000004.safetensors")), "new shards take new numbers");
+    }
+
+    @Test
+    void failuresAreKeptUntilTheImageIsStored(@TempDir Path dir) throws Exception {
+        try (EmbeddingStore s = EmbeddingStore.open(dir, SPEC, 1)) {
+            s.add("img0", values(0));
+            s.recordFailure("bad.png", "bad.png: not a PNG or JPEG");
+        }
+        try (EmbeddingStore s = EmbeddingStore.open(dir, SPEC, 1)) {
+            assertEquals(Map.of("bad.png", "bad.png: not a PNG or JPEG"), s.failures());
+            assertEquals(Map.of("bad.png", "bad.png: not a PNG or JPEG"), EmbeddingStore.verify(dir).failed());
+            s.add("bad.png", values(1));
+        }
+        try (EmbeddingStore s = EmbeddingStore.open(dir, SPEC, 1)) {
+            assertEquals(Map.of(), s.failures());
+        }
     }
 }

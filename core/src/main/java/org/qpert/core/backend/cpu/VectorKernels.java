@@ -260,6 +260,28 @@ final class VectorKernels implements Kernels {
         return y.mul(bits.reinterpretAsFloats());
     }
 
+    /**
+     * Lane 0 + lane 1 + … in that order, in double. Not {@code reduceLanes(ADD)}: its order is unspecified, and on
+     * JDK 25 the interpreter/C1 fallback (sequential) and the C2 intrinsic (a tree) round differently, so a result
+     * would change after JIT warm-up.
+     */
+    static double sumLanes(FloatVector v) {
+        double s = 0;
+        for (int i = 0; i < L; i++) {
+            s += v.lane(i);
+        }
+        return s;
+    }
+
+    /** Lane-by-lane maximum in a fixed order, so ±0 and NaN resolve the same way compiled or not. */
+    static float maxLanes(FloatVector v) {
+        float m = v.lane(0);
+        for (int i = 1; i < L; i++) {
+            m = Math.max(m, v.lane(i));
+        }
+        return m;
+    }
+
     @Override
     public void gelu(float[] x, int xOff, float[] y, int yOff, int n) {
         int i = 0;
@@ -295,7 +317,7 @@ final class VectorKernels implements Kernels {
         for (; i + L <= d; i += L) {
             acc = acc.add(FloatVector.fromArray(S, src, off + i));
         }
-        double sum = acc.reduceLanes(VectorOperators.ADD);
+        double sum = sumLanes(acc);
         for (; i < d; i++) {
             sum += src[off + i];
         }
@@ -305,7 +327,7 @@ final class VectorKernels implements Kernels {
             FloatVector c = FloatVector.fromArray(S, src, off + i).sub(mean);
             acc = c.fma(c, acc);
         }
-        double var = acc.reduceLanes(VectorOperators.ADD);
+        double var = sumLanes(acc);
         for (; i < d; i++) {
             double c = src[off + i] - mean;
             var += c * c;
@@ -332,7 +354,7 @@ final class VectorKernels implements Kernels {
             v.intoArray(s, off + i);
             mx = mx.max(v);
         }
-        float max = mx.reduceLanes(VectorOperators.MAX);
+        float max = maxLanes(mx);
         for (; i < n; i++) {
             float v = s[off + i] * scale + (keyBias == null ? 0f : keyBias[i]);
             s[off + i] = v;
@@ -344,7 +366,7 @@ final class VectorKernels implements Kernels {
             e.intoArray(s, off + i);
             acc = acc.add(e);
         }
-        double sum = acc.reduceLanes(VectorOperators.ADD);
+        double sum = sumLanes(acc);
         for (; i < n; i++) {
             float e = (float) Math.exp(s[off + i] - max);
             s[off + i] = e;
