@@ -24,6 +24,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.qpert.api.Detection;
+import org.qpert.api.Detector;
 import org.qpert.core.qpert.Box;
 import org.qpert.engine.CaptionIndex;
 import org.qpert.engine.GalleryIndex;
@@ -46,6 +48,7 @@ public final class QPertServer implements AutoCloseable {
 
     private final GalleryIndex gallery;
     private final CaptionIndex captions;
+    private final Detector detector;
     private final ServerOptions options;
     private final HttpServer http;
     private final ThreadPoolExecutor executor;
@@ -59,9 +62,11 @@ public final class QPertServer implements AutoCloseable {
     private final Object drained = new Object();
     private volatile boolean closing;
 
-    private QPertServer(GalleryIndex gallery, CaptionIndex captions, ServerOptions options) throws IOException {
+    private QPertServer(GalleryIndex gallery, CaptionIndex captions, Detector detector, ServerOptions options)
+            throws IOException {
         this.gallery = gallery;
         this.captions = captions;
+        this.detector = detector;
         this.options = options;
         this.admission = new Admission(options.workers(), options.queue());
         this.thumbnails = new Thumbnails(options.maxImagePixels());
@@ -94,7 +99,16 @@ public final class QPertServer implements AutoCloseable {
      */
     public static QPertServer start(GalleryIndex gallery, CaptionIndex captions, ServerOptions options)
             throws IOException {
-        QPertServer s = new QPertServer(gallery, captions, options);
+        return start(gallery, captions, null, options);
+    }
+
+    /**
+     * As above, with an object detector (may be null) that finds the boxes of an image sent without them (or with
+     * {@code "detect": true}).
+     */
+    public static QPertServer start(GalleryIndex gallery, CaptionIndex captions, Detector detector,
+                                    ServerOptions options) throws IOException {
+        QPertServer s = new QPertServer(gallery, captions, detector, options);
         s.http.start();
         LOG.log(System.Logger.Level.INFO, "qpert serve: http://" + options.host() + ":" + s.port() + "/ ("
                 + gallery.size() + " images, " + options.workers() + " workers, queue " + options.queue() + ")");
@@ -157,7 +171,7 @@ public final class QPertServer implements AutoCloseable {
         o.addProperty("images", gallery.size());
         o.addProperty("qpert", gallery.engine().perturbs());
         o.addProperty("captions", captions == null ? 0 : captions.captions().size());
-        o.addProperty("detector", false);
+        o.addProperty("detector", detector != null);
         JsonObject settings = new JsonObject();
         gallery.engine().storeSettings().forEach(settings::addProperty);
         o.add("settings", settings);
@@ -199,7 +213,8 @@ public final class QPertServer implements AutoCloseable {
     private JsonObject searchImage(JsonRequest r) throws Exception {
         byte[] image = r.base64("image");
         UploadedImage u = UploadedImage.inspect(image, options.maxImagePixels());
-        List<Box> boxes = r.boxes("boxes", MAX_BOXES);
+        List<Box> given = r.boxes("boxes", MAX_BOXES);
+        boolean detect = detect(r);
         int top = r.integer("top", 10, 1, options.maxTop());
         int rerank = r.integer("rerank", 16, 0, options.maxRerank());
         boolean qpert = r.bool("qpert", gallery.engine().perturbs());
@@ -211,11 +226,15 @@ public final class QPertServer implements AutoCloseable {
         try {
             Files.write(tmp, image);
             long t0 = System.nanoTime();
-            List<CaptionIndex.Result> hits = modelWork(() ->
-                    (own != null ? CaptionIndex.of(gallery.engine(), own) : captions).search(tmp, boxes, top, rerank,
-                            qpert));
+            List<Box> boxes = new java.util.ArrayList<>();
+            List<CaptionIndex.Result> hits = modelWork(() -> {
+                boxes.addAll(detect ? detectBoxes(tmp) : given);
+                return (own != null ? CaptionIndex.of(gallery.engine(), own) : captions).search(tmp, boxes, top,
+                        rerank, qpert);
+            });
             JsonObject o = new JsonObject();
             o.addProperty("qpert", qpert);
+            o.add("boxes", boxes(boxes));
             o.addProperty("rerank", rerank);
             o.addProperty("took_ms", (System.nanoTime() - t0) / 1e6);
             JsonArray list = new JsonArray();
@@ -242,13 +261,11 @@ public final class QPertServer implements AutoCloseable {
         if (id.chars().anyMatch(Character::isISOControl)) {
             throw new HttpError(400, "\"id\" must not contain control characters");
         }
-        if (r.bool("detect", false)) {
-            throw new HttpError(400, "this server has no detector (start it with --detector); send \"boxes\"");
-        }
+        boolean detect = detect(r);
         byte[] image = r.base64("image");
         UploadedImage u = UploadedImage.inspect(image, options.maxImagePixels());
-        List<Box> boxes = r.boxes("boxes", MAX_BOXES);
-        boolean annotated = r.has("boxes");
+        List<Box> given = r.boxes("boxes", MAX_BOXES);
+        boolean annotated = detect || r.has("boxes");
         writes.readLock().lock();
         try {
             if (closing) {
@@ -264,7 +281,7 @@ public final class QPertServer implements AutoCloseable {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
             StoredImage m;
             try {
-                m = modelWork(() -> gallery.add(id, file, boxes, annotated));
+                m = modelWork(() -> gallery.add(id, file, detect ? detectBoxes(file) : given, annotated));
             } catch (Exception | Error e) {
                 Files.deleteIfExists(file);
                 throw e;
@@ -274,11 +291,32 @@ public final class QPertServer implements AutoCloseable {
             o.addProperty("width", m.width());
             o.addProperty("height", m.height());
             o.add("boxes", boxes(m.boxes()));
+            o.addProperty("detected", detect);
             o.addProperty("images", gallery.size());
             return o;
         } finally {
             writes.readLock().unlock();
         }
+    }
+
+    /** {@code "detect"}: default true when the server has a detector and the request brings no boxes. */
+    private boolean detect(JsonRequest r) {
+        boolean detect = r.bool("detect", detector != null && !r.has("boxes"));
+        if (detect && detector == null) {
+            throw new HttpError(400, "this server has no detector (start it with --detector); send \"boxes\"");
+        }
+        if (detect && r.has("boxes")) {
+            throw new HttpError(400, "send \"boxes\" or \"detect\": true, not both");
+        }
+        return detect;
+    }
+
+    private List<Box> detectBoxes(Path file) {
+        List<Box> out = new java.util.ArrayList<>();
+        for (Detection d : detector.detect(file)) {
+            out.add(new Box(d.x0(), d.y0(), d.x1(), d.y1()));
+        }
+        return out;
     }
 
     private int thumbnail(HttpExchange ex) throws IOException {
