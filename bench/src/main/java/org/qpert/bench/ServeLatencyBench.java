@@ -141,7 +141,7 @@ public final class ServeLatencyBench {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             Arrays.sort(all);
-            System.out.printf(Locale.ROOT, "| %s | %s | %d | %d | %.1f | %.1f | %.1f | %.1f |%n", size,
+            System.out.printf(Locale.ROOT, "| %s | %s | %d | %d | %.1f | %.1f | %.1f | %.2f |%n", size,
                     rerank == 0 ? "ITC only" : "ITM top " + rerank, clients, all.length, pct(all, 0.50),
                     pct(all, 0.99), all[all.length - 1] / 1e6, clients * (perClient + warmup) / seconds);
         } finally {
