@@ -6,8 +6,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.qpert.api.Detector;
-import org.qpert.api.DetectorSettings;
 import org.qpert.engine.CaptionIndex;
 import org.qpert.engine.GalleryIndex;
 import org.qpert.engine.RetrievalEngine;
@@ -26,21 +24,15 @@ import picocli.CommandLine.Spec;
         description = {"Serve a store over HTTP until stopped (Ctrl-C / SIGTERM drain running requests first): "
                 + "POST /v1/search, POST /v1/search/image, POST /v1/images, GET /v1/health, GET /metrics, and the "
                 + "search page at /.",
-                "Use the model and perturbation flags the store was made with; a missing store is created empty "
-                        + "(fill it with POST /v1/images or 'qpert embed')."})
+                "Use the model, perturbation and detector flags the store was made with; a missing store is created "
+                        + "empty (fill it with POST /v1/images or 'qpert embed'). With --detector, images sent "
+                        + "without boxes get the detected ones."})
 public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "BLIP-2 checkpoint folder.")
     Path model;
 
     @Option(names = "--store", required = true, paramLabel = "DIR", description = "Embedding store to serve.")
     Path store;
-
-    @Option(names = "--detector", paramLabel = "DIR", description = "OWLv2 checkpoint folder: images sent without "
-            + "boxes get the detected ones (post-processing: --queries, --threshold, --nms, --max-boxes, --min-size).")
-    Path detector;
-
-    @Mixin
-    DetectorOptions detectorOptions;
 
     @Option(names = "--captions", paramLabel = "FILE", description = "Captions (one per line) that image searches "
             + "rank when the request brings none.")
@@ -79,19 +71,12 @@ public final class ServeCommand implements Callable<Integer> {
                 .withMaxBodyBytes((long) maxBodyMb << 20);
         List<String> captionList = captions == null ? null
                 : Files.readAllLines(captions, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
-        DetectorSettings detectorSettings = detectorOptions.settings();
-        if (detector != null && !Files.isDirectory(detector)) {
-            throw new IllegalArgumentException("--detector " + detector + " is not a folder (expected an OWLv2 "
-                    + "checkpoint, e.g. a download of google/owlv2-base-patch16-ensemble)");
-        }
         try (RetrievalEngine engine = engineOptions.load(Models.requireModelDir(model));
-             Detector det = detector == null ? null : Detector.load(detector, detectorSettings,
-                     engineOptions.device.device, engineOptions.device.precision);
              EmbeddingStore s = EmbeddingStore.open(store, StoredImage.spec(engine), 1)) {
             CaptionIndex captionIndex = captionList == null ? null : CaptionIndex.of(engine, captionList);
-            QPertServer server = QPertServer.start(GalleryIndex.load(engine, s), captionIndex, det, options);
+            QPertServer server = QPertServer.start(GalleryIndex.load(engine, s), captionIndex, options);
             spec.commandLine().getOut().println("qpert serve: http://" + host + ":" + server.port() + "/ ("
-                    + s.ids().size() + " images" + (det != null ? ", detector " + detector : "") + "; Ctrl-C stops)");
+                    + s.ids().size() + " images" + (engineOptions.detector != null ? ", detector " + engineOptions.detector : "") + "; Ctrl-C stops)");
             spec.commandLine().getOut().flush();
             CountDownLatch stopped = new CountDownLatch(1);
             Thread hook = new Thread(() -> {

@@ -24,10 +24,9 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import org.qpert.api.Detection;
-import org.qpert.api.Detector;
 import org.qpert.core.qpert.Box;
 import org.qpert.engine.CaptionIndex;
+import org.qpert.engine.GalleryImage;
 import org.qpert.engine.GalleryIndex;
 import org.qpert.engine.StoredImage;
 
@@ -48,7 +47,6 @@ public final class QPertServer implements AutoCloseable {
 
     private final GalleryIndex gallery;
     private final CaptionIndex captions;
-    private final Detector detector;
     private final ServerOptions options;
     private final HttpServer http;
     private final ThreadPoolExecutor executor;
@@ -62,11 +60,9 @@ public final class QPertServer implements AutoCloseable {
     private final Object drained = new Object();
     private volatile boolean closing;
 
-    private QPertServer(GalleryIndex gallery, CaptionIndex captions, Detector detector, ServerOptions options)
-            throws IOException {
+    private QPertServer(GalleryIndex gallery, CaptionIndex captions, ServerOptions options) throws IOException {
         this.gallery = gallery;
         this.captions = captions;
-        this.detector = detector;
         this.options = options;
         this.admission = new Admission(options.workers(), options.queue());
         this.thumbnails = new Thumbnails(options.maxImagePixels());
@@ -95,20 +91,12 @@ public final class QPertServer implements AutoCloseable {
 
     /**
      * Starts serving {@code gallery}; image searches without their own captions use {@code captions} (may be null).
-     * Uploaded images are kept in the store's {@code images/} folder.
+     * Uploaded images are kept in the store's {@code images/} folder. An image sent without boxes gets the boxes of
+     * the engine's detector when it has one ({@code Blip2Engine.Detection}), else none.
      */
     public static QPertServer start(GalleryIndex gallery, CaptionIndex captions, ServerOptions options)
             throws IOException {
-        return start(gallery, captions, null, options);
-    }
-
-    /**
-     * As above, with an object detector (may be null) that finds the boxes of an image sent without them (or with
-     * {@code "detect": true}).
-     */
-    public static QPertServer start(GalleryIndex gallery, CaptionIndex captions, Detector detector,
-                                    ServerOptions options) throws IOException {
-        QPertServer s = new QPertServer(gallery, captions, detector, options);
+        QPertServer s = new QPertServer(gallery, captions, options);
         s.http.start();
         LOG.log(System.Logger.Level.INFO, "qpert serve: http://" + options.host() + ":" + s.port() + "/ ("
                 + gallery.size() + " images, " + options.workers() + " workers, queue " + options.queue() + ")");
@@ -171,7 +159,7 @@ public final class QPertServer implements AutoCloseable {
         o.addProperty("images", gallery.size());
         o.addProperty("qpert", gallery.engine().perturbs());
         o.addProperty("captions", captions == null ? 0 : captions.captions().size());
-        o.addProperty("detector", detector != null);
+        o.addProperty("detector", hasDetector());
         JsonObject settings = new JsonObject();
         gallery.engine().storeSettings().forEach(settings::addProperty);
         o.add("settings", settings);
@@ -228,7 +216,8 @@ public final class QPertServer implements AutoCloseable {
             long t0 = System.nanoTime();
             List<Box> boxes = new java.util.ArrayList<>();
             List<CaptionIndex.Result> hits = modelWork(() -> {
-                boxes.addAll(detect ? detectBoxes(tmp) : given);
+                boxes.addAll(detect ? gallery.engine().withBoxes(new GalleryImage("query", tmp, List.of(), false))
+                        .boxes() : given);
                 return (own != null ? CaptionIndex.of(gallery.engine(), own) : captions).search(tmp, boxes, top,
                         rerank, qpert);
             });
@@ -265,7 +254,7 @@ public final class QPertServer implements AutoCloseable {
         byte[] image = r.base64("image");
         UploadedImage u = UploadedImage.inspect(image, options.maxImagePixels());
         List<Box> given = r.boxes("boxes", MAX_BOXES);
-        boolean annotated = detect || r.has("boxes");
+        boolean annotated = r.has("boxes");
         writes.readLock().lock();
         try {
             if (closing) {
@@ -281,7 +270,7 @@ public final class QPertServer implements AutoCloseable {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
             StoredImage m;
             try {
-                m = modelWork(() -> gallery.add(id, file, detect ? detectBoxes(file) : given, annotated));
+                m = modelWork(() -> gallery.add(id, file, given, annotated));
             } catch (Exception | Error e) {
                 Files.deleteIfExists(file);
                 throw e;
@@ -299,24 +288,13 @@ public final class QPertServer implements AutoCloseable {
         }
     }
 
-    /** {@code "detect"}: default true when the server has a detector and the request brings no boxes. */
+    /** Images sent without boxes get detected ones when the engine has a detector. */
     private boolean detect(JsonRequest r) {
-        boolean detect = r.bool("detect", detector != null && !r.has("boxes"));
-        if (detect && detector == null) {
-            throw new HttpError(400, "this server has no detector (start it with --detector); send \"boxes\"");
-        }
-        if (detect && r.has("boxes")) {
-            throw new HttpError(400, "send \"boxes\" or \"detect\": true, not both");
-        }
-        return detect;
+        return !r.has("boxes") && hasDetector();
     }
 
-    private List<Box> detectBoxes(Path file) {
-        List<Box> out = new java.util.ArrayList<>();
-        for (Detection d : detector.detect(file)) {
-            out.add(new Box(d.x0(), d.y0(), d.x1(), d.y1()));
-        }
-        return out;
+    private boolean hasDetector() {
+        return gallery.engine().detects(new GalleryImage("probe", Path.of("probe"), List.of(), false));
     }
 
     private int thumbnail(HttpExchange ex) throws IOException {
