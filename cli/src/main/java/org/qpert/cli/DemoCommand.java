@@ -149,7 +149,7 @@ public final class DemoCommand implements Callable<Integer> {
             GalleryImage first = gallery.images().get(0);
             Detector detector = engine.qpert().detector().orElseThrow();
             java.util.List<Detection> found = detector.detect(first.file());
-            out.println("   " + first.id() + ": " + first.boxes().size() + " annotated boxes, " + found.size()
+            out.println("   " + first.id() + ": " + first.boxes().size() + " annotated box(es), " + found.size()
                     + " detected:");
             for (Detection d : found) {
                 out.println(String.format(java.util.Locale.ROOT, "   %5.3f %-8s %.0f, %.0f, %.0f, %.0f", d.score(),
