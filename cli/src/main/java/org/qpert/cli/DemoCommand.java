@@ -44,8 +44,9 @@ public final class DemoCommand implements Callable<Integer> {
             + "'./qpert demo --model blip2-itm-vit-g', or evaluate it with "
             + "'./qpert eval --dataset flickr30k --root DIR --model blip2-itm-vit-g'.";
 
-    @Option(names = "--model", paramLabel = "DIR",
-            description = "A BLIP-2 checkpoint folder to use instead of the bundled random tiny model.")
+    @Option(names = "--model", paramLabel = "DIR|ORG/NAME[@REV]",
+            description = "A BLIP-2 checkpoint folder or Hugging Face Hub id to use instead of the bundled random tiny "
+                    + "model.")
     Path model;
 
     @Option(names = "--images", paramLabel = "N", defaultValue = "12",
