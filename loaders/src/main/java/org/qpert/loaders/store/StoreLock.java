@@ -47,7 +47,12 @@ final class StoreLock implements AutoCloseable {
             throw e;
         }
         if (lock == null) {
+            // The holder writes its name just after locking: give it a moment rather than report "another process".
             String holder = read(ch);
+            for (int i = 0; i < 50 && holder.isEmpty(); i++) {
+                sleep();
+                holder = read(ch);
+            }
             ch.close();
             throw new StoreLockedException(dir, holder.isEmpty() ? "another process" : describe(holder));
         }
@@ -76,6 +81,14 @@ final class StoreLock implements AutoCloseable {
             lock.release();
         } finally {
             channel.close();
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
