@@ -68,6 +68,8 @@ public final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Flags.atLeast("--batch", batch, 1);
+        engineOptions.check();
         List<GalleryImage> images = source.images != null ? ImageFolder.scan(source.images, boxes)
                 : DatasetLayout.parse(source.dataset.name).load(source.dataset.root, boxes, 0).images();
         PrintWriter out = spec.commandLine().getOut();

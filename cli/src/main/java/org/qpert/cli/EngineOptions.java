@@ -13,6 +13,11 @@ final class EngineOptions {
     @Mixin
     DeviceOptions device;
 
+    /** Validates the flags (e.g. --alpha, --tau) without loading anything: commands call it first. */
+    void check() {
+        perturbation.toPerturbation();
+    }
+
     Blip2Engine load(Path modelDir) throws IOException {
         return Blip2Engine.load(modelDir, perturbation.toPerturbation(), device.device, device.precision);
     }
