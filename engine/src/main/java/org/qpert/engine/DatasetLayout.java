@@ -83,8 +83,7 @@ public enum DatasetLayout {
                 throw new IllegalArgumentException("image file not found: " + file + " (listed in " + splitFile + ")");
             }
             Optional<ImageBoxes> b = boxes.flatMap(a -> a.find(r.image()));
-            gallery.add(new GalleryImage(r.image(), file, b.map(DatasetLayout::boxes).orElse(List.of()),
-                    b.isPresent()));
+            gallery.add(GalleryImage.of(r.image(), file, b.orElse(null)));
             for (String c : r.captions()) {
                 captions.add(c);
                 owner.add(i);
