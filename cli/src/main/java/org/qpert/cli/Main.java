@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 ParityCommand.class,
                 TokenizeCommand.class,
                 PreprocessCommand.class,
+                DetectCommand.class,
                 DevicesCommand.class,
                 StoreCommand.class,
         })
