@@ -53,7 +53,6 @@ public final class PreprocessCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Flags.atLeast("--size", size, 1);
         Flags.atLeast("--max-pixels", maxPixels, 1);
         for (Path image : images) {
             if (sameFile(out, image)) {
