@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.qpert.core.backend.Backend;
+import org.qpert.core.backend.Segments;
 import org.qpert.core.backend.SymmetricEigen;
 import org.qpert.core.backend.Tensor;
 
@@ -100,9 +101,10 @@ final class ProfilingBackend implements Backend {
     }
 
     @Override
-    public Tensor attention(Tensor q, Tensor k, Tensor v, int heads, float scale, float[] keyBias) {
+    public Tensor attention(Tensor q, Tensor k, Tensor v, int heads, float scale, Segments querySegments,
+                            Segments keySegments, Tensor keyBias) {
         return time("attention " + q.rows() + "x" + k.rows() + "x" + q.cols(),
-                () -> inner.attention(q, k, v, heads, scale, keyBias));
+                () -> inner.attention(q, k, v, heads, scale, querySegments, keySegments, keyBias));
     }
 
     @Override
@@ -131,13 +133,13 @@ final class ProfilingBackend implements Backend {
     }
 
     @Override
-    public Tensor meanRows(Tensor x) {
-        return time("meanRows", () -> inner.meanRows(x));
+    public Tensor meanRows(Tensor x, Segments segments) {
+        return time("meanRows", () -> inner.meanRows(x, segments));
     }
 
     @Override
-    public Tensor perturbQueries(Tensor q, Tensor pbar, int heads) {
-        return time("perturbQueries", () -> inner.perturbQueries(q, pbar, heads));
+    public Tensor perturbQueries(Tensor q, Segments segments, Tensor[] pbar, int heads) {
+        return time("perturbQueries", () -> inner.perturbQueries(q, segments, pbar, heads));
     }
 
     @Override

@@ -9,8 +9,8 @@ import java.util.Map;
 /**
  * What one embedding run did: images embedded now and already stored, images that failed (id → reason) with
  * {@link GalleryEmbedder.OnError#SKIP}, where the embedded images' boxes came from, and warnings about the inputs.
- * The box sources count the images embedded in this run: from annotations (a boxes file or dataset annotation),
- * from the detector (not annotated, boxes given: the detector found them) and none.
+ * The box sources count the images embedded in this run: from the detector (the engine detected the image's boxes),
+ * from annotations (a boxes file, a dataset annotation or boxes given by the caller) and none (no box at all).
  */
 public final class EmbedSummary {
     private int embedded;
@@ -21,14 +21,14 @@ public final class EmbedSummary {
     private final Map<String, String> failed = new LinkedHashMap<>();
     private final List<String> warnings = new ArrayList<>();
 
-    synchronized void embedded(GalleryImage g) {
+    synchronized void embedded(GalleryImage g, boolean detected) {
         embedded++;
         if (g.boxes().isEmpty()) {
             noBoxes++;
-        } else if (g.annotated()) {
-            fromAnnotations++;
-        } else {
+        } else if (detected) {
             fromDetector++;
+        } else {
+            fromAnnotations++;
         }
     }
 

@@ -10,7 +10,9 @@ import org.qpert.loaders.store.EmbeddingStore;
 /**
  * Embeds the gallery images that a store does not hold yet, a batch at a time (images of a batch in parallel), and
  * writes each batch to the store as soon as it is done: an interrupted run resumes with the next missing image. An
- * image already stored must have been stored with the same boxes.
+ * image already stored must have been stored with the same boxes, unless the engine detects its boxes: then the
+ * store's detector settings (part of the engine's store settings) vouch for them. Detection runs per batch too, so
+ * an interrupted run loses at most one batch of detections.
  */
 public final class GalleryEmbedder {
     private GalleryEmbedder() {
@@ -40,7 +42,7 @@ public final class GalleryEmbedder {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
         }
         for (GalleryImage g : images) {
-            if (store.contains(g.id())) {
+            if (store.contains(g.id()) && !engine.detects(g)) {
                 requireSameBoxes(store, g);
             }
         }
@@ -52,15 +54,16 @@ public final class GalleryEmbedder {
         progress.resumedFrom(images.size() - missing.size());
         for (int from = 0; from < missing.size(); from += batchSize) {
             List<GalleryImage> batch = missing.subList(from, Math.min(missing.size(), from + batchSize));
-            List<Object> done = batch.parallelStream().map(g -> embedOne(engine, g, onError)).toList();
+            List<Outcome> done = batch.parallelStream().map(g -> embedOne(engine, g, onError)).toList();
             for (int j = 0; j < batch.size(); j++) {
-                GalleryImage g = batch.get(j);
-                if (done.get(j) instanceof String reason) {
-                    summary.failed(g.id(), reason);
-                    store.recordFailure(g.id(), reason);
+                Outcome o = done.get(j);
+                if (o.failure() != null) {
+                    summary.failed(batch.get(j).id(), o.failure());
+                    store.recordFailure(batch.get(j).id(), o.failure());
                     continue;
                 }
-                RetrievalEngine.EmbeddedImage e = (RetrievalEngine.EmbeddedImage) done.get(j);
+                GalleryImage g = o.boxed();
+                RetrievalEngine.EmbeddedImage e = o.embedded();
                 Map<String, float[]> values = new java.util.LinkedHashMap<>();
                 values.put(StoredImage.Z, e.imageEmbeds());
                 values.put(StoredImage.ITC, e.features());
@@ -69,10 +72,12 @@ public final class GalleryEmbedder {
                 }
                 store.add(g.id(), values, new StoredImage(e.height(), e.width(), g.annotated(), g.boxes(),
                         g.file().toAbsolutePath().normalize().toString()).toJson());
-                summary.embedded(g);
-                if (g.annotatedWidth() > 0 && (g.annotatedWidth() != e.width() || g.annotatedHeight() != e.height())) {
+                summary.embedded(g, o.detected());
+                GalleryImage given = batch.get(j);
+                if (!o.detected() && given.annotatedWidth() > 0
+                        && (given.annotatedWidth() != e.width() || given.annotatedHeight() != e.height())) {
                     sizeMismatches.add(g.id() + " is " + e.width() + "x" + e.height() + ", its boxes are for "
-                            + g.annotatedWidth() + "x" + g.annotatedHeight());
+                            + given.annotatedWidth() + "x" + given.annotatedHeight());
                 }
             }
             store.flush();
@@ -86,15 +91,22 @@ public final class GalleryEmbedder {
         return summary;
     }
 
-    /** The embedding, or with SKIP the one-line reason it failed. */
-    private static Object embedOne(RetrievalEngine engine, GalleryImage g, OnError onError) {
+    /** An image with the boxes it was embedded with and its embedding, or (with SKIP) why it failed. */
+    private record Outcome(GalleryImage boxed, boolean detected, RetrievalEngine.EmbeddedImage embedded,
+                           String failure) {
+    }
+
+    /** Detection (when the engine detects this image's boxes), then the embedding. */
+    private static Outcome embedOne(RetrievalEngine engine, GalleryImage g, OnError onError) {
         try {
-            return engine.embed(g.file(), g.boxes());
+            boolean detected = engine.detects(g);
+            GalleryImage boxed = engine.withBoxes(g);
+            return new Outcome(boxed, detected, engine.embed(boxed.file(), boxed.boxes()), null);
         } catch (RuntimeException e) {
             if (onError == OnError.STOP) {
                 throw e;
             }
-            return reason(e);
+            return new Outcome(g, false, null, reason(e));
         }
     }
 

@@ -16,13 +16,13 @@ import org.qpert.loaders.store.EmbeddingStore;
 class GalleryEmbedderTest {
     private static final List<GalleryImage> GALLERY = List.of(
             new GalleryImage("img0.png", Path.of("img0.png"), List.of(new Box(0, 0, 20, 20)), true, 100, 100),
-            new GalleryImage("img1.png", Path.of("img1.png"), List.of(new Box(0, 0, 9, 9)), false),
+            new GalleryImage("img1.png", Path.of("img1.png"), List.of(), false),
             new GalleryImage("img2.png", Path.of("img2.png"), List.of(), false),
             new GalleryImage("img3.png", Path.of("img3.png"), List.of(new Box(0, 0, 5, 5)), true, 640, 480));
 
     @Test
     void skippedImagesAreRecordedAndOnlyTheyAreRetried(@TempDir Path dir) throws Exception {
-        FakeEngine failing = new FakeEngine(true, "img2.png");
+        FakeEngine failing = detecting("img2.png");
         try (EmbeddingStore store = EmbeddingStore.open(dir, StoredImage.spec(failing), 2)) {
             EmbedSummary s = GalleryEmbedder.embedMissing(failing, GALLERY, store, 2, GalleryEmbedder.OnError.SKIP);
             assertEquals(3, s.embedded());
@@ -35,15 +35,31 @@ class GalleryEmbedderTest {
             assertTrue(s.lines().contains("failed: img2.png: simulated crash on img2.png"), s.lines().toString());
         }
         assertEquals(Map.of("img2.png", "simulated crash on img2.png"), EmbeddingStore.verify(dir).failed());
-        FakeEngine fixed = new FakeEngine(true);
+        FakeEngine fixed = detecting(null);
         try (EmbeddingStore store = EmbeddingStore.open(dir, StoredImage.spec(fixed), 2)) {
             EmbedSummary s = GalleryEmbedder.embedMissing(fixed, GALLERY, store, 2, GalleryEmbedder.OnError.SKIP);
             assertEquals(1, fixed.embedded.get(), "only the failed image is retried");
             assertEquals(3, s.alreadyStored());
-            assertEquals(1, s.noBoxes());
+            assertEquals(1, s.noBoxes(), "img2 has no boxes");
             assertEquals(Map.of(), store.failures());
             assertEquals(4, store.ids().size());
         }
+    }
+
+    /** An engine whose detector finds one box in img1 (the unannotated image with a file, as --detect missing). */
+    private static FakeEngine detecting(String failOn) {
+        return new FakeEngine(true, failOn) {
+            @Override
+            public boolean detects(GalleryImage image) {
+                return image.id().equals("img1.png");
+            }
+
+            @Override
+            public GalleryImage withBoxes(GalleryImage image) {
+                return detects(image) ? new GalleryImage(image.id(), image.file(), List.of(new Box(1, 1, 9, 9)), true)
+                        : image;
+            }
+        };
     }
 
     @Test

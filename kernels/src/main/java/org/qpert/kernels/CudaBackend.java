@@ -7,7 +7,9 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUmemorytype;
 import jcuda.driver.JCudaDriver;
 import org.qpert.core.backend.Backend;
+import org.qpert.core.backend.BatchShapes;
 import org.qpert.core.backend.JacobiEigen;
+import org.qpert.core.backend.Segments;
 import org.qpert.core.backend.SymmetricEigen;
 import org.qpert.core.backend.Tensor;
 
@@ -320,32 +322,52 @@ public final class CudaBackend implements Backend {
         return (ATTENTION_WARPS * d + 32 * (d + 1) + 32 * d) * Sizeof.FLOAT;
     }
 
+    /**
+     * One launch of the attention kernel per segment, on pointers offset into the stacked tensors (the key bias stays
+     * on the device). Batches have a few dozen segments at most; a kernel reading the segment table would save the
+     * launches.
+     */
+    @Override
+    public Tensor attention(Tensor q, Tensor k, Tensor v, int heads, float scale, Segments querySegments,
+                            Segments keySegments, Tensor keyBias) {
+        int d = BatchShapes.attention(q, k, v, heads, querySegments, keySegments, keyBias);
+        CudaTensor bias = keyBias == null ? null : cuda(keyBias, "attention key bias");
+        ctx.enter();
+        return attend(q, k, v, heads, d, scale, querySegments, keySegments, bias == null ? null : bias.ptr());
+    }
+
+    /** The single sequence with a host key bias: the bias goes up as a temporary of this op. */
     @Override
     public Tensor attention(Tensor q, Tensor k, Tensor v, int heads, float scale, float[] keyBias) {
-        int nq = q.rows(), nk = k.rows(), width = q.cols();
-        Shapes.requireShape("attention keys", k, nk, width);
-        Shapes.requireShape("attention values", v, nk, width);
-        if (heads <= 0 || width % heads != 0) {
-            throw new IllegalArgumentException("attention width " + width + " not divisible by " + heads + " heads");
+        Segments queries = Segments.single(q.rows()), keys = Segments.single(k.rows());
+        int d = BatchShapes.attention(q, k, v, heads, queries, keys, null);
+        if (keyBias != null && keyBias.length != k.rows()) {
+            throw new IllegalArgumentException("attention key bias has " + keyBias.length + " entries for " + k.rows()
+                    + " keys");
         }
-        int d = width / heads;
+        ctx.enter();
+        try (DeviceScratch scratch = scratch()) {
+            return attend(q, k, v, heads, d, scale, queries, keys, keyBias == null ? null : scratch.upload(keyBias));
+        }
+    }
+
+    private Tensor attend(Tensor q, Tensor k, Tensor v, int heads, int d, float scale, Segments querySegments,
+                          Segments keySegments, CUdeviceptr bias) {
+        int width = q.cols();
         if (d > 128) {
             throw new IllegalArgumentException("attention head size " + d + " exceeds the kernel's 128");
         }
-        if (keyBias != null && keyBias.length != nk) {
-            throw new IllegalArgumentException("attention key bias has " + keyBias.length + " entries for " + nk + " keys");
-        }
-        if (nk == 0) {
-            throw new IllegalArgumentException("attention over zero keys");
-        }
         CudaTensor cq = cuda(q, "attention queries"), ck = cuda(k, "attention keys"), cv = cuda(v, "attention values");
-        ctx.enter();
-        CudaTensor y = allocate(nq, width);
-        try (DeviceScratch scratch = scratch()) {
-            CUdeviceptr bias = keyBias == null ? null : scratch.upload(keyBias);
+        CudaTensor y = allocate(q.rows(), width);
+        long rowBytes = (long) width * Sizeof.FLOAT;
+        for (int s = 0; s < querySegments.count(); s++) {
+            int nq = querySegments.length(s), nk = keySegments.length(s);
+            long qOff = querySegments.start(s) * rowBytes, kOff = keySegments.start(s) * rowBytes;
             kernels.attention(new Launcher.Grid((nq + ATTENTION_WARPS - 1) / ATTENTION_WARPS, heads,
-                    ATTENTION_WARPS * 32, attentionSharedBytes(d)), y.ptr(), cq.ptr(), ck.ptr(), cv.ptr(), bias, nq, nk,
-                    heads, d, scale);
+                    ATTENTION_WARPS * 32, attentionSharedBytes(d)), y.ptr().withByteOffset(qOff),
+                    cq.ptr().withByteOffset(qOff), ck.ptr().withByteOffset(kOff), cv.ptr().withByteOffset(kOff),
+                    bias == null ? null : bias.withByteOffset((long) keySegments.start(s) * Sizeof.FLOAT),
+                    nq, nk, heads, d, scale);
         }
         return y;
     }
@@ -436,29 +458,48 @@ public final class CudaBackend implements Backend {
         return y;
     }
 
+    /** One launch of the column-mean kernel per segment, writing row i of y. */
     @Override
-    public Tensor meanRows(Tensor x) {
+    public Tensor meanRows(Tensor x, Segments segments) {
+        BatchShapes.meanRows(x, segments);
         CudaTensor cx = cuda(x, "averaged tensor");
         ctx.enter();
-        CudaTensor y = allocate(1, x.cols());
-        kernels.meanRows(Launcher.Grid.of((x.cols() + THREADS - 1) / THREADS, THREADS), y.ptr(), cx.ptr(), x.rows(),
-                x.cols());
+        CudaTensor y = allocate(segments.count(), x.cols());
+        long rowBytes = (long) x.cols() * Sizeof.FLOAT;
+        for (int s = 0; s < segments.count(); s++) {
+            kernels.meanRows(Launcher.Grid.of((x.cols() + THREADS - 1) / THREADS, THREADS),
+                    y.ptr().withByteOffset(s * rowBytes), cx.ptr().withByteOffset(segments.start(s) * rowBytes),
+                    segments.length(s), x.cols());
+        }
         return y;
     }
 
+    /** One launch per perturbed segment; rows of segments without P̄ are copied. */
     @Override
-    public Tensor perturbQueries(Tensor q, Tensor pbar, int heads) {
-        int n = q.rows(), width = q.cols();
-        if (heads <= 0 || width % heads != 0) {
-            throw new IllegalArgumentException("query width " + width + " not divisible by " + heads + " heads");
+    public Tensor perturbQueries(Tensor q, Segments segments, Tensor[] pbar, int heads) {
+        int d = BatchShapes.perturbQueries(q, segments, pbar, heads), width = q.cols();
+        CudaTensor cq = cuda(q, "perturbed queries");
+        CudaTensor[] cp = new CudaTensor[pbar.length];
+        for (int s = 0; s < pbar.length; s++) {
+            cp[s] = pbar[s] == null ? null : cuda(pbar[s], "P̄");
         }
-        int d = width / heads;
-        Shapes.requireShape("P̄", pbar, width, d);
-        CudaTensor cq = cuda(q, "perturbed queries"), cp = cuda(pbar, "P̄");
         ctx.enter();
-        CudaTensor y = allocate(n, width);
-        kernels.perturbHeads(new Launcher.Grid(blocks((long) d * n), heads, THREADS, 0), y.ptr(), cq.ptr(), cp.ptr(),
-                heads, d, n, 1L, width);
+        CudaTensor y = allocate(q.rows(), width);
+        long rowBytes = (long) width * Sizeof.FLOAT;
+        for (int s = 0; s < segments.count(); s++) {
+            int n = segments.length(s);
+            long off = segments.start(s) * rowBytes;
+            if (n == 0) {
+                continue;
+            }
+            if (cp[s] == null) {
+                JCudaDriver.cuMemcpyDtoDAsync(y.ptr().withByteOffset(off), cq.ptr().withByteOffset(off), n * rowBytes,
+                        ctx.stream);
+            } else {
+                kernels.perturbHeads(new Launcher.Grid(blocks((long) d * n), heads, THREADS, 0),
+                        y.ptr().withByteOffset(off), cq.ptr().withByteOffset(off), cp[s].ptr(), heads, d, n, 1L, width);
+            }
+        }
         return y;
     }
 

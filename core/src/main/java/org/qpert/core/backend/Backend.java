@@ -3,7 +3,8 @@ package org.qpert.core.backend;
 /**
  * The one seam between model code and hardware. Model code is written once against these ops; the CPU backend is
  * the reference every other backend is tested against. Tensors are 2-D ({@code rows × cols}, row-major); a batch is
- * a loop over items or a stack of rows, never a hidden third dimension.
+ * a stack of rows with {@link Segments} boundaries that attention, means and the query perturbation respect (an item
+ * in a batch gives the result it gives alone), never a hidden third dimension.
  *
  * <p>Implementations must be safe to call from several threads at once for different inputs.
  */
@@ -79,9 +80,27 @@ public interface Backend extends AutoCloseable {
     /**
      * Multi-head softmax attention. q [nq, H·d], k and v [nk, H·d]; head h uses columns h·d..h·d+d-1.
      * {@code scores = q_h·k_hᵀ · scale + keyBias} (keyBias [nk] additive per key, e.g. −10000 for padding, or null),
-     * softmax over keys, times v_h; heads concatenated → [nq, H·d].
+     * softmax over keys, times v_h; heads concatenated → [nq, H·d]. The batch of one of
+     * {@link #attention(Tensor, Tensor, Tensor, int, float, Segments, Segments, Tensor)}.
      */
-    Tensor attention(Tensor q, Tensor k, Tensor v, int heads, float scale, float[] keyBias);
+    default Tensor attention(Tensor q, Tensor k, Tensor v, int heads, float scale, float[] keyBias) {
+        if (keyBias != null && keyBias.length != k.rows()) {
+            throw new IllegalArgumentException("attention key bias has " + keyBias.length + " entries for "
+                    + k.rows() + " keys");
+        }
+        return attention(q, k, v, heads, scale, Segments.single(q.rows()), Segments.single(k.rows()),
+                keyBias == null ? null : upload(keyBias, 1, keyBias.length));
+    }
+
+    /**
+     * Multi-head softmax attention over a stacked batch: the query rows of segment i ({@code querySegments}, which
+     * tile q) attend only to the key and value rows of segment i of {@code keySegments} (each non-empty; segments may
+     * share rows). keyBias [1, nk] is added to the scores of each key (0 or −10000 for padding), or null; being a
+     * tensor, it is uploaded once per batch. Shapes and scores as in the single-sequence form; y [nq, H·d].
+     * Checked by {@link BatchShapes#attention}.
+     */
+    Tensor attention(Tensor q, Tensor k, Tensor v, int heads, float scale, Segments querySegments,
+                     Segments keySegments, Tensor keyBias);
 
     /**
      * {@link #attention} of n tokens on themselves (q, k, v [n, H·d]) with a causal mask: query i sees keys 0..i
@@ -121,17 +140,43 @@ public interface Backend extends AutoCloseable {
     /** Rows of a stacked on rows of b (same cols). */
     Tensor concatRows(Tensor a, Tensor b);
 
+    /** The rows of every part, in order (same cols; at least one part): how a batch is stacked. */
+    default Tensor concatRows(java.util.List<Tensor> parts) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("nothing to stack");
+        }
+        Tensor out = parts.get(0);
+        for (int i = 1; i < parts.size(); i++) {
+            out = concatRows(out, parts.get(i));
+        }
+        return out;
+    }
+
     /** {@code out[i] = table[ids[i]]}; ids are checked against {@code table.rows()}. */
     Tensor gatherRows(Tensor table, int[] ids);
 
     /** Mean over rows → [1, cols]. */
-    Tensor meanRows(Tensor x);
+    default Tensor meanRows(Tensor x) {
+        return meanRows(x, Segments.single(x.rows()));
+    }
+
+    /** Mean over the rows of each (non-empty) segment → [segments, cols]. Checked by {@link BatchShapes#meanRows}. */
+    Tensor meanRows(Tensor x, Segments segments);
 
     /**
      * Query perturbation per head: for each row and head h, {@code q_h' = q_h + P̄_h q_h}. pbar is [H·d, d]: rows
      * h·d..h·d+d-1 hold the d×d matrix P̄_h.
      */
-    Tensor perturbQueries(Tensor q, Tensor pbar, int heads);
+    default Tensor perturbQueries(Tensor q, Tensor pbar, int heads) {
+        return perturbQueries(q, Segments.single(q.rows()), new Tensor[] {pbar}, heads);
+    }
+
+    /**
+     * {@link #perturbQueries(Tensor, Tensor, int)} per segment of a stacked batch: the rows of segment i (the
+     * segments tile q) with {@code pbar[i]}, or copied unchanged where {@code pbar[i]} is null. Items of one image
+     * may share one P̄ tensor. Checked by {@link BatchShapes#perturbQueries}.
+     */
+    Tensor perturbQueries(Tensor q, Segments segments, Tensor[] pbar, int heads);
 
     /**
      * Eigenpairs of {@code count} symmetric n×n matrices given row-major in {@code matrices} [count·n·n], in one call so

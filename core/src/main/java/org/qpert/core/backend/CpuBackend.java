@@ -193,19 +193,21 @@ public class CpuBackend implements Backend {
     }
 
     @Override
-    public Tensor attention(Tensor q, Tensor k, Tensor v, int heads, float scale, float[] keyBias) {
-        int nq = q.rows(), nk = k.rows(), width = q.cols();
-        requireShape("attention keys", k, nk, width);
-        requireShape("attention values", v, nk, width);
-        if (heads <= 0 || width % heads != 0) {
-            throw new IllegalArgumentException("attention width " + width + " not divisible by " + heads + " heads");
+    public Tensor attention(Tensor q, Tensor k, Tensor v, int heads, float scale, Segments querySegments,
+                            Segments keySegments, Tensor keyBias) {
+        BatchShapes.attention(q, k, v, heads, querySegments, keySegments, keyBias);
+        int n = querySegments.count();
+        int[] qStart = new int[n], qLength = new int[n], kStart = new int[n], kLength = new int[n];
+        for (int i = 0; i < n; i++) {
+            qStart[i] = querySegments.start(i);
+            qLength[i] = querySegments.length(i);
+            kStart[i] = keySegments.start(i);
+            kLength[i] = keySegments.length(i);
         }
-        if (keyBias != null && keyBias.length != nk) {
-            throw new IllegalArgumentException("attention key bias has " + keyBias.length + " entries for " + nk + " keys");
-        }
-        float[] y = new float[Math.multiplyExact(nq, width)];
-        attention.attend(data(q), nq, data(k), data(v), nk, width, heads, scale, keyBias, y);
-        return new CpuTensor(y, nq, width);
+        float[] y = new float[Math.multiplyExact(q.rows(), q.cols())];
+        attention.attend(data(q), data(k), data(v), q.cols(), heads, scale, qStart, qLength, kStart, kLength,
+                keyBias == null ? null : data(keyBias), y);
+        return new CpuTensor(y, q.rows(), q.cols());
     }
 
     /** A body over rows r0..r1-1. */
@@ -267,6 +269,27 @@ public class CpuBackend implements Backend {
     }
 
     @Override
+    public Tensor concatRows(java.util.List<Tensor> parts) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("nothing to stack");
+        }
+        int c = parts.get(0).cols();
+        long rows = 0;
+        for (Tensor t : parts) {
+            requireCols("concatenated rows", t, c);
+            rows += t.rows();
+        }
+        float[] y = new float[Math.toIntExact(rows * c)];
+        int at = 0;
+        for (Tensor t : parts) {
+            float[] x = data(t);
+            System.arraycopy(x, 0, y, at, x.length);
+            at += x.length;
+        }
+        return new CpuTensor(y, (int) rows, c);
+    }
+
+    @Override
     public Tensor gatherRows(Tensor table, int[] ids) {
         int c = table.cols();
         float[] t = data(table), y = new float[ids.length * c];
@@ -281,35 +304,47 @@ public class CpuBackend implements Backend {
     }
 
     @Override
-    public Tensor meanRows(Tensor x) {
-        int n = x.rows(), c = x.cols();
-        float[] xs = data(x), y = new float[c];
-        for (int k = 0; k < c; k++) {
-            double s = 0;
-            for (int i = 0; i < n; i++) {
-                s += xs[i * c + k];
+    public Tensor meanRows(Tensor x, Segments segments) {
+        BatchShapes.meanRows(x, segments);
+        int c = x.cols(), n = segments.count();
+        float[] xs = data(x), y = new float[Math.multiplyExact(n, c)];
+        for (int seg = 0; seg < n; seg++) {
+            int r0 = segments.start(seg), rows = segments.length(seg);
+            for (int k = 0; k < c; k++) {
+                double s = 0;
+                for (int i = r0; i < r0 + rows; i++) {
+                    s += xs[i * c + k];
+                }
+                y[seg * c + k] = (float) (s / rows);
             }
-            y[k] = (float) (s / n);
         }
-        return new CpuTensor(y, 1, c);
+        return new CpuTensor(y, n, c);
     }
 
     @Override
-    public Tensor perturbQueries(Tensor q, Tensor pbar, int heads) {
-        int n = q.rows(), width = q.cols(), d = width / heads;
-        requireShape("P̄", pbar, width, d);
-        float[] qs = data(q), p = data(pbar), y = new float[qs.length];
-        int nr = kernels.panelWidth(), panels = Packing.panels(d, nr);
-        // Per head q_h' = q_h·P̄_hᵀ + q_h: the matmul kernel with P̄_h as the weight and q as the residual.
-        pool.parallelFor(heads, (worker, h) -> {
+    public Tensor perturbQueries(Tensor q, Segments segments, Tensor[] pbar, int heads) {
+        int d = BatchShapes.perturbQueries(q, segments, pbar, heads), width = q.cols();
+        float[] qs = data(q), y = qs.clone();
+        int nr = kernels.panelWidth(), panels = Packing.panels(d, nr), n = segments.count();
+        float[][] p = new float[n][];
+        for (int seg = 0; seg < n; seg++) {
+            p[seg] = pbar[seg] == null ? null : data(pbar[seg]);
+        }
+        // Per segment and head q_h' = q_h·P̄_hᵀ + q_h: the matmul kernel with P̄_h as the weight and q as the residual.
+        pool.parallelFor(Math.multiplyExact(n, heads), (worker, task) -> {
+            int seg = task / heads, h = task % heads, rows = segments.length(seg);
+            if (p[seg] == null || rows == 0) {
+                return;
+            }
             float[] packed = new float[Packing.packedSize(d, d, nr)];
-            Packing.packTransposed(p, h * d * d, d, d, d, nr, packed);
+            Packing.packTransposed(p[seg], h * d * d, d, d, d, nr, packed);
+            int o = segments.start(seg) * width + h * d;
             for (int pn = 0; pn < panels; pn++) {
-                kernels.panel(qs, h * d, width, n, d, packed, pn * nr * d, y, h * d + pn * nr, width,
+                kernels.panel(qs, o, width, rows, d, packed, pn * nr * d, y, o + pn * nr, width,
                         Math.min(nr, d - pn * nr), null, 0, qs, Kernels.RESIDUAL);
             }
         });
-        return new CpuTensor(y, n, width);
+        return new CpuTensor(y, q.rows(), width);
     }
 
     /** Tridiagonal QL: 8x faster than Jacobi at order 64, same results to 1e-12 (bench/RESULTS.md). */

@@ -1,6 +1,7 @@
 package org.qpert.core.model;
 
 import org.qpert.core.backend.Backend;
+import org.qpert.core.backend.Segments;
 import org.qpert.core.backend.Tensor;
 
 /**
@@ -39,30 +40,35 @@ public final class QFormerAttention {
         return value;
     }
 
-    /** Self-attention over h [S, H] with an additive per-key mask (or null) → [S, H]. */
-    Tensor selfAttention(Backend b, Tensor h, float[] keyBias, ActivationSink sink) {
+    /** Self-attention within each item of h [S, H] (items stacked) with an additive key bias [1, S] (or null). */
+    Tensor selfAttention(Backend b, Tensor h, Segments items, Tensor keyBias, ActivationSink sink) {
         Tensor k = key.apply(b, h);
         sink.accept(name + ".attention.key", k);
         Tensor v = value.apply(b, h);
         sink.accept(name + ".attention.value", v);
-        return attend(b, h, k, v, keyBias, null, sink);
+        return attend(b, h, k, v, items, items, keyBias, null, sink);
     }
 
-    /** Cross-attention of h [Nq, H] to image keys/values [T, H]; pbar [H, d] perturbs the queries, or null. */
-    Tensor crossAttention(Backend b, Tensor h, Tensor k, Tensor v, Tensor pbar, ActivationSink sink) {
+    /**
+     * Cross-attention of the query rows h [B·Nq, H] of each item (querySegments) to its image's keys and values
+     * (keySegments into the stacked k, v [·, H]); pbar per item perturbs its queries (null: none perturbed).
+     */
+    Tensor crossAttention(Backend b, Tensor h, Tensor k, Tensor v, Segments querySegments, Segments keySegments,
+                          Tensor[] pbar, ActivationSink sink) {
         sink.accept(name + ".attention.key", k);
         sink.accept(name + ".attention.value", v);
-        return attend(b, h, k, v, null, pbar, sink);
+        return attend(b, h, k, v, querySegments, keySegments, null, pbar, sink);
     }
 
-    private Tensor attend(Backend b, Tensor h, Tensor k, Tensor v, float[] keyBias, Tensor pbar, ActivationSink sink) {
+    private Tensor attend(Backend b, Tensor h, Tensor k, Tensor v, Segments querySegments, Segments keySegments,
+                          Tensor keyBias, Tensor[] pbar, ActivationSink sink) {
         Tensor q = query.apply(b, h);
         sink.accept(name + ".attention.query", q);
         if (pbar != null) {
-            q = b.perturbQueries(q, pbar, heads);
+            q = b.perturbQueries(q, querySegments, pbar, heads);
             sink.accept(name + ".attention.query_perturbed", q);
         }
-        Tensor ctx = b.attention(q, k, v, heads, scale, keyBias);
+        Tensor ctx = b.attention(q, k, v, heads, scale, querySegments, keySegments, keyBias);
         Tensor out = b.linearResidual(ctx, dense.weight(), dense.bias(), h);
         out = layerNorm.apply(b, out);
         sink.accept(name, out);

@@ -32,21 +32,20 @@ public final class QFormerLayer {
     }
 
     /**
-     * x [S, H] whose first {@code queryLength} rows are queries. image is needed when queryLength > 0 and this layer
-     * cross-attends; perturbation may change this layer's cross-attention queries.
+     * x [S, H]: the items of {@code batch} stacked. In each item the query rows cross-attend to its image (in
+     * cross-attention layers, perturbed by its P̄ if any) and go through the query FFN; text rows through the text FFN.
      */
-    Tensor forward(Backend b, Tensor x, int queryLength, float[] keyBias, ImageContext image,
-            QueryPerturbation perturbation, ActivationSink sink) {
-        Tensor a = attention.selfAttention(b, x, keyBias, sink);
+    Tensor forward(Backend b, Tensor x, QFormerBatch batch, ActivationSink sink) {
+        Tensor a = attention.selfAttention(b, x, batch.items(), batch.keyBias(), sink);
         Tensor out;
-        if (queryLength > 0) {
-            Tensor aq = queryLength == a.rows() ? a : b.sliceRows(a, 0, queryLength);
+        if (batch.queryLength() > 0) {
+            Tensor aq = batch.queryRowsOf(b, a); // [B·Nq, H]
             if (crossattention != null) {
-                aq = crossattention.crossAttention(b, aq, image.keys(index), image.values(index),
-                        perturbation.pbar(index), sink);
+                aq = crossattention.crossAttention(b, aq, batch.keys(b, index), batch.values(b, index),
+                        batch.querySegments(), batch.keySegments(), batch.pbar(index), sink);
             }
             Tensor yq = queryFeedForward.forward(b, aq);
-            out = queryLength == a.rows() ? yq : b.concatRows(yq, text(b, b.sliceRows(a, queryLength, a.rows())));
+            out = batch.mixed() ? batch.merge(b, yq, text(b, batch.textRowsOf(b, a))) : yq;
         } else {
             out = text(b, a);
         }

@@ -31,36 +31,17 @@ public final class QFormerModel {
     }
 
     /**
-     * embeds [S, H] (queries first) → last_hidden_state [S, H]. mask [S] of 0/1 or null (all attended); image is
-     * required when queryLength > 0.
+     * embeds [S, H], the items of {@code batch} stacked (queries first in each) → last_hidden_state [S, H]; each item
+     * attends only to itself and its image.
      */
-    Tensor forward(Backend b, Tensor embeds, int queryLength, int[] mask, ImageContext image,
-            QueryPerturbation perturbation, ActivationSink sink) {
+    Tensor forward(Backend b, Tensor embeds, QFormerBatch batch, ActivationSink sink) {
+        batch.items().requireTiling("Q-Former input", embeds);
         Tensor x = layernorm.apply(b, embeds);
         sink.accept("qformer.layernorm", x);
-        float[] keyBias = keyBias(mask, embeds.rows());
         for (QFormerLayer layer : layers) {
-            x = layer.forward(b, x, queryLength, keyBias, image, perturbation, sink);
+            x = layer.forward(b, x, batch, sink);
         }
         sink.accept("qformer", x);
         return x;
-    }
-
-    private static float[] keyBias(int[] mask, int length) {
-        if (mask == null) {
-            return null;
-        }
-        if (mask.length != length) {
-            throw new IllegalArgumentException("attention mask has " + mask.length + " entries for " + length + " tokens");
-        }
-        float[] bias = new float[length];
-        for (int i = 0; i < length; i++) {
-            if (mask[i] != 0 && mask[i] != 1) {
-                throw new IllegalArgumentException("attention mask value " + mask[i] + " at position " + i
-                        + " is not 0 or 1");
-            }
-            bias[i] = (1 - mask[i]) * PADDING_BIAS;
-        }
-        return bias;
     }
 }

@@ -1,5 +1,6 @@
 package org.qpert.core.model;
 
+import java.util.List;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.Tensor;
 
@@ -14,21 +15,33 @@ final class TextEmbeddings {
                 cfg.hiddenSize());
     }
 
-    /** ids [L] → [L, H]; positions start at 0 also when queries are prepended. */
-    Tensor forward(Backend b, int[] ids) {
-        if (ids.length == 0) {
-            throw new IllegalArgumentException("empty token sequence");
+    /** Captions ids [L_i] stacked → [ΣL_i, H]; positions start at 0 in each caption, also when queries are prepended. */
+    Tensor forward(Backend b, List<int[]> ids) {
+        int total = 0;
+        for (int[] caption : ids) {
+            total = Math.addExact(total, caption.length);
         }
-        if (ids.length > positionEmbeddings.rows()) {
-            throw new IllegalArgumentException(ids.length + " tokens exceed max_position_embeddings "
-                    + positionEmbeddings.rows());
-        }
-        for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] >= wordEmbeddings.rows()) {
-                throw new IllegalArgumentException("token id " + ids[i] + " at position " + i
-                        + " is outside the vocabulary of " + wordEmbeddings.rows());
+        int[] words = new int[total], positions = new int[total];
+        int at = 0;
+        for (int c = 0; c < ids.size(); c++) {
+            int[] caption = ids.get(c);
+            String item = ids.size() == 1 ? "" : "caption " + c + ": ";
+            if (caption.length == 0) {
+                throw new IllegalArgumentException(item + "empty token sequence");
+            }
+            if (caption.length > positionEmbeddings.rows()) {
+                throw new IllegalArgumentException(item + caption.length + " tokens exceed max_position_embeddings "
+                        + positionEmbeddings.rows());
+            }
+            for (int i = 0; i < caption.length; i++) {
+                if (caption[i] < 0 || caption[i] >= wordEmbeddings.rows()) {
+                    throw new IllegalArgumentException(item + "token id " + caption[i] + " at position " + i
+                            + " is outside the vocabulary of " + wordEmbeddings.rows());
+                }
+                words[at] = caption[i];
+                positions[at++] = i;
             }
         }
-        return b.add(b.gatherRows(wordEmbeddings, ids), b.sliceRows(positionEmbeddings, 0, ids.length));
+        return b.add(b.gatherRows(wordEmbeddings, words), b.gatherRows(positionEmbeddings, positions));
     }
 }

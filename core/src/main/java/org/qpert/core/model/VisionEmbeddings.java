@@ -1,5 +1,6 @@
 package org.qpert.core.model;
 
+import java.util.List;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.Tensor;
 
@@ -44,26 +45,48 @@ public final class VisionEmbeddings {
         return w.backend().weight(w.floats(prefix + "patch_embedding.weight", d, 3, p, p), d, 3 * p * p);
     }
 
-    /** pixels [3, S, S] (normalized) → embeddings [T, D]. */
+    /** pixels [3, S, S] (normalized) → embeddings [T, D]: the batch of one. */
     public Tensor forward(Backend b, float[] pixels) {
-        int s = imageSize;
-        if (pixels.length != 3 * s * s) {
-            throw new IllegalArgumentException("pixel_values has " + pixels.length + " values, expected [3, " + s + ", "
-                    + s + "] = " + 3 * s * s);
+        return forward(b, List.of(pixels));
+    }
+
+    /**
+     * B images' pixels [3, S, S] (normalized) → embeddings [B·T, D], image i at rows i·T..: its CLS row, then its
+     * patches, plus the positions 0..T-1.
+     */
+    public Tensor forward(Backend b, List<float[]> pixels) {
+        int s = imageSize, n = pixels.size(), g = s / patchSize, patches = g * g, t = patches + 1;
+        int cols = 3 * patchSize * patchSize;
+        if (n == 0) {
+            throw new IllegalArgumentException("no images to embed");
         }
-        int g = s / patchSize;
-        Tensor patches = b.upload(flattenPatches(pixels), g * g, 3 * patchSize * patchSize);
-        Tensor x = b.concatRows(classEmbedding, patchEmbedding.apply(b, patches)); // [T, D]
-        return b.add(x, positionEmbedding);
+        float[] flat = new float[Math.multiplyExact(n, patches * cols)];
+        for (int i = 0; i < n; i++) {
+            float[] px = pixels.get(i);
+            if (px.length != 3 * s * s) {
+                throw new IllegalArgumentException((n == 1 ? "" : "image " + i + ": ") + "pixel_values has "
+                        + px.length + " values, expected [3, " + s + ", " + s + "] = " + 3 * s * s);
+            }
+            flattenPatches(px, flat, i * patches * cols);
+        }
+        Tensor embedded = patchEmbedding.apply(b, b.upload(flat, n * patches, cols)); // [B·(T-1), D]
+        int[] rows = new int[n * t], positions = new int[n * t];
+        for (int i = 0; i < n; i++) {
+            for (int p = 0; p < t; p++) {
+                rows[i * t + p] = p == 0 ? 0 : 1 + i * patches + p - 1; // row 0 of the table is CLS
+                positions[i * t + p] = p;
+            }
+        }
+        Tensor x = b.gatherRows(b.concatRows(classEmbedding, embedded), rows); // [B·T, D]
+        return b.add(x, b.gatherRows(positionEmbedding, positions));
     }
 
     /** Rows = patches row-major (p = row·G + col); columns in the conv weight's (channel, ky, kx) order. */
-    private float[] flattenPatches(float[] px) {
+    private void flattenPatches(float[] px, float[] out, int at) {
         int s = imageSize, p = patchSize, g = s / p, cols = 3 * p * p;
-        float[] out = new float[g * g * cols];
         for (int gy = 0; gy < g; gy++) {
             for (int gx = 0; gx < g; gx++) {
-                int o = (gy * g + gx) * cols;
+                int o = at + (gy * g + gx) * cols;
                 for (int c = 0; c < 3; c++) {
                     for (int ky = 0; ky < p; ky++) {
                         System.arraycopy(px, c * s * s + (gy * p + ky) * s + gx * p, out, o + (c * p + ky) * p, p);
@@ -71,6 +94,5 @@ public final class VisionEmbeddings {
                 }
             }
         }
-        return out;
     }
 }

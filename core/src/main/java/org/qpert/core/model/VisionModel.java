@@ -3,6 +3,7 @@ package org.qpert.core.model;
 import java.util.ArrayList;
 import java.util.List;
 import org.qpert.core.backend.Backend;
+import org.qpert.core.backend.Segments;
 import org.qpert.core.backend.Tensor;
 
 /** {@code Blip2VisionModel}: embeddings, pre-LN encoder layers, post_layernorm over the whole sequence. */
@@ -27,18 +28,32 @@ public final class VisionModel {
         return cfg;
     }
 
-    /** pixels [3, S, S] → image_embeds [T, D] (post_layernorm applied, CLS included). */
-    public Tensor forward(Backend b, float[] pixels, ActivationSink sink) {
+    /**
+     * B images' pixels [3, S, S] → image_embeds [B·T, D] (post_layernorm applied, CLS included), image i at rows
+     * i·T..; images attend only to themselves.
+     */
+    public Tensor forward(Backend b, List<float[]> pixels, ActivationSink sink) {
+        Segments images = Segments.uniform(pixels.size(), cfg.numTokens());
         Tensor x = embeddings.forward(b, pixels);
         sink.accept("vision_model.embeddings", x);
+        AttentionMask mask = AttentionMask.within(images);
         for (EncoderLayer layer : layers) {
-            x = layer.forward(b, x, AttentionMask.NONE, sink);
+            x = layer.forward(b, x, mask, sink);
         }
         Tensor out = postLayernorm.apply(b, x);
         sink.accept("vision_model.post_layernorm", out);
         if (sink.active()) {
-            sink.accept("pooled_output", postLayernorm.apply(b, b.sliceRows(out, 0, 1)));
+            int[] cls = new int[images.count()];
+            for (int i = 0; i < cls.length; i++) {
+                cls[i] = images.start(i);
+            }
+            sink.accept("pooled_output", postLayernorm.apply(b, b.gatherRows(out, cls)));
         }
         return out;
+    }
+
+    /** pixels [3, S, S] → image_embeds [T, D]: the batch of one. */
+    public Tensor forward(Backend b, float[] pixels, ActivationSink sink) {
+        return forward(b, List.of(pixels), sink);
     }
 }

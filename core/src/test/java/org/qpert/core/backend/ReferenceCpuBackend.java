@@ -119,45 +119,42 @@ class ReferenceCpuBackend extends CpuBackend {
     }
 
     @Override
-    public Tensor attention(Tensor q, Tensor k, Tensor v, int heads, float scale, float[] keyBias) {
-        int nq = q.rows(), nk = k.rows(), width = q.cols();
-        requireShape("attention keys", k, nk, width);
-        requireShape("attention values", v, nk, width);
-        if (width % heads != 0) {
-            throw new IllegalArgumentException("attention width " + width + " not divisible by " + heads + " heads");
-        }
-        if (keyBias != null && keyBias.length != nk) {
-            throw new IllegalArgumentException("attention key bias has " + keyBias.length + " entries for " + nk + " keys");
-        }
-        int d = width / heads;
+    public Tensor attention(Tensor q, Tensor k, Tensor v, int heads, float scale, Segments querySegments,
+                            Segments keySegments, Tensor keyBias) {
+        int d = BatchShapes.attention(q, k, v, heads, querySegments, keySegments, keyBias);
+        int nq = q.rows(), width = q.cols();
         float[] qs = data(q), ks = data(k), vs = data(v), y = new float[nq * width];
-        double[] p = new double[nk];
-        for (int h = 0; h < heads; h++) {
-            int ho = h * d;
-            for (int i = 0; i < nq; i++) {
-                int qo = i * width + ho;
-                double max = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < nk; j++) {
-                    int ko = j * width + ho;
-                    float s = 0f;
+        float[] bias = keyBias == null ? null : data(keyBias);
+        double[] p = new double[k.rows()];
+        for (int seg = 0; seg < querySegments.count(); seg++) {
+            int k0 = keySegments.start(seg), k1 = keySegments.end(seg);
+            for (int h = 0; h < heads; h++) {
+                int ho = h * d;
+                for (int i = querySegments.start(seg); i < querySegments.end(seg); i++) {
+                    int qo = i * width + ho;
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int j = k0; j < k1; j++) {
+                        int ko = j * width + ho;
+                        float s = 0f;
+                        for (int c = 0; c < d; c++) {
+                            s = Math.fma(qs[qo + c], ks[ko + c], s);
+                        }
+                        double score = s * scale + (bias == null ? 0f : bias[j]);
+                        p[j] = score;
+                        max = Math.max(max, score);
+                    }
+                    double sum = 0;
+                    for (int j = k0; j < k1; j++) {
+                        p[j] = Math.exp(p[j] - max);
+                        sum += p[j];
+                    }
                     for (int c = 0; c < d; c++) {
-                        s = Math.fma(qs[qo + c], ks[ko + c], s);
+                        double acc = 0;
+                        for (int j = k0; j < k1; j++) {
+                            acc += p[j] * vs[j * width + ho + c];
+                        }
+                        y[i * width + ho + c] = (float) (acc / sum);
                     }
-                    double score = s * scale + (keyBias == null ? 0f : keyBias[j]);
-                    p[j] = score;
-                    max = Math.max(max, score);
-                }
-                double sum = 0;
-                for (int j = 0; j < nk; j++) {
-                    p[j] = Math.exp(p[j] - max);
-                    sum += p[j];
-                }
-                for (int c = 0; c < d; c++) {
-                    double acc = 0;
-                    for (int j = 0; j < nk; j++) {
-                        acc += p[j] * vs[j * width + ho + c];
-                    }
-                    y[i * width + ho + c] = (float) (acc / sum);
                 }
             }
         }
@@ -165,24 +162,46 @@ class ReferenceCpuBackend extends CpuBackend {
     }
 
     @Override
-    public Tensor perturbQueries(Tensor q, Tensor pbar, int heads) {
-        int n = q.rows(), width = q.cols(), d = width / heads;
-        requireShape("P̄", pbar, width, d);
-        float[] qs = data(q), p = data(pbar), y = new float[qs.length];
-        for (int i = 0; i < n; i++) {
-            for (int h = 0; h < heads; h++) {
-                int qo = i * width + h * d;
-                for (int r = 0; r < d; r++) {
-                    int po = (h * d + r) * d;
-                    double s = qs[qo + r];
-                    for (int c = 0; c < d; c++) {
-                        s += (double) p[po + c] * qs[qo + c];
+    public Tensor meanRows(Tensor x, Segments segments) {
+        BatchShapes.meanRows(x, segments);
+        int c = x.cols();
+        float[] xs = data(x), y = new float[segments.count() * c];
+        for (int seg = 0; seg < segments.count(); seg++) {
+            for (int k = 0; k < c; k++) {
+                double s = 0;
+                for (int i = segments.start(seg); i < segments.end(seg); i++) {
+                    s += xs[i * c + k];
+                }
+                y[seg * c + k] = (float) (s / segments.length(seg));
+            }
+        }
+        return new CpuTensor(y, segments.count(), c);
+    }
+
+    @Override
+    public Tensor perturbQueries(Tensor q, Segments segments, Tensor[] pbar, int heads) {
+        int d = BatchShapes.perturbQueries(q, segments, pbar, heads), width = q.cols();
+        float[] qs = data(q), y = qs.clone();
+        for (int seg = 0; seg < segments.count(); seg++) {
+            if (pbar[seg] == null) {
+                continue;
+            }
+            float[] p = data(pbar[seg]);
+            for (int i = segments.start(seg); i < segments.end(seg); i++) {
+                for (int h = 0; h < heads; h++) {
+                    int qo = i * width + h * d;
+                    for (int r = 0; r < d; r++) {
+                        int po = (h * d + r) * d;
+                        double s = qs[qo + r];
+                        for (int c = 0; c < d; c++) {
+                            s += (double) p[po + c] * qs[qo + c];
+                        }
+                        y[qo + r] = (float) s;
                     }
-                    y[qo + r] = (float) s;
                 }
             }
         }
-        return new CpuTensor(y, n, width);
+        return new CpuTensor(y, q.rows(), width);
     }
 
     @Override
