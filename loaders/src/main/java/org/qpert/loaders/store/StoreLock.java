@@ -48,17 +48,28 @@ final class StoreLock implements AutoCloseable {
         }
         if (lock == null) {
             String holder = read(ch);
+            // The holder writes its name just after taking the lock: give it a moment before saying "unknown".
+            for (int i = 0; i < 40 && holder.isEmpty(); i++) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                holder = read(ch);
+            }
             ch.close();
             throw new StoreLockedException(dir, holder.isEmpty() ? "another process" : describe(holder));
         }
         try {
+            String me = self(); // before truncating: the host name lookup can be slow, and a waiting reader sees ""
             String previous = read(ch);
             if (!previous.isEmpty()) {
                 LOG.log(System.Logger.Level.WARNING, "store " + dir + ": taking over the lock of an earlier run ("
                         + describe(previous) + ") that ended without releasing it");
             }
             ch.truncate(0);
-            ch.write(ByteBuffer.wrap(self().getBytes(StandardCharsets.UTF_8)), 0);
+            ch.write(ByteBuffer.wrap(me.getBytes(StandardCharsets.UTF_8)), 0);
             ch.force(false);
             return new StoreLock(ch, lock);
         } catch (IOException | RuntimeException e) {
