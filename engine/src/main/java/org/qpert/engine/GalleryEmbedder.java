@@ -7,9 +7,10 @@ import org.qpert.core.retrieval.Progress;
 import org.qpert.loaders.store.EmbeddingStore;
 
 /**
- * Embeds the gallery images that a store does not hold yet, a batch at a time (images of a batch in parallel), and
- * writes each batch to the store as soon as it is done: an interrupted run resumes with the next missing image. An
- * image already stored must have been stored with the same boxes.
+ * Embeds the gallery images that a store does not hold yet, a batch at a time (the images of a batch stacked through
+ * the model in one pass, {@link RetrievalEngine#embedAll}), and writes each batch to the store as soon as it is done:
+ * an interrupted run resumes with the next missing image. An image already stored must have been stored with the same
+ * boxes.
  */
 public final class GalleryEmbedder {
     private GalleryEmbedder() {
@@ -31,8 +32,8 @@ public final class GalleryEmbedder {
         progress.resumedFrom(images.size() - missing.size());
         for (int from = 0; from < missing.size(); from += batchSize) {
             List<GalleryImage> batch = missing.subList(from, Math.min(missing.size(), from + batchSize));
-            List<RetrievalEngine.EmbeddedImage> done = batch.parallelStream()
-                    .map(g -> engine.embed(g.file(), g.boxes())).toList();
+            List<RetrievalEngine.EmbeddedImage> done = engine.embedAll(batch.stream().map(GalleryImage::file).toList(),
+                    batch.stream().map(GalleryImage::boxes).toList());
             for (int j = 0; j < batch.size(); j++) {
                 GalleryImage g = batch.get(j);
                 RetrievalEngine.EmbeddedImage e = done.get(j);
