@@ -19,7 +19,9 @@ import org.qpert.core.model.WeightSource;
  * Owlv2Detector det = Owlv2Detector.load(cfg, weights, backend);
  * float[][] queries = {det.embedQuery(ids0, mask0), det.embedQuery(ids1, mask1)}; // once, reused for every image
  * Owlv2Output out = det.predict(pixels, queries);        // or det.predict(pixels) for objectness only
- * List<Detection> found = DetectionDecoder.objectness(out, height, width, settings);
+ * List<Detection> found = DetectionDecoder.classes(out, height, width, 0.1, 0.3);     // boxes for the queries
+ * List<Detection> objects = DetectionDecoder.forPerturbation(                       // class-agnostic, for Q-Perturbation
+ *         DetectionDecoder.objectness(out, height, width, 0.1, 0.3), height, width, 8, 10);
  * }</pre>
  * Activations go to an {@link ActivationSink} under HF module names ({@code owlv2.vision_model.encoder.layers.0},
  * {@code layer_norm} for the merged image features, {@code box_head}, {@code objectness_head}, ...).
