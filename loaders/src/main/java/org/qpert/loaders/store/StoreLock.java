@@ -35,6 +35,9 @@ final class StoreLock implements AutoCloseable {
     /** Takes the lock of store {@code dir} or throws {@link StoreLockedException} naming the writer that holds it. */
     static StoreLock acquire(Path dir) throws IOException {
         Path file = dir.resolve(FILE);
+        // Before the lock: the host name lookup can take a while, and a second writer that finds the lock held while
+        // the file is still empty cannot name the holder.
+        byte[] holderLine = self().getBytes(StandardCharsets.UTF_8);
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         FileLock lock;
@@ -58,7 +61,7 @@ final class StoreLock implements AutoCloseable {
                         + describe(previous) + ") that ended without releasing it");
             }
             ch.truncate(0);
-            ch.write(ByteBuffer.wrap(self().getBytes(StandardCharsets.UTF_8)), 0);
+            ch.write(ByteBuffer.wrap(holderLine), 0);
             ch.force(false);
             return new StoreLock(ch, lock);
         } catch (IOException | RuntimeException e) {
