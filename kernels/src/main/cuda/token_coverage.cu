@@ -1,39 +1,35 @@
 // Token weights of object boxes (spec/QPERT.md section 3, MASK_RESIZE) and the weighted key rows F = diag(w) K.
 //
-// The box mask is a product of a row indicator and a column indicator, and bilinear resizing is separable, so the
-// resized mask is positive exactly where a resized row and a resized column are both hit: a patch's coverage is
-// (hit rows in its p rows / p) * (hit columns in its p columns / p). The source coordinate follows PyTorch's
-// upsample_bilinear2d (align_corners = false, no antialias) in float32, without fused multiply-adds.
-// The box bounds int(x0) .. int(x1) act as a Python slice mask[y0:y1, x0:x1] = 1, as in the reference that produced
-// parity/inputs/token_weights.json: a negative bound counts from the end (a box with y1 = -5.6 covers rows 0 .. H-6).
+// The rule is the CPU one, org.qpert.core.qpert.TokenCoverage, step for step: the box mask is a product of a row
+// indicator and a column indicator, and bilinear resizing is separable, so the resized mask is positive exactly where
+// a resized row and a resized column are both hit, and a patch's coverage is (hit rows in its p rows) * (hit columns
+// in its p columns) / p^2. The boxes come clipped to the image (Box.clipTo) and their bounds are truncated, the
+// scale is a float32 quotient and the source coordinate is computed in double (PyTorch's upsample_bilinear2d,
+// align_corners = false, no antialias): the combination that reproduces all valid cases of token_weights.json.
 #include "common.cuh"
 
-__device__ __forceinline__ int slice_bound(int v, int n) {
-    return v < 0 ? max(0, v + n) : min(v, n);
+__device__ __forceinline__ bool resized_hit(int o, int n, int size, long long first, long long end) {
+    double scale = (double) __fdiv_rn((float) n, (float) size);
+    double s = fmax(0.0, __dsub_rn(__dmul_rn(scale, o + 0.5), 0.5));
+    int i0 = min((int) floor(s), n - 1);
+    double lambda1 = fmin(fmax(s - i0, 0.0), 1.0);
+    double lambda0 = 1.0 - lambda1;
+    int i1 = min(i0 + 1, n - 1);
+    return (lambda0 > 0.0 && i0 >= first && i0 < end) || (lambda1 > 0.0 && i1 >= first && i1 < end);
 }
 
-__device__ __forceinline__ bool resized_hit(int o, int n_in, int s_out, int lo, int hi) {
-    float scale = __fdiv_rn((float) n_in, (float) s_out);
-    float s = fmaxf(0.f, __fsub_rn(__fmul_rn(scale, __fadd_rn((float) o, 0.5f)), 0.5f));
-    int i0 = (int) s;
-    int i1 = min(i0 + 1, n_in - 1);
-    float f = __fsub_rn(s, (float) i0);
-    bool in0 = lo <= i0 && i0 < hi, in1 = lo <= i1 && i1 < hi;
-    return in0 || (f > 0.f && in1);
-}
-
-// One block per box (blockDim a multiple of 32). boxes [n, 4] = x0, y0, x1, y1 in original pixels; sizes [n, 2] =
-// H, W. Writes weights [n, T] (token 0 = CLS = 0), and the tokens with weight > 0 in token order: count [n],
-// index [n, T], compact [n, T] (their weights). Dynamic shared memory 2*S bytes.
-extern "C" __global__ void token_coverage(float* weights, int* count, int* index, float* compact, const float* boxes,
+// One block per box (blockDim a multiple of 32). boxes [n, 4] = x0, y0, x1, y1 in original pixels, clipped to the
+// image; sizes [n, 2] = H, W. Writes weights [n, T] (token 0 = CLS = 0), and the tokens with weight > 0 in token
+// order: count [n], index [n, T], compact [n, T] (their weights). Dynamic shared memory 2*S bytes.
+extern "C" __global__ void token_coverage(float* weights, int* count, int* index, float* compact, const double* boxes,
                                           const int* sizes, int S, int p) {
     extern __shared__ unsigned char hit[];  // [0, S): rows, [S, 2S): columns
     __shared__ int warp_counts[32];
     __shared__ int base;
     int b = blockIdx.x, g = S / p, T = 1 + g * g;
     int H = sizes[b * 2], W = sizes[b * 2 + 1];
-    int x0 = slice_bound((int) boxes[b * 4], W), x1 = slice_bound((int) boxes[b * 4 + 2], W);
-    int y0 = slice_bound((int) boxes[b * 4 + 1], H), y1 = slice_bound((int) boxes[b * 4 + 3], H);
+    long long x0 = (long long) boxes[b * 4], y0 = (long long) boxes[b * 4 + 1];  // int() truncation, as the CPU
+    long long x1 = (long long) boxes[b * 4 + 2], y1 = (long long) boxes[b * 4 + 3];
     for (int o = threadIdx.x; o < S; o += blockDim.x) {
         hit[o] = resized_hit(o, H, S, y0, y1);
         hit[S + o] = resized_hit(o, W, S, x0, x1);

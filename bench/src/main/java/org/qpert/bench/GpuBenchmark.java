@@ -1,12 +1,16 @@
 package org.qpert.bench;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Random;
 
+import org.qpert.core.backend.ProjectorProblem;
+import org.qpert.core.backend.ProjectorProblem.CoveredTokens;
 import org.qpert.core.backend.SymmetricEigen;
 import org.qpert.core.backend.Tensor;
 import org.qpert.core.model.Blip2Config;
@@ -119,6 +123,7 @@ public final class GpuBenchmark {
             int[] sizes = {375, 500, 375, 500, 375, 500, 375, 500};
             Tensor pbar = b.upload(random(rnd, width * d), width, d);
             double[] phase = new double[4];
+            ProjectorProblem problem = null;
             for (int img = -2; img < images; img++) {  // two warm-up images
                 long t0 = System.nanoTime();
                 ObjectTokens ot = kernels.tokenWeights(boxXyxy, sizes, 224, 14);
@@ -148,6 +153,10 @@ public final class GpuBenchmark {
                     phase[2] += (t3 - t2) / 1e6;
                     phase[3] += (t4 - t3) / 1e6;
                 }
+                if (img == -1) {
+                    problem = problem(ot, keys, heads);
+                }
+                ot.close();
                 if (img == images - 1) {
                     System.out.printf("perturbation per image (4 boxes, max %d tokens, 6 layers x 12 heads x 64): "
                             + "token weights %.2f ms, keys+moments %.2f ms, eigen (%s) %.2f ms, fold W'q,b'q %.2f ms%n",
@@ -155,7 +164,50 @@ public final class GpuBenchmark {
                             phase[2] / images, phase[3] / images);
                 }
             }
+            for (int i = 0; i < 2; i++) {
+                b.meanProjectors(problem);
+            }
+            b.synchronize();
+            long t0 = System.nanoTime();
+            for (int img = 0; img < images; img++) {
+                b.meanProjectors(problem);
+            }
+            b.synchronize();
+            System.out.printf("P̄ per image through Backend.meanProjectors (production path, keys on the device): "
+                    + "%.2f ms%n", (System.nanoTime() - t0) / 1e6 / images);
         }
+    }
+
+    /** The covered tokens of the benchmark's boxes as the production path gets them, weight α = 8 each. */
+    private static ProjectorProblem problem(ObjectTokens ot, Tensor[] keys, int heads) {
+        float[] w = ot.weights();
+        List<CoveredTokens> objects = new ArrayList<>();
+        for (int b = 0; b < ot.boxes(); b++) {
+            List<Integer> tokens = new ArrayList<>();
+            for (int t = 0; t < ot.tokens(); t++) {
+                if (w[b * ot.tokens() + t] > 0) {
+                    tokens.add(t);
+                }
+            }
+            double[] weights = new double[tokens.size()];
+            int base = b * ot.tokens();
+            for (int a = 0; a < weights.length; a++) {
+                weights[a] = w[base + tokens.get(a)];
+            }
+            objects.add(new CoveredTokens(tokens.stream().mapToInt(Integer::intValue).toArray(), weights, 8));
+        }
+        ProjectorProblem.BasisRule energy99 = (values, offset, n) -> {
+            double total = 0, cumulative = 0;
+            for (int i = 0; i < n; i++) {
+                total += values[offset + i];
+            }
+            int k = 0;
+            while (k < n && cumulative / total < 0.99) {
+                cumulative += values[offset + k++];
+            }
+            return k;
+        };
+        return new ProjectorProblem(List.of(keys), heads, objects, energy99, ProjectorProblem.EigenPath.AUTO);
     }
 
     /** Real-size BLIP-2 (blip2-itm-vit-g) image pass: ViT-g at 224 + Q-Former ITC + projection, per image. */

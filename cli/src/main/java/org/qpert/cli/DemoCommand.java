@@ -7,7 +7,12 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.qpert.api.Detection;
+import org.qpert.api.Detector;
+import org.qpert.engine.Blip2Engine;
 import org.qpert.engine.DatasetLayout;
+import org.qpert.engine.DetectMode;
+import org.qpert.engine.DetectionJob;
 import org.qpert.engine.EvalReport;
 import org.qpert.engine.Evaluator;
 import org.qpert.engine.Gallery;
@@ -85,7 +90,8 @@ public final class DemoCommand implements Callable<Integer> {
             out.println("1. Generated " + gallery.images().size() + " images with " + gallery.captions().size()
                     + " captions and their boxes in " + data + "\n");
             out.flush();
-            try (RetrievalEngine engine = engineOptions.load(modelDir)) {
+            Blip2Engine.Detection detection = detection(work);
+            try (RetrievalEngine engine = engineOptions.load(modelDir, null)) {
                 Path storeDir = work.resolve("store");
                 EvalReport report = Evaluator.evaluate(engine, gallery, storeDir, itmK, 4,
                         "qpert demo: " + gallery.images().size() + " generated images");
@@ -110,6 +116,7 @@ public final class DemoCommand implements Callable<Integer> {
                     out.println("\nJSON report: " + json);
                 }
             }
+            detectedBoxes(out, modelDir, gallery, detection, work);
             if (model == null) {
                 out.println("\nReminder: the bundled model is random, so these numbers are near chance. "
                         + REAL_MODEL_HINT);
@@ -121,6 +128,44 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The user's --detector, else the bundled tiny OWLv2; every image detected unless --detect says otherwise. */
+    private Blip2Engine.Detection detection(Path work) throws IOException {
+        Path dir = engineOptions.detector != null ? engineOptions.detector
+                : org.qpert.engine.DemoModel.extractDetector(work.resolve("tiny-owlv2"));
+        DetectMode mode = engineOptions.detect == null ? DetectMode.ALL : DetectMode.parse(engineOptions.detect);
+        return new Blip2Engine.Detection(dir, engineOptions.detectorOptions.settings(), mode);
+    }
+
+    /** Step 5: the same gallery with boxes from the detector, embedded into a second store and evaluated. */
+    private void detectedBoxes(PrintWriter out, Path modelDir, Gallery gallery, Blip2Engine.Detection detection,
+                               Path work) throws IOException {
+        out.println("\n5. Boxes from a detector instead of the annotations (--detector DIR --detect "
+                + detection.mode().name().toLowerCase(java.util.Locale.ROOT) + "): "
+                + (engineOptions.detector == null ? "the bundled tiny OWLv2 (96 px, 36 patches) with RANDOM weights, "
+                + "so its boxes are arbitrary" : "OWLv2 " + detection.dir()) + "; " + detection.settings().describe());
+        try (Blip2Engine engine = engineOptions.load(modelDir, detection)) {
+            GalleryImage first = gallery.images().get(0);
+            Detector detector = engine.qpert().detector().orElseThrow();
+            java.util.List<Detection> found = detector.detect(first.file());
+            out.println("   " + first.id() + ": " + first.boxes().size() + " annotated boxes, " + found.size()
+                    + " detected:");
+            for (Detection d : found) {
+                out.println(String.format(java.util.Locale.ROOT, "   %5.3f %-8s %.0f, %.0f, %.0f, %.0f", d.score(),
+                        d.label(), d.x0(), d.y0(), d.x1(), d.y1()));
+            }
+            if (keep != null) {
+                Path drawn = work.resolve("detected");
+                DetectionJob.run(detector, gallery.images().stream().map(GalleryImage::file).toList(), drawn);
+                out.println("   drawn: " + drawn);
+            }
+            EvalReport report = Evaluator.evaluate(engine, gallery, work.resolve("store-detected"), itmK, 4,
+                    "qpert demo: " + gallery.images().size() + " generated images, detected boxes");
+            out.println("\n   Evaluation with detected boxes (the store records the detector's fingerprint and "
+                    + "settings):\n");
+            out.print(report.markdown());
+        }
     }
 
     private static void deleteTree(Path dir) throws IOException {

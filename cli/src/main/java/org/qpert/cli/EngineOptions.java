@@ -3,9 +3,14 @@ package org.qpert.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.qpert.engine.Blip2Engine;
+import org.qpert.engine.DetectMode;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-/** What embed, search, eval and demo share: the Q-Perturbation flags and the device, and loading the engine. */
+/**
+ * What embed, search, eval and demo share: the Q-Perturbation flags, the device, the optional object detector, and
+ * loading the engine.
+ */
 final class EngineOptions {
     @Mixin
     PerturbationOptions perturbation;
@@ -13,7 +18,35 @@ final class EngineOptions {
     @Mixin
     DeviceOptions device;
 
+    @Option(names = "--detector", paramLabel = "DIR", description = "OWLv2 checkpoint folder (e.g. a download of "
+            + "google/owlv2-base-patch16-ensemble): images without annotated boxes get detected ones.")
+    Path detector;
+
+    @Option(names = "--detect", paramLabel = "WHICH", description = "With --detector: 'missing' (default) detects "
+            + "images without a box annotation, 'all' every image (annotations ignored).")
+    String detect;
+
+    @Mixin
+    DetectorOptions detectorOptions;
+
+    /** The detector part, validated without loading anything; null without --detector. */
+    Blip2Engine.Detection detection() {
+        if (detector == null) {
+            if (detect != null || detectorOptions.anyGiven()) {
+                throw new IllegalArgumentException("--detect, --queries, --threshold, --nms, --max-boxes and "
+                        + "--min-size set up the detector: they need --detector DIR");
+            }
+            return null;
+        }
+        DetectMode mode = detect == null ? DetectMode.MISSING : DetectMode.parse(detect);
+        return new Blip2Engine.Detection(detector, detectorOptions.settings(), mode);
+    }
+
     Blip2Engine load(Path modelDir) throws IOException {
-        return Blip2Engine.load(modelDir, perturbation.toPerturbation(), device.device, device.precision);
+        return load(modelDir, detection());
+    }
+
+    Blip2Engine load(Path modelDir, Blip2Engine.Detection detection) throws IOException {
+        return Blip2Engine.load(modelDir, perturbation.toPerturbation(), device.device, device.precision, detection);
     }
 }

@@ -232,13 +232,19 @@ class CliEndToEndTest {
         assertTrue(r.out().contains("Salesforce/blip2-itm-vit-g"), r.out());
         assertTrue(r.out().contains("## BLIP-2 + Q-Perturbation"), r.out());
         assertTrue(r.out().contains("| all | 4 / 20 |"), r.out());
+        assertTrue(r.out().contains("5. Boxes from a detector instead of the annotations (--detector DIR --detect all)"),
+                r.out());
+        assertTrue(r.out().contains("- detector_fingerprint: "), r.out());
 
         Path kept = work.resolve("demo-kept");
         Result withModel = run("demo", "--model", model.toString(), "--images", "3", "--itm-k", "4", "--keep",
                 kept.toString());
         assertEquals(0, withModel.status(), withModel.err());
         assertTrue(withModel.out().startsWith("qpert demo: model " + model), withModel.out());
-        assertTrue(!withModel.out().contains("RANDOM"), "no random-model warning for a given model");
+        assertTrue(!withModel.out().contains("BLIP-2 (56 px images, 8 queries, vocabulary of 100) with RANDOM"),
+                "no random-model warning for a given model");
+        assertTrue(withModel.out().contains("the bundled tiny OWLv2 (96 px, 36 patches) with RANDOM weights"),
+                "the bundled detector is still random: " + withModel.out());
         assertTrue(Files.isRegularFile(kept.resolve("report.json")) && Files.isDirectory(kept.resolve("store")));
     }
 

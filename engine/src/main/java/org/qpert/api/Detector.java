@@ -38,7 +38,6 @@ import org.qpert.loaders.text.Encoding;
  */
 public final class Detector implements AutoCloseable {
 
-    private final Path dir;
     private final Owlv2Detector model;
     private final DetectorSettings settings;
     private final Owlv2ImageProcessor processor;
@@ -48,9 +47,8 @@ public final class Detector implements AutoCloseable {
     private final String fingerprint;
     private final boolean ownsBackend;
 
-    private Detector(Path dir, Owlv2Detector model, DetectorSettings settings, float[][] queries, String fingerprint,
+    private Detector(Owlv2Detector model, DetectorSettings settings, float[][] queries, String fingerprint,
                      ImageDecoder decoder, boolean ownsBackend) {
-        this.dir = dir;
         this.model = model;
         this.settings = settings;
         this.processor = new Owlv2ImageProcessor(model.config().vision().imageSize());
@@ -109,7 +107,7 @@ public final class Detector implements AutoCloseable {
                 queries[q] = model.embedQuery(encoded.get(q).ids(), encoded.get(q).attentionMask());
             }
         }
-        return new Detector(dir, model, settings, queries, ModelFingerprint.of(dir), decoder, ownsBackend);
+        return new Detector(model, settings, queries, ModelFingerprint.of(dir), decoder, ownsBackend);
     }
 
     private static List<Encoding> encodeQueries(Path dir, Owlv2Config cfg, List<String> queries) {
@@ -140,15 +138,17 @@ public final class Detector implements AutoCloseable {
         return settings;
     }
 
-    /** SHA-256 prefix of the checkpoint (config.json, safetensors sizes and heads), as for retrieval models. */
+    /** The checkpoint's content fingerprint ({@link ModelFingerprint}), as for retrieval models. */
     public String fingerprint() {
         return fingerprint;
     }
 
-    /** What an embedding store records about the boxes' origin: folder name, fingerprint and settings. */
+    /**
+     * What an embedding store records about the boxes' origin: the checkpoint's content fingerprint (not its folder
+     * name, so a moved detector keeps its stores) and the settings.
+     */
     public Map<String, String> storeSettings() {
         Map<String, String> s = new LinkedHashMap<>();
-        s.put("detector", dir.toAbsolutePath().normalize().getFileName().toString());
         s.put("detector_fingerprint", fingerprint);
         s.put("detector_settings", settings.describe());
         return s;

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.BackendProvider;
 import org.qpert.core.model.Blip2Config;
@@ -46,9 +47,11 @@ public final class QPert implements AutoCloseable {
     private final ImageDecoder decoder;
     private final Perturbation perturbation;
     private final int maxTokens;
+    private final Detector detector;
 
     private QPert(Blip2Retrieval model, BertTokenizer tokenizer, ImageDecoder decoder, Perturbation perturbation,
-            int maxTokens) {
+            int maxTokens, Detector detector) {
+        this.detector = detector;
         this.model = model;
         this.tokenizer = tokenizer;
         this.processor = new ClipImageProcessor(model.config().vision().imageSize());
@@ -70,6 +73,8 @@ public final class QPert implements AutoCloseable {
         private int maxTokens = DEFAULT_MAX_TOKENS;
         private boolean lavisCaptions = true;
         private long maxImagePixels = -1;
+        private Path detectorDir;
+        private DetectorSettings detectorSettings = DetectorSettings.defaults();
 
         private Builder() {
         }
@@ -119,6 +124,21 @@ public final class QPert implements AutoCloseable {
             return this;
         }
 
+        /**
+         * An OWLv2 detector folder (e.g. google/owlv2-base-patch16-ensemble): images embedded without boxes get its
+         * boxes ({@link #embedImage(Path)}). It runs on the same device as the model.
+         */
+        public Builder detector(Path dir) {
+            this.detectorDir = dir;
+            return this;
+        }
+
+        /** The detector's threshold, NMS, minimum size, box budget and queries (default {@link DetectorSettings#defaults()}). */
+        public Builder detectorSettings(DetectorSettings settings) {
+            this.detectorSettings = Objects.requireNonNull(settings);
+            return this;
+        }
+
         public QPert build() throws IOException {
             if (model == null) {
                 throw new IllegalArgumentException("no model folder given (builder().model(dir))");
@@ -132,7 +152,9 @@ public final class QPert implements AutoCloseable {
             try (SafetensorsWeights weights = SafetensorsWeights.open(model)) {
                 Blip2Retrieval m = Blip2Retrieval.load(cfg, weights, backend);
                 ImageDecoder decoder = maxImagePixels > 0 ? new ImageDecoder(maxImagePixels) : new ImageDecoder();
-                return new QPert(m, tokenizer, decoder, perturbation, maxTokens);
+                Detector detector = detectorDir == null ? null
+                        : Detector.load(detectorDir, detectorSettings, backend, decoder);
+                return new QPert(m, tokenizer, decoder, perturbation, maxTokens, detector);
             } catch (RuntimeException | IOException e) {
                 backend.close();
                 throw e;
@@ -158,8 +180,23 @@ public final class QPert implements AutoCloseable {
         return embedImage(decoder.decode(file), boxes, perturbation);
     }
 
+    /** An image without annotated boxes: the detector's boxes when there is a detector, else none. */
     public ImageEmbedding embedImage(Path file) {
-        return embedImage(file, List.of());
+        RgbImage image = decoder.decode(file);
+        return embedImage(image, detectBoxes(image), perturbation);
+    }
+
+    /** The detector, when the builder was given one. */
+    public Optional<Detector> detector() {
+        return Optional.ofNullable(detector);
+    }
+
+    /** The detector's boxes for {@code image} in its pixels, best first; none without a detector. */
+    public List<Box> detectBoxes(RgbImage image) {
+        if (detector == null) {
+            return List.of();
+        }
+        return detector.detect(image).stream().map(d -> new Box(d.x0(), d.y0(), d.x1(), d.y1())).toList();
     }
 
     /** Embeds a decoded image with the given boxes and settings (e.g. {@link Perturbation#none()} for a baseline). */

@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.qpert.api.DetectorSettings;
 import org.qpert.api.QPert;
 import org.qpert.api.TextEmbedding;
 import org.qpert.core.backend.Backend;
@@ -27,9 +28,11 @@ public final class Blip2Engine implements RetrievalEngine {
     private final Blip2Retrieval model;
     private final Perturbation perturbation;
     private final Map<String, String> settings;
+    private final DetectMode detectMode;
 
-    private Blip2Engine(QPert qpert, Map<String, String> settings) {
+    private Blip2Engine(QPert qpert, Map<String, String> settings, DetectMode detectMode) {
         this.qpert = qpert;
+        this.detectMode = detectMode;
         this.model = qpert.model();
         this.perturbation = qpert.perturbation();
         this.settings = settings;
@@ -43,14 +46,65 @@ public final class Blip2Engine implements RetrievalEngine {
     /** Loads the checkpoint in {@code modelDir} on {@code device} (cpu or cuda) with matrix products in {@code precision}. */
     public static Blip2Engine load(Path modelDir, Perturbation perturbation, String device, String precision)
             throws IOException {
-        QPert qpert = QPert.builder().model(modelDir).perturbation(perturbation).device(device).precision(precision)
-                .build();
+        return load(modelDir, perturbation, device, precision, null);
+    }
+
+    /**
+     * The same with an object detector ({@code detection} null for none) that gives images their boxes as its mode
+     * says; its folder name, fingerprint, settings and mode become store settings.
+     */
+    public static Blip2Engine load(Path modelDir, Perturbation perturbation, String device, String precision,
+                                   Detection detection) throws IOException {
+        QPert.Builder builder = QPert.builder().model(modelDir).perturbation(perturbation).device(device)
+                .precision(precision);
+        if (detection != null) {
+            builder.detector(detection.dir()).detectorSettings(detection.settings());
+        }
+        QPert qpert = builder.build();
         Map<String, String> settings = new LinkedHashMap<>();
         // Content, not the folder's name: a renamed or moved checkpoint keeps its stores.
         settings.put("model_fingerprint", ModelFingerprint.of(modelDir));
         settings.put("image_size", Integer.toString(qpert.model().config().vision().imageSize()));
         settings.put(StoredImage.PERTURBATION, describe(perturbation));
-        return new Blip2Engine(qpert, settings);
+        qpert.detector().ifPresent(d -> {
+            settings.putAll(d.storeSettings());
+            settings.put("detect", detection.mode().name().toLowerCase(java.util.Locale.ROOT));
+        });
+        return new Blip2Engine(qpert, settings, detection == null ? null : detection.mode());
+    }
+
+    /**
+     * Boxes from an OWLv2 detector.
+     *
+     * @param dir      the detector's checkpoint folder
+     * @param settings threshold, NMS, minimum size, box budget, queries
+     * @param mode     which images are detected
+     */
+    public record Detection(Path dir, DetectorSettings settings, DetectMode mode) {
+        public Detection {
+            java.util.Objects.requireNonNull(dir);
+            java.util.Objects.requireNonNull(settings);
+            java.util.Objects.requireNonNull(mode);
+        }
+    }
+
+    /** The facade underneath (model, tokenizer, processor, detector). */
+    public QPert qpert() {
+        return qpert;
+    }
+
+    @Override
+    public boolean detects(GalleryImage image) {
+        return detectMode != null && detectMode.detects(image.annotated());
+    }
+
+    /** A detected image counts as annotated: its boxes (possibly none) are the detector's verdict. */
+    @Override
+    public GalleryImage withBoxes(GalleryImage image) {
+        if (!detects(image)) {
+            return image;
+        }
+        return new GalleryImage(image.id(), image.file(), qpert.detectBoxes(qpert.decode(image.file())), true);
     }
 
     /** e.g. {@code CONSTANT alpha=8.0 tau=0.99 coverage=MASK_RESIZE layers=all}, or {@code off}. */

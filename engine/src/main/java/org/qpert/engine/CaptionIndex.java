@@ -47,10 +47,11 @@ public final class CaptionIndex {
     }
 
     /**
-     * The best {@code top} captions for the image in {@code file} with {@code boxes} (original pixels), {@code rerank}
-     * of them re-ranked by ITM (0 = ITC only), with or without Q-Perturbation.
+     * The best {@code top} captions for the image in {@code file} with {@code given} boxes (original pixels; none =
+     * unannotated, so the engine's detector, if any, finds them), {@code rerank} of them re-ranked by ITM (0 = ITC
+     * only), with or without Q-Perturbation.
      */
-    public List<Result> search(Path file, List<Box> boxes, int top, int rerank, boolean perturbed) {
+    public List<Result> search(Path file, List<Box> given, int top, int rerank, boolean perturbed) {
         if (top < 1) {
             throw new IllegalArgumentException("top must be at least 1, got " + top);
         }
@@ -60,6 +61,7 @@ public final class CaptionIndex {
         if (perturbed && !engine.perturbs()) {
             throw new IllegalArgumentException("the engine runs without Q-Perturbation (--no-qpert)");
         }
+        List<Box> boxes = engine.withBoxes(new GalleryImage(file.toString(), file, given, !given.isEmpty())).boxes();
         RetrievalEngine.EmbeddedImage e = engine.embed(file, boxes);
         int[] shape = engine.featureShape();
         ScoreMatrix itc = ItcScores.compute(engine.backend(), perturbed ? e.perturbedFeatures() : e.features(), 1,

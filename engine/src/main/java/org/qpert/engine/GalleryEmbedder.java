@@ -10,7 +10,8 @@ import org.qpert.loaders.store.EmbeddingStore;
  * Embeds the gallery images that a store does not hold yet, a batch at a time (the images of a batch stacked through
  * the model in one pass, {@link RetrievalEngine#embedAll}), and writes each batch to the store as soon as it is done:
  * an interrupted run resumes with the next missing image. An image already stored must have been stored with the same
- * boxes.
+ * boxes, unless the engine detects its boxes: then the store's detector settings (part of the engine's store settings)
+ * vouch for them. Detection runs per batch too, so an interrupted run loses at most one batch of detections.
  */
 public final class GalleryEmbedder {
     private GalleryEmbedder() {
@@ -23,7 +24,7 @@ public final class GalleryEmbedder {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
         }
         for (GalleryImage g : images) {
-            if (store.contains(g.id())) {
+            if (store.contains(g.id()) && !engine.detects(g)) {
                 requireSameBoxes(store, g);
             }
         }
@@ -32,10 +33,11 @@ public final class GalleryEmbedder {
         progress.resumedFrom(images.size() - missing.size());
         for (int from = 0; from < missing.size(); from += batchSize) {
             List<GalleryImage> batch = missing.subList(from, Math.min(missing.size(), from + batchSize));
-            List<RetrievalEngine.EmbeddedImage> done = engine.embedAll(batch.stream().map(GalleryImage::file).toList(),
-                    batch.stream().map(GalleryImage::boxes).toList());
+            List<GalleryImage> boxed = batch.parallelStream().map(engine::withBoxes).toList();
+            List<RetrievalEngine.EmbeddedImage> done = engine.embedAll(boxed.stream().map(GalleryImage::file).toList(),
+                    boxed.stream().map(GalleryImage::boxes).toList());
             for (int j = 0; j < batch.size(); j++) {
-                GalleryImage g = batch.get(j);
+                GalleryImage g = boxed.get(j);
                 RetrievalEngine.EmbeddedImage e = done.get(j);
                 Map<String, float[]> values = new java.util.LinkedHashMap<>();
                 values.put(StoredImage.Z, e.imageEmbeds());

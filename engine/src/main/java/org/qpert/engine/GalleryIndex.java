@@ -147,8 +147,10 @@ public final class GalleryIndex {
             }
         }
         try {
-            RetrievalEngine.EmbeddedImage e = engine.embed(file, boxes);
-            StoredImage meta = new StoredImage(e.height(), e.width(), annotated, boxes,
+            // An engine with a detector gives an unannotated image (or every image) the detector's boxes.
+            GalleryImage boxed = engine.withBoxes(new GalleryImage(id, file, boxes, annotated));
+            RetrievalEngine.EmbeddedImage e = engine.embed(file, boxed.boxes());
+            StoredImage meta = new StoredImage(e.height(), e.width(), boxed.annotated(), boxed.boxes(),
                     file.toAbsolutePath().normalize().toString());
             Map<String, float[]> values = new LinkedHashMap<>();
             values.put(StoredImage.Z, e.imageEmbeds());

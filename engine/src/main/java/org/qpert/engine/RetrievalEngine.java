@@ -38,6 +38,19 @@ public interface RetrievalEngine extends AutoCloseable {
     record EmbeddedImage(int height, int width, float[] imageEmbeds, float[] features, float[] perturbedFeatures) {
     }
 
+    /**
+     * Whether the engine replaces {@code image}'s boxes by a detector's ({@link #withBoxes}). A store then holds the
+     * detected boxes, and the detector's identity and settings are part of {@link #storeSettings()}.
+     */
+    default boolean detects(GalleryImage image) {
+        return false;
+    }
+
+    /** {@code image} with the boxes it is embedded with: its own, or the detector's when {@link #detects} says so. */
+    default GalleryImage withBoxes(GalleryImage image) {
+        return image;
+    }
+
     /** Decodes and embeds {@code file}; {@code boxes} are in its original pixel coordinates. */
     EmbeddedImage embed(Path file, List<Box> boxes);
 

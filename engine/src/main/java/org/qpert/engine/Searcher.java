@@ -33,10 +33,13 @@ public final class Searcher {
                 .map(r -> new Hit(r.index(), r.id(), r.score(), r.itc())).toList();
     }
 
-    /** An image (with its boxes) against captions. */
-    public static List<Hit> image(RetrievalEngine engine, Path file, List<Box> boxes, List<String> captions, int itmK,
+    /**
+     * An image against captions, with its boxes (none given = unannotated: the engine's detector, if any, finds
+     * them).
+     */
+    public static List<Hit> image(RetrievalEngine engine, Path file, List<Box> given, List<String> captions, int itmK,
                                   int top) {
-        return CaptionIndex.of(engine, captions).search(file, boxes, top, itmK, engine.perturbs()).stream()
+        return CaptionIndex.of(engine, captions).search(file, given, top, itmK, engine.perturbs()).stream()
                 .map(r -> new Hit(r.index(), r.caption(), r.score(), r.itc())).toList();
     }
 }

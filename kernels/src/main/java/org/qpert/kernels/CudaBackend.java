@@ -9,6 +9,8 @@ import jcuda.driver.JCudaDriver;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.BatchShapes;
 import org.qpert.core.backend.JacobiEigen;
+import org.qpert.core.backend.MeanProjectors;
+import org.qpert.core.backend.ProjectorProblem;
 import org.qpert.core.backend.Segments;
 import org.qpert.core.backend.SymmetricEigen;
 import org.qpert.core.backend.Tensor;
@@ -59,6 +61,7 @@ public final class CudaBackend implements Backend {
     private final MatMul matmul;
     private final JacobiKernelEigen jacobi;
     private final CusolverEigen cusolver;
+    private final DeviceMeanProjectors projectors;
     private final String paths;
 
     /** Opens device 0, or throws {@link IllegalStateException} with the reason CUDA cannot be used here. */
@@ -97,6 +100,7 @@ public final class CudaBackend implements Backend {
         }
         this.cusolver = solver;
         this.jacobi = new JacobiKernelEigen(this);
+        this.projectors = new DeviceMeanProjectors(this, cusolver, jacobi);
         this.paths = "GEMM: " + matmul.describe() + (cublasProblem == null ? "" : " because " + cublasProblem)
                 + "; eigen: " + (cusolver != null ? "cuSOLVER syevjBatched for n <= 32, own Jacobi kernel above"
                         : "own Jacobi kernel because " + cusolverProblem);
@@ -526,6 +530,12 @@ public final class CudaBackend implements Backend {
                     + "order " + n + "; solving it with the Jacobi kernel");
         }
         return jacobi.solve(matrices, count, n);
+    }
+
+    /** P̄ of one image on the device: the keys stay here, only eigenvalues go to the host ({@link DeviceMeanProjectors}). */
+    @Override
+    public MeanProjectors meanProjectors(ProjectorProblem problem) {
+        return projectors.solve(problem);
     }
 
     /**

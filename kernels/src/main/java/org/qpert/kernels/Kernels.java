@@ -104,7 +104,7 @@ final class Kernels {
         return new KernelArgs().ptr(c).ptr(a).ptr(b).ptr(bias).ptr(residual).i32(m).i32(n).i32(k).i32(gelu);
     }
 
-    // ---- Q-Perturbation: token_coverage.cu, key_moments.cu, jacobi_eigen.cu, query_perturbation.cu ----
+    // ---- Q-Perturbation: token_coverage.cu, key_moments.cu, jacobi_eigen.cu, projectors.cu, query_perturbation.cu ----
 
     @Entry(module = "token_coverage", name = "token_coverage")
     void tokenCoverage(Grid g, CUdeviceptr weights, CUdeviceptr count, CUdeviceptr index, CUdeviceptr compact,
@@ -137,6 +137,25 @@ final class Kernels {
             int maxSweeps) {
         launcher.launch("jacobi_eigen", "jacobi_eigen", g, new KernelArgs().ptr(values).ptr(vectors).ptr(work)
                 .ptr(matrices).i32(n).i32(maxSweeps));
+    }
+
+    @Entry(module = "projectors", name = "gram_vectors")
+    void gramVectors(Grid g, CUdeviceptr u, CUdeviceptr v, CUdeviceptr f, CUdeviceptr count, CUdeviceptr kept,
+            int objects, int tokens, int heads, int d, int m, int reversed) {
+        launcher.launch("projectors", "gram_vectors", g, new KernelArgs().ptr(u).ptr(v).ptr(f).ptr(count).ptr(kept)
+                .i32(objects).i32(tokens).i32(heads).i32(d).i32(m).i32(reversed));
+    }
+
+    @Entry(module = "projectors", name = "accumulate_projectors")
+    void accumulateProjectors(Grid g, CUdeviceptr p, CUdeviceptr basis, CUdeviceptr kept, CUdeviceptr scale,
+            int objects, int heads, int d, int order, int reversed) {
+        launcher.launch("projectors", "accumulate_projectors", g, new KernelArgs().ptr(p).ptr(basis).ptr(kept)
+                .ptr(scale).i32(objects).i32(heads).i32(d).i32(order).i32(reversed));
+    }
+
+    @Entry(module = "projectors", name = "store_pbar")
+    void storePbar(Grid g, CUdeviceptr out, CUdeviceptr p, int layer, int heads, int d) {
+        launcher.launch("projectors", "store_pbar", g, new KernelArgs().ptr(out).ptr(p).i32(layer).i32(heads).i32(d));
     }
 
     @Entry(module = "query_perturbation", name = "perturb_heads")

@@ -1,9 +1,12 @@
 package org.qpert.kernels;
 
+import java.util.List;
+
 import jcuda.Pointer;
 import jcuda.Sizeof;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.JCudaDriver;
+import org.qpert.core.backend.ProjectorProblem.CoveredTokens;
 
 /**
  * Token weights of a batch of boxes on the device (token_coverage.cu): per box the weights of all T tokens and,
@@ -51,6 +54,31 @@ public final class ObjectTokens implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("object tokens used after close()");
         }
+    }
+
+    /** The covered tokens and weights of objects given on the host, uploaded: [objects] over T tokens. */
+    static ObjectTokens of(CudaBackend backend, List<CoveredTokens> objects, int tokens) {
+        int n = objects.size();
+        int[] count = new int[n];
+        int[] index = new int[n * tokens];
+        float[] compact = new float[n * tokens];
+        float[] weights = new float[n * tokens];
+        for (int b = 0; b < n; b++) {
+            CoveredTokens o = objects.get(b);
+            count[b] = o.count();
+            for (int a = 0; a < o.count(); a++) {
+                index[b * tokens + a] = o.tokens()[a];
+                compact[b * tokens + a] = (float) o.weights()[a];
+                weights[b * tokens + o.tokens()[a]] = (float) o.weights()[a];
+            }
+        }
+        backend.context().enter();
+        ObjectTokens out = new ObjectTokens(backend, n, tokens);
+        JCudaDriver.cuMemcpyHtoD(out.count, Pointer.to(count), (long) n * Sizeof.INT);
+        JCudaDriver.cuMemcpyHtoD(out.index, Pointer.to(index), (long) index.length * Sizeof.INT);
+        JCudaDriver.cuMemcpyHtoD(out.compact, Pointer.to(compact), (long) compact.length * Sizeof.FLOAT);
+        JCudaDriver.cuMemcpyHtoD(out.weights, Pointer.to(weights), (long) weights.length * Sizeof.FLOAT);
+        return out;
     }
 
     public int boxes() {

@@ -5,6 +5,7 @@ import jcuda.Sizeof;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.JCudaDriver;
 import org.qpert.core.backend.Tensor;
+import org.qpert.core.qpert.Box;
 
 /**
  * The Q-Perturbation steps on the device (spec/QPERT.md §3–6): token weights of boxes, weighted keys F = diag(w)·K,
@@ -21,8 +22,9 @@ public final class PerturbationKernels {
     }
 
     /**
-     * Token weights (MASK_RESIZE) of {@code boxes} [n·4] = x0, y0, x1, y1 in original pixels, on images of original
-     * {@code sizes} [n·2] = H, W, preprocessed to imageSize² with patches of {@code patch}.
+     * Token weights (MASK_RESIZE, the rule of {@link org.qpert.core.qpert.TokenCoverage}) of {@code boxes} [n·4] = x0,
+     * y0, x1, y1 in original pixels, on images of original {@code sizes} [n·2] = H, W, preprocessed to imageSize² with
+     * patches of {@code patch}. Each box is clipped to its image by {@link Box#clipTo} (which rejects one outside it).
      */
     public ObjectTokens tokenWeights(float[] boxes, int[] sizes, int imageSize, int patch) {
         int n = boxes.length / 4;
@@ -33,10 +35,14 @@ public final class PerturbationKernels {
         if (patch <= 0 || imageSize < patch || imageSize % patch != 0) {
             throw new IllegalArgumentException("image size " + imageSize + " is not a positive multiple of patch " + patch);
         }
+        double[] clipped = new double[4 * n];
         for (int i = 0; i < n; i++) {
-            if (sizes[2 * i] <= 0 || sizes[2 * i + 1] <= 0) {
-                throw new IllegalArgumentException("box " + i + " has image size " + sizes[2 * i] + "x" + sizes[2 * i + 1]);
-            }
+            Box b = new Box(boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3])
+                    .clipTo(sizes[2 * i], sizes[2 * i + 1]);
+            clipped[4 * i] = b.x0();
+            clipped[4 * i + 1] = b.y0();
+            clipped[4 * i + 2] = b.x1();
+            clipped[4 * i + 3] = b.y1();
         }
         int g = imageSize / patch, tokens = 1 + g * g;
         CudaContext ctx = backend.context();
@@ -44,7 +50,7 @@ public final class PerturbationKernels {
         ObjectTokens out = new ObjectTokens(backend, n, tokens);
         try (DeviceScratch scratch = backend.scratch()) {
             backend.kernels().tokenCoverage(new Launcher.Grid(n, 1, 1024, 2 * imageSize), out.weights, out.count,
-                    out.index, out.compact, scratch.upload(boxes), scratch.upload(sizes), imageSize, patch);
+                    out.index, out.compact, scratch.upload(clipped), scratch.upload(sizes), imageSize, patch);
         }
         return out;
     }
@@ -58,12 +64,17 @@ public final class PerturbationKernels {
         }
         CudaContext ctx = backend.context();
         ctx.enter();
-        tokens.requireOpen();
         CudaTensor f = backend.allocate(tokens.boxes * tokens.tokens, k.cols());
-        JCudaDriver.cuMemsetD32Async(f.ptr(), 0, f.size(), ctx.stream);
-        backend.kernels().gatherWeightedKeys(new Launcher.Grid(tokens.tokens, tokens.boxes, THREADS, 0), f.ptr(),
-                k.ptr(), tokens.index, tokens.compact, tokens.count, tokens.tokens, k.cols());
+        gatherWeightedKeys(f.ptr(), tokens, k);
         return f;
+    }
+
+    /** Writes F of {@code tokens} and {@code keys} into {@code f} [boxes·T, width] (zeros beyond each box's count). */
+    void gatherWeightedKeys(CUdeviceptr f, ObjectTokens tokens, CudaTensor keys) {
+        tokens.requireOpen();
+        JCudaDriver.cuMemsetD32Async(f, 0, (long) tokens.boxes * tokens.tokens * keys.cols(), backend.context().stream);
+        backend.kernels().gatherWeightedKeys(new Launcher.Grid(tokens.tokens, tokens.boxes, THREADS, 0), f,
+                keys.ptr(), tokens.index, tokens.compact, tokens.count, tokens.tokens, keys.cols());
     }
 
     /** R = F_hᵀF_h per box and head, in double: [boxes, heads, d, d]. */

@@ -1,5 +1,7 @@
 package org.qpert.kernels;
 
+import org.qpert.core.qpert.Box;
+
 /**
  * Plain-Java references for the kernels the CPU backend has no op for (token weights, key moments, Gram matrices,
  * the folded query weight, gallery ITC scores). Written from spec/QPERT.md, checked against the fixtures in
@@ -9,10 +11,15 @@ final class KernelReferences {
     private KernelReferences() {
     }
 
-    /** MASK_RESIZE token weights [T] of one box (x0, y0, x1, y1 in original pixels) on an H×W image → S×S. */
-    static float[] tokenWeights(float x0, float y0, float x1, float y1, int h, int w, int s, int p) {
-        boolean[] rows = resizedHits(h, s, sliceBound((int) y0, h), sliceBound((int) y1, h));
-        boolean[] cols = resizedHits(w, s, sliceBound((int) x0, w), sliceBound((int) x1, w));
+    /**
+     * MASK_RESIZE token weights [T] of one box (x0, y0, x1, y1 in original pixels) on an H×W image → S×S, as
+     * token_coverage.cu computes them: the box clipped by {@link Box#clipTo}, bounds truncated, per axis the resized
+     * rows hit (float32 scale, double source coordinate), coverage = hit rows · hit columns / p².
+     */
+    static float[] tokenWeights(double x0, double y0, double x1, double y1, int h, int w, int s, int p) {
+        Box b = new Box(x0, y0, x1, y1).clipTo(h, w);
+        boolean[] rows = resizedHits(h, s, (long) b.y0(), (long) b.y1());
+        boolean[] cols = resizedHits(w, s, (long) b.x0(), (long) b.x1());
         int g = s / p;
         float[] out = new float[1 + g * g];
         for (int gy = 0; gy < g; gy++) {
@@ -28,20 +35,15 @@ final class KernelReferences {
         return out;
     }
 
-    /** Python slice semantics of mask[lo:hi]: a negative bound counts from the end. */
-    static int sliceBound(int v, int n) {
-        return v < 0 ? Math.max(0, v + n) : Math.min(v, n);
-    }
-
-    /** Which of the s resized rows are positive when source rows lo..hi-1 of n are 1 (bilinear, float32). */
-    static boolean[] resizedHits(int n, int s, int lo, int hi) {
-        float scale = (float) n / (float) s;
+    /** Which of the s resized rows are positive when source rows first..end-1 of n are 1 (resized_hit). */
+    static boolean[] resizedHits(int n, int s, long first, long end) {
+        double scale = (float) n / (float) s;
         boolean[] hit = new boolean[s];
         for (int o = 0; o < s; o++) {
-            float src = Math.max(0f, scale * ((float) o + 0.5f) - 0.5f);
-            int i0 = (int) src, i1 = Math.min(i0 + 1, n - 1);
-            float f = src - i0;
-            hit[o] = (lo <= i0 && i0 < hi) || (f > 0f && lo <= i1 && i1 < hi);
+            double src = Math.max(0, scale * (o + 0.5) - 0.5);
+            int i0 = Math.min((int) Math.floor(src), n - 1), i1 = Math.min(i0 + 1, n - 1);
+            double lambda1 = Math.min(Math.max(src - i0, 0), 1), lambda0 = 1 - lambda1;
+            hit[o] = (lambda0 > 0 && first <= i0 && i0 < end) || (lambda1 > 0 && first <= i1 && i1 < end);
         }
         return hit;
     }
@@ -99,6 +101,45 @@ final class KernelReferences {
             }
         }
         return g;
+    }
+
+    /**
+     * gram_vectors for one problem: u_i = Fᵀv_i / ‖Fᵀv_i‖ (head slice, double) for the first {@code kept} Gram
+     * eigenvectors (rows of {@code v} [m, m] at {@code vOff}); f holds the object's n weighted key rows [n, heads·d].
+     */
+    static double[] gramVectors(double[] v, int vOff, int m, float[] f, int n, int heads, int d, int head, int kept) {
+        double[] u = new double[m * d];
+        for (int i = 0; i < kept; i++) {
+            double norm = 0;
+            for (int c = 0; c < d; c++) {
+                double s = 0;
+                for (int a = 0; a < n; a++) {
+                    s += v[vOff + i * m + a] * (double) f[a * heads * d + head * d + c];
+                }
+                u[i * d + c] = s;
+                norm += s * s;
+            }
+            norm = Math.sqrt(norm);
+            for (int c = 0; c < d; c++) {
+                u[i * d + c] /= norm;
+            }
+        }
+        return u;
+    }
+
+    /** accumulate_projectors for one (layer, head) block and one problem: p[r][c] += (s·u_i[r])·u_i[c], r ≤ c. */
+    static void accumulateProjector(double[] p, int pOff, double[] basis, int bOff, int kept, double scale, int d) {
+        for (int e = 0; e < d * d; e++) {
+            int r = e / d, c = e % d;
+            if (c < r) {
+                continue;
+            }
+            double acc = p[pOff + e];
+            for (int i = 0; i < kept; i++) {
+                acc += (scale * basis[bOff + i * d + r]) * basis[bOff + i * d + c];
+            }
+            p[pOff + e] = acc;
+        }
     }
 
     /** W'q = (I + P̄_h)·Wq per head (summed in double): wq [heads·d, in], pbar [heads·d, d]. */

@@ -55,6 +55,11 @@ final class QpertFixture {
         return o;
     }
 
+    /** w_j of object {@code object} (fixture order). */
+    double objectWeight(int object) {
+        return objectWeight[object];
+    }
+
     int objects(int image) {
         return images.get(image).getAsJsonObject().getAsJsonArray("boxes_xyxy").size();
     }

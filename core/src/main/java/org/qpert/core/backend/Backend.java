@@ -184,6 +184,16 @@ public interface Backend extends AutoCloseable {
      */
     SymmetricEigen symmetricEigen(double[] matrices, int count, int n);
 
+    /**
+     * Q-Perturbation's P̄ of one image from the keys of its perturbed layers ({@link ProjectorProblem}): the second
+     * moments or Gram matrices, their batched eigendecomposition, the kept eigenvectors and their weighted mean
+     * projector, all on this backend. The default runs on the host through {@link #symmetricEigen}
+     * ({@link HostMeanProjectors}); a GPU backend keeps the keys on the device and runs every step there.
+     */
+    default MeanProjectors meanProjectors(ProjectorProblem problem) {
+        return HostMeanProjectors.solve(this, problem);
+    }
+
     /** Frees what this backend holds (device memory, worker threads). The CPU backend holds nothing. */
     @Override
     default void close() {

@@ -1,31 +1,33 @@
 package org.qpert.core.qpert;
 
 import java.util.Arrays;
+import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.Tensor;
 import org.qpert.core.model.QueryPerturbation;
 
 /**
  * P̄ of one image for each perturbed cross-attention layer (spec/QPERT.md §6), computed once per image and reused
  * for the ITC pass and every ITM pair of that image. Per layer: a tensor [H·d, d] for
- * {@link org.qpert.core.backend.Backend#perturbQueries} (rows h·d..h·d+d-1 hold P̄_h) and its host copy.
+ * {@link org.qpert.core.backend.Backend#perturbQueries} (rows h·d..h·d+d-1 hold P̄_h) on the backend that built it
+ * (a host copy is downloaded only when asked for).
  * {@link #none()} (no layer perturbed) means the image is embedded unperturbed. Also keeps k per object, layer and
  * head, for checks against the reference.
  */
 public final class ImagePerturbation implements QueryPerturbation {
     private static final ImagePerturbation NONE =
-            new ImagePerturbation(new int[0], new Tensor[0], new float[0][], new int[0][][], 0, 0);
+            new ImagePerturbation(new int[0], new Tensor[0], null, new int[0][][], 0, 0);
 
     private final int[] layers;
     private final Tensor[] pbar;
-    private final float[][] hostPbar;
+    private final Backend backend;
     private final int[][][] basisCounts;
     private final int heads;
     private final int headDim;
 
-    ImagePerturbation(int[] layers, Tensor[] pbar, float[][] hostPbar, int[][][] basisCounts, int heads, int headDim) {
+    ImagePerturbation(int[] layers, Tensor[] pbar, Backend backend, int[][][] basisCounts, int heads, int headDim) {
         this.layers = layers;
         this.pbar = pbar;
-        this.hostPbar = hostPbar;
+        this.backend = backend;
         this.basisCounts = basisCounts;
         this.heads = heads;
         this.headDim = headDim;
@@ -67,7 +69,7 @@ public final class ImagePerturbation implements QueryPerturbation {
 
     /** A host copy of P̄ of {@code layer}: {@code [h][r][c]} flattened as {@code (h·d + r)·d + c}. */
     public float[] hostPbar(int layer) {
-        return hostPbar[require(layer)].clone();
+        return backend.download(pbar[require(layer)]);
     }
 
     /**

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.CpuBackend;
 import org.qpert.core.qpert.ImagePerturbationBuilder.LayerKeys;
-import org.qpert.core.qpert.ImagePerturbationBuilder.Path;
+import org.qpert.core.backend.ProjectorProblem.EigenPath;
 
 /** P̄ on random keys: T = 37 tokens, 3 heads of d = 16, cross-attention layers 0 and 2. */
 class ImagePerturbationBuilderTest {
@@ -33,9 +33,9 @@ class ImagePerturbationBuilderTest {
         List<ImageObject> objects = List.of(object(1, 8), object(5, 8), object(15, 8), object(30, 8));
         for (Perturbation settings : List.of(Perturbation.published(), Perturbation.published().withTau(0.6),
                 Perturbation.published().withTau(3))) {
-            ImagePerturbation direct = build(settings, Path.DIRECT, objects);
-            ImagePerturbation gram = build(settings, Path.GRAM, objects);
-            ImagePerturbation auto = build(settings, Path.AUTO, objects);
+            ImagePerturbation direct = build(settings, EigenPath.DIRECT, objects);
+            ImagePerturbation gram = build(settings, EigenPath.GRAM, objects);
+            ImagePerturbation auto = build(settings, EigenPath.AUTO, objects);
             for (int layer : new int[] {0, 2}) {
                 assertArrayEquals(direct.hostPbar(layer), gram.hostPbar(layer), PBAR_TOLERANCE,
                         "P̄ of layer " + layer + ", tau " + settings.tau());
@@ -53,7 +53,7 @@ class ImagePerturbationBuilderTest {
     void perturbationLiesInTheSpanOfTheSelectedEigenvectors() {
         // tau 0.7 keeps few vectors per object, so the union of both objects' subspaces is a proper subspace.
         List<ImageObject> objects = List.of(object(4, 8), object(20, 8));
-        ImagePerturbation qp = build(Perturbation.published().withTau(0.7), Path.AUTO, objects);
+        ImagePerturbation qp = build(Perturbation.published().withTau(0.7), EigenPath.AUTO, objects);
         float[] q = new float[5 * WIDTH];
         for (int i = 0; i < q.length; i++) {
             q[i] = (float) random.nextGaussian();
@@ -91,7 +91,7 @@ class ImagePerturbationBuilderTest {
     @Test
     void oneConstantObjectScalesTheParallelComponentByOnePlusAlpha() {
         ImageObject o = object(6, 3);
-        ImagePerturbation qp = build(Perturbation.published().withAlpha(3).withTau(2), Path.AUTO, List.of(o));
+        ImagePerturbation qp = build(Perturbation.published().withAlpha(3).withTau(2), EigenPath.AUTO, List.of(o));
         float[] pbar = qp.hostPbar(0);
         List<double[]> u = leadingEigenvectors(o, 0, 1, 2);
         for (int r = 0; r < D; r++) {
@@ -106,29 +106,29 @@ class ImagePerturbationBuilderTest {
     void objectsCoveringNoTokenAreLeftOutOfTheMean() {
         ImageObject a = object(5, 8), b = object(12, 8);
         ImageObject empty = ImageObject.ofTokenWeights(8, new float[T]);
-        ImagePerturbation both = build(Perturbation.published(), Path.AUTO, List.of(a, empty, b));
-        ImagePerturbation onlyA = build(Perturbation.published(), Path.AUTO, List.of(a));
-        ImagePerturbation onlyB = build(Perturbation.published(), Path.AUTO, List.of(b));
+        ImagePerturbation both = build(Perturbation.published(), EigenPath.AUTO, List.of(a, empty, b));
+        ImagePerturbation onlyA = build(Perturbation.published(), EigenPath.AUTO, List.of(a));
+        ImagePerturbation onlyB = build(Perturbation.published(), EigenPath.AUTO, List.of(b));
         float[] mean = both.hostPbar(2), pa = onlyA.hostPbar(2), pb = onlyB.hostPbar(2);
         for (int i = 0; i < mean.length; i++) {
             assertEquals((pa[i] + pb[i]) / 2, mean[i], 1e-5, "entry " + i);
         }
         assertEquals(0, both.basisCount(1, 2, 0));
         assertTrue(both.basisCount(0, 2, 0) > 0);
-        assertTrue(build(Perturbation.published(), Path.AUTO, List.of(empty)).isEmpty());
-        assertTrue(build(Perturbation.published(), Path.AUTO, List.of()).isEmpty());
+        assertTrue(build(Perturbation.published(), EigenPath.AUTO, List.of(empty)).isEmpty());
+        assertTrue(build(Perturbation.published(), EigenPath.AUTO, List.of()).isEmpty());
     }
 
     @Test
     void layerSelectionAndTurningOff() {
         List<ImageObject> objects = List.of(object(5, 8));
-        ImagePerturbation only2 = build(Perturbation.published().withLayers(2), Path.AUTO, objects);
+        ImagePerturbation only2 = build(Perturbation.published().withLayers(2), EigenPath.AUTO, objects);
         assertFalse(only2.perturbs(0));
         assertTrue(only2.perturbs(2));
-        assertArrayEquals(build(Perturbation.published(), Path.AUTO, objects).hostPbar(2), only2.hostPbar(2));
-        assertTrue(build(Perturbation.none(), Path.AUTO, objects).isEmpty());
+        assertArrayEquals(build(Perturbation.published(), EigenPath.AUTO, objects).hostPbar(2), only2.hostPbar(2));
+        assertTrue(build(Perturbation.none(), EigenPath.AUTO, objects).isEmpty());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> build(Perturbation.published().withLayers(1), Path.AUTO, objects));
+                () -> build(Perturbation.published().withLayers(1), EigenPath.AUTO, objects));
         assertTrue(e.getMessage().contains("no cross-attention"), e.getMessage());
     }
 
@@ -142,7 +142,7 @@ class ImagePerturbationBuilderTest {
     @Test
     void mismatchedTokenCountIsRejected() {
         ImageObject wrong = ImageObject.ofTokenWeights(8, new float[] {0, 1, 1});
-        assertThrows(IllegalArgumentException.class, () -> build(Perturbation.published(), Path.AUTO, List.of(wrong)));
+        assertThrows(IllegalArgumentException.class, () -> build(Perturbation.published(), EigenPath.AUTO, List.of(wrong)));
     }
 
     /** All eigenproblems of an image go to the backend in one call per problem order (spec: batch per image). */
@@ -168,7 +168,7 @@ class ImagePerturbationBuilderTest {
         assertEquals(2, calls[0], "small and large objects: one Gram batch and one d x d batch");
     }
 
-    private ImagePerturbation build(Perturbation settings, Path path, List<ImageObject> objects) {
+    private ImagePerturbation build(Perturbation settings, EigenPath path, List<ImageObject> objects) {
         return new ImagePerturbationBuilder(backend, settings, path).build(objects, keys, HEADS);
     }
 

@@ -12,7 +12,9 @@ import org.qpert.core.backend.CpuBackend;
 import org.qpert.core.backend.SymmetricEigen;
 import org.qpert.core.backend.Tensor;
 import org.qpert.core.qpert.ImagePerturbationBuilder.LayerKeys;
-import org.qpert.core.qpert.ImagePerturbationBuilder.Path;
+import org.qpert.core.backend.HostMeanProjectors;
+import org.qpert.core.backend.ProjectorProblem.CoveredTokens;
+import org.qpert.core.backend.ProjectorProblem.EigenPath;
 
 /** spec/QPERT.md §8: the hand-checkable toy case (d = 4, one head, one object). Values given to 6 decimals. */
 class ToyCheckTest {
@@ -29,10 +31,9 @@ class ToyCheckTest {
 
     @Test
     void eigenvaluesOfTheSecondMomentMatchTheSpec() {
-        ImageObject object = ImageObject.ofTokenWeights(8, TOKEN_WEIGHTS);
-        Accumulator acc = new Accumulator(new float[][] {KEYS}, 1, 1, 4, 1, 1);
-        double[] r = new double[16];
-        acc.fillSecondMoment(new ImagePerturbationBuilder.ObjectTokens(0, object), 0, 0, r, 0);
+        // the covered tokens 1, 2, 3 of TOKEN_WEIGHTS
+        double[] r = HostMeanProjectors.secondMoment(KEYS, 1, 4,
+                new CoveredTokens(new int[] {1, 2, 3}, new double[] {1, 0.5, 1}, 8), 0);
         SymmetricEigen eig = backend.symmetricEigen(r, 1, 4);
         double[] expected = {10.846115, 5.077339, 0.576545, 0};
         for (int i = 0; i < 4; i++) {
@@ -43,8 +44,8 @@ class ToyCheckTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Path.class)
-    void perturbedQueryMatchesTheSpecForBothTaus(Path path) {
+    @EnumSource(EigenPath.class)
+    void perturbedQueryMatchesTheSpecForBothTaus(EigenPath path) {
         assertArrayEquals(new float[] {2.802666f, 7.331747f, 11.289302f, 1.234451f}, perturbedOnes(0.9, path),
                 (float) TOLERANCE, "k = 1");
         assertArrayEquals(new float[] {6.309936f, 11.532803f, 8.076389f, 1.815288f}, perturbedOnes(0.99, path),
@@ -54,17 +55,17 @@ class ToyCheckTest {
     @Test
     void integerTauIsClampedToTheNumericalRank() {
         // Rank 3 (three covered tokens, the fourth eigenvalue is 0): tau = 4 keeps 3 vectors.
-        ImagePerturbation qp = build(Perturbation.published().withTau(4), Path.DIRECT);
+        ImagePerturbation qp = build(Perturbation.published().withTau(4), EigenPath.DIRECT);
         assertEquals(3, qp.basisCount(0, 0, 0));
     }
 
-    private float[] perturbedOnes(double tau, Path path) {
+    private float[] perturbedOnes(double tau, EigenPath path) {
         ImagePerturbation qp = build(Perturbation.published().withTau(tau), path);
         Tensor q = backend.upload(new float[] {1, 1, 1, 1}, 1, 4);
         return backend.download(backend.perturbQueries(q, qp.pbar(0), 1));
     }
 
-    private ImagePerturbation build(Perturbation settings, Path path) {
+    private ImagePerturbation build(Perturbation settings, EigenPath path) {
         return new ImagePerturbationBuilder(backend, settings, path).build(
                 List.of(ImageObject.ofTokenWeights(settings.alpha(), TOKEN_WEIGHTS)),
                 List.of(new LayerKeys(0, backend.upload(KEYS, 5, 4))), 1);
