@@ -7,6 +7,8 @@
 #   junit/           the JUnit console launcher (platform 1.14.1, matching JUnit 5.14.1)
 #   test-classes/    the kernels module's tests; kernels/src/main and testdata/parity (tiny model) for them
 #   run.sh, probe.sh the scripts to run there (see run.sh)
+# The bench module's CPU-comparison dependencies (ONNX Runtime's ~30 MB natives, JMH) are left out: GpuBenchmark
+# needs neither, and the folder must stay under 64 MiB.
 # Usage: kernels/device/pack.sh        (offline Maven; JAVA_HOME defaults to the JDK 17 below)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -22,6 +24,7 @@ echo "pack: building jars and test classes (mvn -o)"
 rm -rf "$out/lib" "$out/junit" "$out/test-classes" "$out/kernels" "$out/testdata"
 mvn -o -q -B -pl bench,kernels -am package dependency:copy-dependencies -DskipTests \
   -DincludeScope=test -DexcludeGroupIds=org.junit,org.junit.jupiter,org.junit.platform,org.opentest4j,org.apiguardian \
+  -DexcludeArtifactIds=onnxruntime,jmh-core,jmh-generator-annprocess \
   -DoutputDirectory="$out/lib"
 cp core/target/qpert-core-*.jar loaders/target/qpert-loaders-*.jar kernels/target/qpert-kernels-*.jar \
   bench/target/qpert-bench-*.jar "$out/lib/"

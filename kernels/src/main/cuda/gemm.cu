@@ -1,13 +1,23 @@
 // Our own GEMM for when cuBLAS is absent: C = A * B^T (+ bias, then optional exact GELU, then + residual), the
-// Linear layout y = x W^T + b. A [M, K] float32 activations, B [N, K] weights (float32, or bfloat16 for gemm_bf16),
-// bias [N] or null, residual [M, N] or null; all row-major, any M, N, K (edges are zero-filled).
-//   gemm_f32:  64x64 block tile, 256 threads each owning a 4x4 register tile; exact float32 FMA.
-//   gemm_tf32: 64x64 block tile, 4 warps of 32x32, tensor cores (mma.sync m16n8k8, inputs rounded to TF32,
-//              float32 accumulation): ~1e-3 relative error on K ~ 1e3.
-//   gemm_bf16: same tiling with mma.sync m16n8k16 on bfloat16 inputs (A rounded on the fly), float32 accumulation.
+// Linear layout y = x W^T + b. A [M, K] float32 activations, B [N, K] weights in the dtype they are stored in,
+// bias [N] or null, residual [M, N] or null; all row-major, any M, N, K (edges are zero-filled). The variant is picked
+// by (compute precision, weight dtype); a 16-bit weight is widened exactly in the tile load, never copied to float32:
+//   gemm_f32, gemm_f32_wbf16, gemm_f32_wf16:   64x64 block tile, 256 threads each owning a 4x4 register tile; exact
+//                                              float32 FMA.
+//   gemm_tf32, gemm_tf32_wbf16, gemm_tf32_wf16: 64x64 block tile, 4 warps of 32x32, tensor cores (mma.sync m16n8k8,
+//                                              inputs rounded to TF32, float32 accumulation): ~1e-3 relative error on
+//                                              K ~ 1e3. BF16 and F16 weights are exact in TF32 (8 and 11 significant
+//                                              bits against TF32's 11), so only the activations round.
+//   gemm_bf16: same tiling with mma.sync m16n8k16 on bfloat16 inputs (A rounded on the fly), float32 accumulation;
+//              weights in bfloat16 (the backend stores an F32 or F16 weight as bfloat16 once, in BF16 mode).
 // grid (ceil(N/64), ceil(M/64)).
 #include <cuda_bf16.h>
+#include <cuda_fp16.h>
 #include "common.cuh"
+
+__device__ __forceinline__ float widen(float w) { return w; }
+__device__ __forceinline__ float widen(__nv_bfloat16 w) { return __bfloat162float(w); }
+__device__ __forceinline__ float widen(__half w) { return __half2float(w); }
 
 #define QP_TILE 64
 
@@ -24,8 +34,9 @@ __device__ __noinline__ void store_output(float* C, const float* bias, const flo
 
 #define QP_F32_BK 16
 
-extern "C" __global__ void __launch_bounds__(256) gemm_f32(float* C, const float* A, const float* B, const float* bias,
-                                                          const float* residual, int M, int N, int K, int gelu) {
+template <typename W>
+__device__ __forceinline__ void gemm_f32_tile(float* C, const float* A, const W* B, const float* bias,
+                                              const float* residual, int M, int N, int K, int gelu) {
     __shared__ float As[QP_F32_BK][QP_TILE + 4];
     __shared__ float Bs[QP_F32_BK][QP_TILE + 4];
     int tid = threadIdx.x, tx = tid % 16, ty = tid / 16;
@@ -36,7 +47,7 @@ extern "C" __global__ void __launch_bounds__(256) gemm_f32(float* C, const float
         for (int e = 0; e < 4; e++) {
             int idx = tid + 256 * e, row = idx / QP_F32_BK, k = idx % QP_F32_BK, gk = k0 + k;
             As[k][row] = (bm + row < M && gk < K) ? A[(long long) (bm + row) * K + gk] : 0.f;
-            Bs[k][row] = (bn + row < N && gk < K) ? B[(long long) (bn + row) * K + gk] : 0.f;
+            Bs[k][row] = (bn + row < N && gk < K) ? widen(B[(long long) (bn + row) * K + gk]) : 0.f;
         }
         __syncthreads();
         #pragma unroll
@@ -57,6 +68,23 @@ extern "C" __global__ void __launch_bounds__(256) gemm_f32(float* C, const float
     for (int i = 0; i < 4; i++)
         #pragma unroll
         for (int j = 0; j < 4; j++) store_output(C, bias, residual, M, N, gelu, bm + ty + 16 * i, bn + tx + 16 * j, acc[i][j]);
+}
+
+extern "C" __global__ void __launch_bounds__(256) gemm_f32(float* C, const float* A, const float* B, const float* bias,
+                                                          const float* residual, int M, int N, int K, int gelu) {
+    gemm_f32_tile(C, A, B, bias, residual, M, N, K, gelu);
+}
+
+extern "C" __global__ void __launch_bounds__(256) gemm_f32_wbf16(float* C, const float* A, const __nv_bfloat16* B,
+                                                                const float* bias, const float* residual, int M, int N,
+                                                                int K, int gelu) {
+    gemm_f32_tile(C, A, B, bias, residual, M, N, K, gelu);
+}
+
+extern "C" __global__ void __launch_bounds__(256) gemm_f32_wf16(float* C, const float* A, const __half* B,
+                                                               const float* bias, const float* residual, int M, int N,
+                                                               int K, int gelu) {
+    gemm_f32_tile(C, A, B, bias, residual, M, N, K, gelu);
 }
 
 // ---- tensor-core variants: 4 warps in a 2x2 grid, each a 32x32 tile = 2 (m16) x 4 (n8) mma tiles ----
@@ -87,8 +115,9 @@ __device__ __forceinline__ unsigned to_tf32(float x) {
     return r;
 }
 
-extern "C" __global__ void __launch_bounds__(128) gemm_tf32(float* C, const float* A, const float* B, const float* bias,
-                                                           const float* residual, int M, int N, int K, int gelu) {
+template <typename W>
+__device__ __forceinline__ void gemm_tf32_tile(float* C, const float* A, const W* B, const float* bias,
+                                               const float* residual, int M, int N, int K, int gelu) {
     __shared__ float As[QP_TILE][QP_MMA_BK + 4];  // +4: fragment reads hit 32 distinct banks
     __shared__ float Bs[QP_TILE][QP_MMA_BK + 4];
     int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, g = lane >> 2, t = lane & 3;
@@ -100,7 +129,7 @@ extern "C" __global__ void __launch_bounds__(128) gemm_tf32(float* C, const floa
         for (int e = 0; e < QP_TILE * QP_MMA_BK / 128; e++) {
             int idx = tid + 128 * e, row = idx / QP_MMA_BK, k = idx % QP_MMA_BK, gk = k0 + k;
             As[row][k] = (bm + row < M && gk < K) ? A[(long long) (bm + row) * K + gk] : 0.f;
-            Bs[row][k] = (bn + row < N && gk < K) ? B[(long long) (bn + row) * K + gk] : 0.f;
+            Bs[row][k] = (bn + row < N && gk < K) ? widen(B[(long long) (bn + row) * K + gk]) : 0.f;
         }
         __syncthreads();
         #pragma unroll
@@ -135,6 +164,23 @@ extern "C" __global__ void __launch_bounds__(128) gemm_tf32(float* C, const floa
         __syncthreads();
     }
     store_mma_tiles(acc, C, bias, residual, M, N, gelu, bm + wm, bn + wn);
+}
+
+extern "C" __global__ void __launch_bounds__(128) gemm_tf32(float* C, const float* A, const float* B, const float* bias,
+                                                           const float* residual, int M, int N, int K, int gelu) {
+    gemm_tf32_tile(C, A, B, bias, residual, M, N, K, gelu);
+}
+
+extern "C" __global__ void __launch_bounds__(128) gemm_tf32_wbf16(float* C, const float* A, const __nv_bfloat16* B,
+                                                                 const float* bias, const float* residual, int M, int N,
+                                                                 int K, int gelu) {
+    gemm_tf32_tile(C, A, B, bias, residual, M, N, K, gelu);
+}
+
+extern "C" __global__ void __launch_bounds__(128) gemm_tf32_wf16(float* C, const float* A, const __half* B,
+                                                                const float* bias, const float* residual, int M, int N,
+                                                                int K, int gelu) {
+    gemm_tf32_tile(C, A, B, bias, residual, M, N, K, gelu);
 }
 
 extern "C" __global__ void __launch_bounds__(128) gemm_bf16(float* C, const float* A, const __nv_bfloat16* B,

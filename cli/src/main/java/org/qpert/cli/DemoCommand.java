@@ -44,8 +44,9 @@ public final class DemoCommand implements Callable<Integer> {
             + "'./qpert demo --model blip2-itm-vit-g', or evaluate it with "
             + "'./qpert eval --dataset flickr30k --root DIR --model blip2-itm-vit-g'.";
 
-    @Option(names = "--model", paramLabel = "DIR",
-            description = "A BLIP-2 checkpoint folder to use instead of the bundled random tiny model.")
+    @Option(names = "--model", paramLabel = "DIR|ORG/NAME[@REV]",
+            description = "A BLIP-2 checkpoint folder or Hugging Face Hub id to use instead of the bundled random tiny "
+                    + "model.")
     Path model;
 
     @Option(names = "--images", paramLabel = "N", defaultValue = "12",
@@ -149,7 +150,7 @@ public final class DemoCommand implements Callable<Integer> {
             GalleryImage first = gallery.images().get(0);
             Detector detector = engine.qpert().detector().orElseThrow();
             java.util.List<Detection> found = detector.detect(first.file());
-            out.println("   " + first.id() + ": " + first.boxes().size() + " annotated boxes, " + found.size()
+            out.println("   " + first.id() + ": " + first.boxes().size() + " annotated box(es), " + found.size()
                     + " detected:");
             for (Detection d : found) {
                 out.println(String.format(java.util.Locale.ROOT, "   %5.3f %-8s %.0f, %.0f, %.0f, %.0f", d.score(),

@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
                         + "image with its boxes as PNG. The defaults are untuned."})
 public final class DetectCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "OWLv2 checkpoint folder.")
+    @Option(names = "--model", required = true, paramLabel = "DIR|ORG/NAME[@REV]",
+            description = "OWLv2 checkpoint folder, or a Hugging Face Hub id fetched into the Hub cache.")
     Path model;
 
     @Mixin

@@ -45,7 +45,8 @@ public final class EmbedCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "BLIP-2 checkpoint folder.")
+    @Option(names = "--model", required = true, paramLabel = "DIR|ORG/NAME[@REV]",
+            description = "BLIP-2 checkpoint folder, or a Hugging Face Hub id fetched into the Hub cache.")
     Path model;
 
     @Option(names = "--boxes", paramLabel = "FILE", description = "Boxes in the qpert box JSON (keyed by image "

@@ -24,13 +24,23 @@ public final class EvalCommand implements Callable<Integer> {
     String dataset;
 
     @Option(names = "--root", required = true, paramLabel = "DIR",
-            description = "Dataset folder: the split file (flickr30k_test.json / dataset_flickr30k.json, "
-                    + "coco_karpathy_test.json / dataset_coco.json), the images, and boxes.json or the Flickr30K "
+            description = "Dataset folder: the split file (flickr30k_test.json, annotations/test.json or "
+                    + "dataset_flickr30k.json; coco_karpathy_test.json, annotations/coco_karpathy_test.json or "
+                    + "dataset_coco.json), the images (under it or its images/), and boxes.json or the Flickr30K "
                     + "Entities / COCO annotations.")
     Path root;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "BLIP-2 checkpoint folder (e.g. a download of Salesforce/blip2-itm-vit-g).")
+    @Option(names = "--split", paramLabel = "FILE",
+            description = "The test split file (LAVIS or Karpathy JSON), instead of looking under --root.")
+    Path split;
+
+    @Option(names = "--images", paramLabel = "DIR",
+            description = "The folder the split's image paths are relative to, instead of --root or --root/images.")
+    Path images;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR|ORG/NAME[@REV]",
+            description = "BLIP-2 checkpoint folder, or a Hugging Face Hub id (e.g. Salesforce/blip2-itm-vit-g) "
+                    + "fetched into the Hub cache.")
     Path model;
 
     @Option(names = "--boxes", paramLabel = "FILE", description = "Boxes in the qpert box JSON, instead of the "
@@ -67,7 +77,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DatasetLayout layout = DatasetLayout.parse(dataset);
-        Gallery gallery = layout.load(root, boxes, limit);
+        Gallery gallery = layout.load(root, split, images, boxes, limit);
         try (RetrievalEngine engine = engineOptions.load(Models.requireModelDir(model))) {
             Path storeDir = store != null ? store : Evaluator.defaultStore(layout, engine);
             EvalReport r = Evaluator.evaluate(engine, gallery, storeDir, itmK, batch,

@@ -14,8 +14,9 @@ import java.util.concurrent.Callable;
         description = "Print a checkpoint's config, parameter count and stored dtypes (reads headers only).")
 public final class InfoCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "Checkpoint folder: config.json and model.safetensors (or a sharded index).")
+    @Option(names = "--model", required = true, paramLabel = "DIR|ORG/NAME[@REV]",
+            description = "Checkpoint folder (config.json and model.safetensors or a sharded index), or a Hugging "
+                    + "Face Hub id fetched into the Hub cache.")
     Path model;
 
     @Spec
@@ -23,7 +24,7 @@ public final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        spec.commandLine().getOut().print(ModelInfo.of(model).toText());
+        spec.commandLine().getOut().print(ModelInfo.of(Models.requireModelDir(model)).toText());
         spec.commandLine().getOut().flush();
         return 0;
     }

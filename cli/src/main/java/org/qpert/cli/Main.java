@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 DetectCommand.class,
                 DevicesCommand.class,
                 StoreCommand.class,
+                IndexCommand.class,
         })
 public final class Main {
 

@@ -1,7 +1,6 @@
 package org.qpert.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.model.Blip2Config;
@@ -20,8 +19,9 @@ import picocli.CommandLine.Option;
 
 /** The options that pick a checkpoint and a device, shared by every command that runs the model. */
 final class ModelOptions {
-    @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "Checkpoint folder: config.json and model.safetensors (or model.safetensors.index.json).")
+    @Option(names = "--model", required = true, paramLabel = "DIR|ORG/NAME[@REV]",
+            description = "Checkpoint folder (config.json and model.safetensors or model.safetensors.index.json), or "
+                    + "a Hugging Face Hub id fetched into the Hub cache.")
     Path model;
 
     @Option(names = "--weights", paramLabel = "FILE",
@@ -30,6 +30,8 @@ final class ModelOptions {
 
     @Mixin
     DeviceOptions deviceOptions;
+
+    private Path folder;
 
     /** A loaded model and the dtype its float weights were stored in (F32 when mixed). */
     record Loaded(Blip2Retrieval model, DType storedAs) {
@@ -60,15 +62,16 @@ final class ModelOptions {
         }
     }
 
-    private Path requireFolder() {
-        if (!Files.isDirectory(model)) {
-            throw new IllegalArgumentException("--model " + model + " is not a folder");
+    /** The folder --model names, or the Hub snapshot of the id it spells (resolved once). */
+    private Path requireFolder() throws IOException {
+        if (folder == null) {
+            folder = Models.requireModelDir(model);
         }
-        return model;
+        return folder;
     }
 
-    private Path weightsSource() {
-        return weights == null ? model : model.resolve(weights);
+    private Path weightsSource() throws IOException {
+        return weights == null ? requireFolder() : requireFolder().resolve(weights);
     }
 
     private static DType storedDtype(SafetensorsWeights w) {

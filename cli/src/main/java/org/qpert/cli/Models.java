@@ -1,19 +1,27 @@
 package org.qpert.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.qpert.loaders.hub.ModelSource;
 
-/** The check of a --model folder. */
+/** Where a --model folder or Hub id is. */
 final class Models {
     private Models() {
     }
 
-    /** Throws a one-line error when {@code dir} is not a checkpoint folder. */
-    static Path requireModelDir(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("--model " + dir + " is not a directory (expected a checkpoint folder "
-                    + "with config.json, *.safetensors and vocab.txt or tokenizer.json, e.g. a download of "
-                    + "Salesforce/blip2-itm-vit-g)");
+    /**
+     * The checkpoint folder {@code --model} names: the folder itself, or the Hub cache's snapshot of a Hub id
+     * ({@code ORG/NAME[@REVISION]}, downloaded as needed); a one-line error when it is neither.
+     */
+    static Path requireModelDir(Path model) throws IOException {
+        Path dir;
+        try {
+            dir = ModelSource.resolve(model);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--model " + model + " is neither a folder nor a Hub id ORG/NAME[@REVISION]"
+                    + " (expected a checkpoint folder with config.json, *.safetensors and vocab.txt or tokenizer.json,"
+                    + " or e.g. Salesforce/blip2-itm-vit-g)");
         }
         if (!Files.isRegularFile(dir.resolve("config.json"))) {
             throw new IllegalArgumentException("--model " + dir + " has no config.json");

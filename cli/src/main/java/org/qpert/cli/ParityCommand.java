@@ -61,10 +61,25 @@ public final class ParityCommand implements Callable<Integer> {
                     tolerance);
         }
         ActivationsFile file = ActivationsFile.read(reference.activations);
-        String prefix = loaded.storedAs() == DType.F16 ? "f16w/" : loaded.storedAs() == DType.BF16 ? "bf16w/" : "";
+        String prefix = sixteenBitPrefix(loaded.storedAs(), file.reference().keySet());
         Map<String, float[]> computed = ParityRun.compute(loaded.model(), file.inputs(), prefix);
         List<Comparison> comparisons = ParityRun.compare(computed, file.reference());
         return ParityReport.print(spec.commandLine().getOut(), comparisons, tolerance);
+    }
+
+    /**
+     * {@code f16w/} or {@code bf16w/} for a checkpoint stored in that dtype when the export holds results of the
+     * rounded weights; otherwise the plain keys (an export of the user's own 16-bit checkpoint, run as stored, has
+     * only those): a note says so, since the tolerance must then allow for the rounding.
+     */
+    String sixteenBitPrefix(DType storedAs, java.util.Set<String> keys) {
+        String prefix = storedAs == DType.F16 ? "f16w/" : storedAs == DType.BF16 ? "bf16w/" : "";
+        if (prefix.isEmpty() || keys.stream().anyMatch(k -> k.startsWith(prefix))) {
+            return prefix;
+        }
+        spec.commandLine().getOut().println("note: the checkpoint is stored in " + storedAs + " and the export has no "
+                + prefix + " keys: comparing with its plain keys");
+        return "";
     }
 
     /**

@@ -13,6 +13,8 @@ import org.qpert.engine.Searcher;
 import org.qpert.engine.StoredImage;
 import org.qpert.core.qpert.Box;
 import org.qpert.loaders.store.EmbeddingStore;
+import org.qpert.index.IndexedSearch;
+import org.qpert.index.VectorIndex;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,7 +41,8 @@ public final class SearchCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Query query;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "BLIP-2 checkpoint folder.")
+    @Option(names = "--model", required = true, paramLabel = "DIR|ORG/NAME[@REV]",
+            description = "BLIP-2 checkpoint folder, or a Hugging Face Hub id fetched into the Hub cache.")
     Path model;
 
     @Option(names = "--store", paramLabel = "DIR", description = "Embedding store to search (for --text).")
@@ -61,6 +64,12 @@ public final class SearchCommand implements Callable<Integer> {
             description = "Re-rank the ITC top K with ITM; 0 = ITC only (default: ${DEFAULT-VALUE}).")
     int itmK;
 
+    @Option(names = "--index", paramLabel = "MODE", defaultValue = "auto",
+            description = "none: the in-memory ITC over every stored image; exact / hnsw: the store's Lucene index "
+                    + "(qpert index STORE), scanned or walked as an HNSW graph; auto (default): exact when the store "
+                    + "has an index, none otherwise.")
+    String index;
+
     @Mixin
     EngineOptions engineOptions;
 
@@ -77,7 +86,7 @@ public final class SearchCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("--text needs --store DIR (made by qpert embed)");
                 }
                 try (EmbeddingStore s = StoredImage.openForSearch(store, engine)) {
-                    hits = Searcher.text(engine, s, query.text, itmK, top);
+                    hits = searchStore(engine, s, query.text);
                 }
                 out.println("images for \"" + query.text + "\":");
             } else {
@@ -92,6 +101,27 @@ public final class SearchCommand implements Callable<Integer> {
             print(out, hits, itmK);
         }
         return 0;
+    }
+
+    private List<Searcher.Hit> searchStore(RetrievalEngine engine, EmbeddingStore s, String text)
+            throws java.io.IOException {
+        boolean indexed = java.nio.file.Files.isDirectory(IndexedSearch.indexDir(s));
+        String mode = index.toLowerCase(Locale.ROOT);
+        if (mode.equals("none") || mode.equals("auto") && !indexed) {
+            return Searcher.text(engine, s, text, itmK, top);
+        }
+        VectorIndex.Mode m = VectorIndex.Mode.parse(mode.equals("auto") ? "exact" : mode);
+        if (!indexed) {
+            throw new IllegalArgumentException("--index " + mode + ": store " + s.dir() + " has no index (build it "
+                    + "with qpert index " + s.dir() + ")");
+        }
+        try (VectorIndex vi = VectorIndex.open(IndexedSearch.indexDir(s))) {
+            if (vi.size() != s.ids().size()) {
+                throw new IllegalArgumentException("the index of store " + s.dir() + " holds " + vi.size()
+                        + " images, the store " + s.ids().size() + ": rebuild it with qpert index " + s.dir());
+            }
+            return IndexedSearch.text(engine, s, vi, m, text, itmK, top);
+        }
     }
 
     static void print(PrintWriter out, List<Searcher.Hit> hits, int itmK) {

@@ -24,8 +24,9 @@ import picocli.CommandLine.Spec;
         description = {"Serve a store over HTTP until stopped (Ctrl-C / SIGTERM drain running requests first): "
                 + "POST /v1/search, POST /v1/search/image, POST /v1/images, GET /v1/health, GET /metrics, and the "
                 + "search page at /.",
-                "Use the model and perturbation flags the store was made with; a missing store is created empty "
-                        + "(fill it with POST /v1/images or 'qpert embed')."})
+                "Use the model, perturbation and detector flags the store was made with; a missing store is created "
+                        + "empty (fill it with POST /v1/images or 'qpert embed'). With --detector, images sent "
+                        + "without boxes get the detected ones."})
 public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "BLIP-2 checkpoint folder.")
     Path model;
@@ -75,7 +76,7 @@ public final class ServeCommand implements Callable<Integer> {
             CaptionIndex captionIndex = captionList == null ? null : CaptionIndex.of(engine, captionList);
             QPertServer server = QPertServer.start(GalleryIndex.load(engine, s), captionIndex, options);
             spec.commandLine().getOut().println("qpert serve: http://" + host + ":" + server.port() + "/ ("
-                    + s.ids().size() + " images; Ctrl-C stops)");
+                    + s.ids().size() + " images" + (engineOptions.detector != null ? ", detector " + engineOptions.detector : "") + "; Ctrl-C stops)");
             spec.commandLine().getOut().flush();
             CountDownLatch stopped = new CountDownLatch(1);
             Thread hook = new Thread(() -> {

@@ -130,6 +130,16 @@ class CliEndToEndTest {
         return new double[] {100.0 * t2i1 / nT, 100.0 * t2i5 / nT, 100.0 * i2t1 / nI, rankSum / nT};
     }
 
+    static Result search(Path store, boolean perturbed, String index) {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("search", "--index", index, "--text",
+                "a small red circle", "--store", store.toString(), "--model", model.toString(), "--top", "4",
+                "--itm-k", "2"));
+        if (!perturbed) {
+            args.add("--no-qpert");
+        }
+        return run(args.toArray(String[]::new));
+    }
+
     @Test
     void embedResumesAndRefusesOtherSettingsThenSearchFindsResults() throws Exception {
         Path data = work.resolve("embed-data");
@@ -197,6 +207,22 @@ class CliEndToEndTest {
                 "--captions", captions.toString(), "--model", model.toString(), "--top", "5");
         assertEquals(0, byImage.status(), byImage.err());
         assertEquals(5, byImage.out().strip().lines().count(), byImage.out()); // title, header, all 3 captions
+
+        Result noIndex = run("search", "--index", "exact", "--text", "a small red circle", "--store",
+                store.toString(), "--model", model.toString());
+        assertEquals(2, noIndex.status());
+        assertTrue(noIndex.err().contains("has no index (build it with qpert index"), noIndex.err());
+        Result indexed = run("index", store.toString());
+        assertEquals(0, indexed.status(), indexed.err());
+        assertTrue(indexed.out().contains("indexed 4 images in " + store.resolve("lucene")
+                + " (plain and perturbed vectors)"), indexed.out());
+        for (boolean perturbed : new boolean[] {true, false}) {
+            Result memory = search(store, perturbed, "none");
+            assertEquals(0, memory.status(), memory.err());
+            for (String mode : new String[] {"exact", "hnsw", "auto"}) {
+                assertEquals(memory.out(), search(store, perturbed, mode).out(), "--index " + mode + " " + perturbed);
+            }
+        }
     }
 
     @Test
@@ -204,13 +230,13 @@ class CliEndToEndTest {
         Result noSplit = run("eval", "--dataset", "flickr30k", "--root", work.toString(), "--model",
                 model.toString());
         assertEquals(2, noSplit.status());
-        assertTrue(noSplit.err().startsWith("qpert eval: no test split under"), noSplit.err());
+        assertTrue(noSplit.err().startsWith("qpert eval: no flickr30k test split under"), noSplit.err());
         Path data = work.resolve("errors-data");
         SyntheticDataset.write(data, SyntheticDataset.Layout.COCO, 2, 0, 1);
         Result noModel = run("eval", "--dataset", "coco", "--root", data.toString(), "--model",
                 work.resolve("nope").toString());
         assertEquals(2, noModel.status());
-        assertTrue(noModel.err().startsWith("qpert eval: --model " + work.resolve("nope") + " is not a directory"),
+        assertTrue(noModel.err().startsWith("qpert eval: --model " + work.resolve("nope") + " is neither a folder nor a Hub id"),
                 noModel.err());
         assertEquals(1, noModel.err().strip().lines().count());
         Result badDataset = run("eval", "--dataset", "imagenet", "--root", work.toString(), "--model",

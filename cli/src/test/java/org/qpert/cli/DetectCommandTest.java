@@ -140,7 +140,7 @@ class DetectCommandTest {
                 dir.resolve("ghost.png").toString());
         CliTestSupport.assertOneLine(missing, "qpert detect: ", "ghost.png", "not found");
         CliTestSupport.Result noModel = CliTestSupport.runMain("detect", "--model", ghost, image);
-        CliTestSupport.assertOneLine(noModel, "qpert detect: ", "no-model", "not a folder");
+        CliTestSupport.assertOneLine(noModel, "qpert detect: ", "no-model", "neither a folder nor a Hub id");
         CliTestSupport.Result notNumber = CliTestSupport.runMain("detect", "--model", ghost, "--threshold", "high",
                 image);
         assertEquals(2, notNumber.status());

@@ -1,7 +1,6 @@
 package org.qpert.api;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,6 +16,7 @@ import org.qpert.engine.ModelFingerprint;
 import org.qpert.loaders.config.Owlv2ConfigReader;
 import org.qpert.loaders.dataset.ImageBoxes;
 import org.qpert.loaders.dataset.LabeledBox;
+import org.qpert.loaders.hub.ModelSource;
 import org.qpert.loaders.image.ImageDecoder;
 import org.qpert.loaders.image.Owlv2ImageProcessor;
 import org.qpert.loaders.image.RgbImage;
@@ -64,9 +64,9 @@ public final class Detector implements AutoCloseable {
     }
 
     /** Loads {@code dir} on its own backend ({@code cpu} or {@code cuda}, matrix products in {@code precision}). */
-    public static Detector load(Path dir, DetectorSettings settings, String device, String precision)
+    public static Detector load(Path model, DetectorSettings settings, String device, String precision)
             throws IOException {
-        checkFolder(dir);
+        Path dir = folder(model);
         Owlv2Config cfg = Owlv2ConfigReader.read(dir);
         Backend backend = BackendProvider.open(device, precision);
         try {
@@ -78,16 +78,19 @@ public final class Detector implements AutoCloseable {
     }
 
     /** Loads {@code dir} on a backend the caller owns (and closes after this detector). */
-    public static Detector load(Path dir, DetectorSettings settings, Backend backend, ImageDecoder decoder)
+    public static Detector load(Path model, DetectorSettings settings, Backend backend, ImageDecoder decoder)
             throws IOException {
-        checkFolder(dir);
+        Path dir = folder(model);
         return load(dir, Owlv2ConfigReader.read(dir), settings, backend, false, decoder);
     }
 
-    private static void checkFolder(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("detector " + dir + " is not a folder (expected an OWLv2 checkpoint "
-                    + "with config.json and *.safetensors, e.g. a download of google/owlv2-base-patch16-ensemble)");
+    /** The checkpoint folder, or the Hub cache's snapshot of the Hub id {@code ORG/NAME[@REVISION]} it spells. */
+    private static Path folder(Path model) throws IOException {
+        try {
+            return ModelSource.resolve(model);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("detector " + model + " is neither a folder nor a Hub id (expected an "
+                    + "OWLv2 checkpoint with config.json and *.safetensors, e.g. google/owlv2-base-patch16-ensemble)");
         }
     }
 

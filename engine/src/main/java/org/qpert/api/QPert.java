@@ -1,7 +1,6 @@
 package org.qpert.api;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +15,8 @@ import org.qpert.core.qpert.Box;
 import org.qpert.core.qpert.Perturbation;
 import org.qpert.core.qpert.PerturbedImage;
 import org.qpert.loaders.config.Blip2ConfigReader;
+import org.qpert.loaders.hub.HubSettings;
+import org.qpert.loaders.hub.ModelSource;
 import org.qpert.loaders.image.ClipImageProcessor;
 import org.qpert.loaders.image.ImageDecoder;
 import org.qpert.loaders.image.RgbImage;
@@ -67,6 +68,7 @@ public final class QPert implements AutoCloseable {
     /** Options of {@link QPert}; only the model folder is required. */
     public static final class Builder {
         private Path model;
+        private HubSettings hub;
         private String device = "cpu";
         private String precision = "f32";
         private Perturbation perturbation = Perturbation.published();
@@ -79,9 +81,23 @@ public final class QPert implements AutoCloseable {
         private Builder() {
         }
 
-        /** Checkpoint folder: config.json, model.safetensors (or a sharded index), vocab.txt or tokenizer.json. */
+        /**
+         * Checkpoint folder: config.json, model.safetensors (or a sharded index), vocab.txt or tokenizer.json; or,
+         * when no such folder exists, a Hugging Face Hub id {@code ORG/NAME[@REVISION]} fetched into the Hub cache.
+         */
         public Builder model(Path dir) {
             this.model = dir;
+            return this;
+        }
+
+        /** A Hugging Face Hub id {@code ORG/NAME[@REVISION]}, or a folder, as {@link #model(Path)}. */
+        public Builder model(String folderOrHubId) {
+            return model(Path.of(folderOrHubId));
+        }
+
+        /** Where Hub ids are fetched from and cached (default: the HF_* environment variables, as huggingface_hub). */
+        public Builder hub(HubSettings settings) {
+            this.hub = Objects.requireNonNull(settings);
             return this;
         }
 
@@ -125,7 +141,7 @@ public final class QPert implements AutoCloseable {
         }
 
         /**
-         * An OWLv2 detector folder (e.g. google/owlv2-base-patch16-ensemble): images embedded without boxes get its
+         * An OWLv2 detector folder or Hub id (e.g. google/owlv2-base-patch16-ensemble): images embedded without boxes get its
          * boxes ({@link #embedImage(Path)}). It runs on the same device as the model.
          */
         public Builder detector(Path dir) {
@@ -143,9 +159,7 @@ public final class QPert implements AutoCloseable {
             if (model == null) {
                 throw new IllegalArgumentException("no model folder given (builder().model(dir))");
             }
-            if (!Files.isDirectory(model)) {
-                throw new IllegalArgumentException("model " + model + " is not a folder");
-            }
+            Path model = hub == null ? ModelSource.resolve(this.model) : ModelSource.resolve(this.model, hub);
             Blip2Config cfg = Blip2ConfigReader.read(model);
             BertTokenizer tokenizer = BertTokenizer.load(model).withLavisCleaning(lavisCaptions);
             Backend backend = BackendProvider.open(device, precision);

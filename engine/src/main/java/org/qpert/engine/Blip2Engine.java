@@ -17,6 +17,7 @@ import org.qpert.core.model.QueryPerturbation;
 import org.qpert.core.qpert.Box;
 import org.qpert.core.qpert.Perturbation;
 import org.qpert.core.qpert.PerturbedImage;
+import org.qpert.loaders.hub.ModelSource;
 import org.qpert.loaders.image.RgbImage;
 
 /**
@@ -43,18 +44,22 @@ public final class Blip2Engine implements RetrievalEngine {
         return load(modelDir, perturbation, "cpu", "f32");
     }
 
-    /** Loads the checkpoint in {@code modelDir} on {@code device} (cpu or cuda) with matrix products in {@code precision}. */
-    public static Blip2Engine load(Path modelDir, Perturbation perturbation, String device, String precision)
+    /**
+     * Loads the checkpoint in {@code model} (a folder, or a Hub id fetched into the Hub cache) on {@code device} (cpu
+     * or cuda) with matrix products in {@code precision}.
+     */
+    public static Blip2Engine load(Path model, Perturbation perturbation, String device, String precision)
             throws IOException {
-        return load(modelDir, perturbation, device, precision, null);
+        return load(model, perturbation, device, precision, null);
     }
 
     /**
      * The same with an object detector ({@code detection} null for none) that gives images their boxes as its mode
      * says; its folder name, fingerprint, settings and mode become store settings.
      */
-    public static Blip2Engine load(Path modelDir, Perturbation perturbation, String device, String precision,
+    public static Blip2Engine load(Path model, Perturbation perturbation, String device, String precision,
                                    Detection detection) throws IOException {
+        Path modelDir = ModelSource.resolve(model);
         QPert.Builder builder = QPert.builder().model(modelDir).perturbation(perturbation).device(device)
                 .precision(precision);
         if (detection != null) {

@@ -19,13 +19,15 @@ import org.qpert.loaders.dataset.RetrievalImage;
 import org.qpert.loaders.dataset.RetrievalSplit;
 
 /**
- * Where the Karpathy test split, the images and the boxes of a dataset live under its root folder. The first file
- * found wins:
+ * Where the Karpathy test split, the images and the boxes of a dataset live under its root folder, in the layouts
+ * users have. The first split file found wins:
  * <ul>
- *   <li>flickr30k split: {@code flickr30k_test.json} (LAVIS; image paths relative to the root), then
- *   {@code dataset_flickr30k.json} (Karpathy; images in {@code flickr30k-images/}).</li>
- *   <li>coco split: {@code coco_karpathy_test.json} (LAVIS), then {@code dataset_coco.json} (Karpathy); image paths
- *   ({@code val2014/...}) relative to the root.</li>
+ *   <li>flickr30k: {@code flickr30k_test.json} (LAVIS annotation file), {@code annotations/test.json} (the LAVIS cache,
+ *   {@code lavis/datasets/download_scripts}), {@code dataset_flickr30k.json} (Karpathy's own).</li>
+ *   <li>coco: {@code coco_karpathy_test.json}, {@code annotations/coco_karpathy_test.json} (LAVIS cache),
+ *   {@code dataset_coco.json} (Karpathy's own).</li>
+ *   <li>images: each listed path relative to the {@code --images} folder when given; otherwise to the root, then to
+ *   {@code images/} (LAVIS cache), then (Karpathy Flickr30K) to {@code flickr30k-images/}.</li>
  *   <li>boxes: the {@code --boxes} file (qpert box JSON), then {@code boxes.json} (qpert box JSON), then Flickr30K
  *   Entities ({@code Annotations/}, {@code Sentences/}) or COCO instances
  *   ({@code annotations/instances_val2014.json}). Without any, images are unannotated: no perturbation and no size
@@ -43,45 +45,58 @@ public enum DatasetLayout {
         };
     }
 
+    /** The split files looked for under a root, in order. */
+    public List<Path> splitCandidates(Path root) {
+        return this == FLICKR30K
+                ? List.of(root.resolve("flickr30k_test.json"), root.resolve("annotations").resolve("test.json"),
+                        root.resolve("dataset_flickr30k.json"))
+                : List.of(root.resolve("coco_karpathy_test.json"),
+                        root.resolve("annotations").resolve("coco_karpathy_test.json"), root.resolve("dataset_coco.json"));
+    }
+
+    /** The folders an image path of the split is looked up in, in order. */
+    public List<Path> imageFolders(Path root) {
+        List<Path> out = new ArrayList<>(List.of(root, root.resolve("images")));
+        if (this == FLICKR30K) {
+            out.add(root.resolve("flickr30k-images"));
+        }
+        return out;
+    }
+
     /**
      * The test gallery: the first {@code limit} images of the split (all when limit is 0) with their captions and
      * boxes.
      */
     public Gallery load(Path root, Path boxesFile, int limit) {
+        return load(root, null, null, boxesFile, limit);
+    }
+
+    /**
+     * As {@link #load(Path, Path, int)}, with the split file ({@code splitFile}, a LAVIS or Karpathy JSON) and the
+     * folder image paths are relative to ({@code imagesDir}) given explicitly when not null.
+     */
+    public Gallery load(Path root, Path splitFile, Path imagesDir, Path boxesFile, int limit) {
         if (!Files.isDirectory(root)) {
             throw new IllegalArgumentException("dataset root " + root + " is not a directory");
         }
         if (limit < 0) {
             throw new IllegalArgumentException("--limit must be >= 0, got " + limit);
         }
-        Path lavis = root.resolve(this == FLICKR30K ? "flickr30k_test.json" : "coco_karpathy_test.json");
-        Path karpathy = root.resolve(this == FLICKR30K ? "dataset_flickr30k.json" : "dataset_coco.json");
-        Path splitFile;
-        Path imageRoot = root;
-        if (Files.isRegularFile(lavis)) {
-            splitFile = lavis;
-        } else if (Files.isRegularFile(karpathy)) {
-            splitFile = karpathy;
-            if (this == FLICKR30K) {
-                imageRoot = root.resolve("flickr30k-images");
-            }
-        } else {
-            throw new IllegalArgumentException("no test split under " + root + ": expected " + lavis.getFileName()
-                    + " or " + karpathy.getFileName());
+        if (imagesDir != null && !Files.isDirectory(imagesDir)) {
+            throw new IllegalArgumentException("--images " + imagesDir + " is not a directory");
         }
-        RetrievalSplit split = KarpathySplit.read(splitFile);
-        List<RetrievalImage> images = limit == 0 ? split.images()
-                : split.images().subList(0, Math.min(limit, split.images().size()));
+        Path split = splitFile != null ? requireSplit(splitFile) : findSplit(root);
+        RetrievalSplit read = KarpathySplit.read(split);
+        List<RetrievalImage> images = limit == 0 ? read.images()
+                : read.images().subList(0, Math.min(limit, read.images().size()));
         Optional<BoxAnnotations> boxes = boxes(root, boxesFile, images);
+        List<Path> folders = imagesDir != null ? List.of(imagesDir) : imageFolders(root);
         List<GalleryImage> gallery = new ArrayList<>(images.size());
         List<String> captions = new ArrayList<>();
         List<Integer> owner = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
             RetrievalImage r = images.get(i);
-            Path file = imageRoot.resolve(r.image());
-            if (!Files.isRegularFile(file)) {
-                throw new IllegalArgumentException("image file not found: " + file + " (listed in " + splitFile + ")");
-            }
+            Path file = locate(r.image(), folders, split);
             Optional<ImageBoxes> b = boxes.flatMap(a -> a.find(r.image()));
             gallery.add(new GalleryImage(r.image(), file, b.map(DatasetLayout::boxes).orElse(List.of()),
                     b.isPresent()));
@@ -91,6 +106,33 @@ public enum DatasetLayout {
             }
         }
         return new Gallery(gallery, captions, owner.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    private static Path requireSplit(Path splitFile) {
+        if (!Files.isRegularFile(splitFile)) {
+            throw new IllegalArgumentException("--split " + splitFile + " is not a file");
+        }
+        return splitFile;
+    }
+
+    private Path findSplit(Path root) {
+        List<Path> candidates = splitCandidates(root);
+        return candidates.stream().filter(Files::isRegularFile).findFirst().orElseThrow(() ->
+                new IllegalArgumentException("no " + name().toLowerCase(Locale.ROOT) + " test split under " + root
+                        + ": looked for " + String.join(", ", candidates.stream().map(Path::toString).toList())
+                        + " (or give --split FILE)"));
+    }
+
+    private static Path locate(String image, List<Path> folders, Path split) {
+        for (Path folder : folders) {
+            Path file = folder.resolve(image);
+            if (Files.isRegularFile(file)) {
+                return file;
+            }
+        }
+        throw new IllegalArgumentException("image " + image + " (listed in " + split + ") not found: looked in "
+                + String.join(", ", folders.stream().map(f -> f.resolve(image).toString()).toList())
+                + (folders.size() > 1 ? " (or give --images DIR)" : ""));
     }
 
     private Optional<BoxAnnotations> boxes(Path root, Path boxesFile, List<RetrievalImage> images) {

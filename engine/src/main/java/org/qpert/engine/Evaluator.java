@@ -58,7 +58,7 @@ public final class Evaluator {
     }
 
     /**
-     * {@code qpert-stores/<dataset>-<model>-<hash of the engine's settings>}, relative to the working folder: one
+     * {@code qpert-stores/<dataset>-<model fingerprint>-<hash of the engine's settings>}, relative to the working folder: one
      * store per dataset, model and perturbation setting, so a rerun resumes and other settings never collide.
      */
     public static Path defaultStore(DatasetLayout layout, RetrievalEngine engine) {
@@ -69,7 +69,7 @@ public final class Evaluator {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
         sha.update(engine.storeSettings().toString().getBytes(StandardCharsets.UTF_8));
-        String name = layout.name().toLowerCase(Locale.ROOT) + "-" + engine.storeSettings().get("model") + "-"
+        String name = layout.name().toLowerCase(Locale.ROOT) + "-" + engine.storeSettings().getOrDefault("model_fingerprint", "model") + "-"
                 + HexFormat.of().formatHex(sha.digest(), 0, 4);
         return Path.of("qpert-stores", name);
     }

@@ -41,15 +41,7 @@ class QPertTest {
     @BeforeAll
     static void setUp() throws IOException {
         model = Files.createDirectories(dir.resolve("model"));
-        Files.copy(TINY.resolve("config.json"), model.resolve("config.json"));
-        Files.copy(TINY.resolve("model.safetensors"), model.resolve("model.safetensors"));
-        // The tiny model's vocabulary has 100 ids: special tokens first, then words, then filler pieces.
-        StringBuilder vocab = new StringBuilder("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n");
-        WORDS.forEach(w -> vocab.append(w).append('\n'));
-        for (int i = 5 + WORDS.size(); i < 100; i++) {
-            vocab.append("##x").append(i).append('\n');
-        }
-        Files.writeString(model.resolve("vocab.txt"), vocab);
+        writeTinyModel(model);
         BufferedImage img = new BufferedImage(120, 90, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setColor(Color.WHITE);
@@ -60,6 +52,18 @@ class QPertTest {
         photo = dir.resolve("photo.png");
         ImageIO.write(img, "png", photo.toFile());
         qpert = QPert.builder().model(model).build();
+    }
+
+    /** The tiny parity model with a vocabulary of its 100 ids: special tokens first, then words, then fillers. */
+    static void writeTinyModel(Path model) throws IOException {
+        Files.copy(TINY.resolve("config.json"), model.resolve("config.json"));
+        Files.copy(TINY.resolve("model.safetensors"), model.resolve("model.safetensors"));
+        StringBuilder vocab = new StringBuilder("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n");
+        WORDS.forEach(w -> vocab.append(w).append('\n'));
+        for (int i = 5 + WORDS.size(); i < 100; i++) {
+            vocab.append("##x").append(i).append('\n');
+        }
+        Files.writeString(model.resolve("vocab.txt"), vocab);
     }
 
     @AfterAll

@@ -173,6 +173,10 @@ public final class CudaBackend implements Backend {
         return new CudaTensor(this, rows, cols);
     }
 
+    CudaTensor allocate(int rows, int cols, CudaTensor.Storage storage) {
+        return new CudaTensor(this, rows, cols, storage);
+    }
+
     @Override
     public Tensor upload(float[] data, int rows, int cols) {
         if (rows < 0 || cols < 0 || data.length != (long) rows * cols) {
@@ -187,32 +191,80 @@ public final class CudaBackend implements Backend {
         return t;
     }
 
-    /** Weights stay float32 on the device; BF16 mode adds a bfloat16 copy for the tensor-core GEMM. */
+    /**
+     * One device copy per weight, in the type the GEMM reads: float32, or bfloat16 in BF16 mode (rounded once here,
+     * the float32 upload only passes through a scratch buffer).
+     */
     @Override
     public Tensor weight(float[] data, int out, int in) {
-        Tensor t = upload(data, out, in);
-        if (options.precision() == Precision.BF16) {
-            bf16((CudaTensor) t);
+        if (options.precision() != Precision.BF16) {
+            return upload(data, out, in);
+        }
+        try (CudaTensor f32 = (CudaTensor) upload(data, out, in)) {
+            CudaTensor t = allocate(out, in, CudaTensor.Storage.BF16);
+            toBf16(t.ptr(), f32);
+            return t;
+        }
+    }
+
+    /**
+     * A weight given by its 16-bit patterns ({@code F16} or {@code BF16}), kept as stored: the GEMM widens it in its
+     * tile loads; in BF16 mode an F16 weight is rounded to bfloat16 once here instead.
+     */
+    Tensor weight16(short[] bits, CudaTensor.Storage stored, int out, int in) {
+        if (stored == CudaTensor.Storage.F32 || bits.length != (long) out * in) {
+            throw new IllegalArgumentException(bits.length + " " + stored + " values for a 16-bit weight [" + out + ", "
+                    + in + "]");
+        }
+        ctx.enter();
+        CudaTensor t = allocate(out, in, stored);
+        if (bits.length > 0) {
+            JCudaDriver.cuMemcpyHtoD(t.ptr(), Pointer.to(bits), (long) bits.length * Sizeof.SHORT);
+        }
+        if (options.precision() == Precision.BF16 && stored == CudaTensor.Storage.F16) {
+            try (t) {
+                CudaTensor b = allocate(out, in, CudaTensor.Storage.BF16);
+                toBf16(b.ptr(), t);
+                return b;
+            }
         }
         return t;
     }
 
-    /** The bfloat16 copy of a tensor used as a GEMM weight, made on first use; the tensor owns it. */
-    CUdeviceptr bf16(CudaTensor t) {
-        synchronized (t) {
-            CUdeviceptr p = t.bf16();
-            if (p == null) {
-                p = allocator.allocate(Math.max(1, t.size()) * 2);
-                toBf16(p, t);
-                t.attachBf16(p);
-            }
-            return p;
+    /**
+     * The bfloat16 buffer of a GEMM weight in BF16 mode: its own when stored so (every weight made by
+     * {@link #weight}), else a rounded copy in {@code scratch} (a float32 tensor used as the weight operand).
+     */
+    CUdeviceptr bf16Operand(CudaTensor w, DeviceScratch scratch) {
+        if (w.storage() == CudaTensor.Storage.BF16) {
+            return w.ptr();
         }
+        CUdeviceptr p = scratch.allocate(w.size() * 2);
+        toBf16(p, w);
+        return p;
     }
 
-    /** Writes the bfloat16 rounding of {@code t} into {@code y} (t.size() × 2 bytes). */
+    /** IEEE binary16 → float32, exact (Float.float16ToFloat is JDK 20+). */
+    static float f16ToFloat(short h) {
+        int bits = h & 0xffff, sign = (bits & 0x8000) << 16, exp = (bits >>> 10) & 0x1f, mant = bits & 0x3ff;
+        if (exp == 0x1f) {
+            return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
+        }
+        if (exp == 0) {
+            float v = mant * 0x1p-24f;
+            return sign != 0 ? -v : v;
+        }
+        return Float.intBitsToFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
+    }
+
+    /** Writes the bfloat16 rounding of float32 or float16 {@code t} into {@code y} (t.size() × 2 bytes). */
     void toBf16(CUdeviceptr y, CudaTensor t) {
-        kernels.f32ToBf16(Launcher.Grid.of(blocks(t.size()), THREADS), y, t.ptr(), t.size());
+        Launcher.Grid g = Launcher.Grid.of(blocks(t.size()), THREADS);
+        switch (t.storage()) {
+            case F32 -> kernels.f32ToBf16(g, y, t.ptr(), t.size());
+            case F16 -> kernels.f16ToBf16(g, y, t.ptr(), t.size());
+            case BF16 -> JCudaDriver.cuMemcpyDtoDAsync(y, t.ptr(), t.size() * 2, ctx.stream);
+        }
     }
 
     @Override
@@ -221,8 +273,18 @@ public final class CudaBackend implements Backend {
         ctx.enter();
         float[] out = new float[Math.toIntExact(c.size())];
         ctx.synchronize();
-        if (out.length > 0) {
+        if (out.length == 0) {
+            return out;
+        }
+        if (c.storage() == CudaTensor.Storage.F32) {
             JCudaDriver.cuMemcpyDtoH(Pointer.to(out), c.ptr(), (long) out.length * Sizeof.FLOAT);
+            return out;
+        }
+        short[] bits = new short[out.length];
+        JCudaDriver.cuMemcpyDtoH(Pointer.to(bits), c.ptr(), (long) bits.length * Sizeof.SHORT);
+        for (int i = 0; i < bits.length; i++) {
+            out[i] = c.storage() == CudaTensor.Storage.BF16 ? Float.intBitsToFloat(bits[i] << 16)
+                    : f16ToFloat(bits[i]);
         }
         return out;
     }

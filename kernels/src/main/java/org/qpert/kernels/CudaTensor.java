@@ -4,25 +4,41 @@ import jcuda.driver.CUdeviceptr;
 import org.qpert.core.backend.Tensor;
 
 /**
- * A row-major matrix in device memory, float32 unless it is a weight kept in bfloat16 (see
- * {@link CudaBackend#weight}). It owns its buffer: {@link #close} returns it to the backend's allocator (idempotent);
+ * A row-major matrix in device memory: float32, or a weight kept in 16 bits ({@link Storage}; see
+ * {@link CudaBackend#weight}), one buffer either way. It owns its buffer: {@link #close} returns it to the backend's allocator (idempotent);
  * using the tensor afterwards fails with a clear message instead of reading freed memory.
  */
 final class CudaTensor implements Tensor, AutoCloseable {
+    /** Element type of the device buffer: activations are F32, a weight keeps the type it is multiplied in. */
+    enum Storage {
+        F32(4), F16(2), BF16(2);
+
+        final int bytes;
+
+        Storage(int bytes) {
+            this.bytes = bytes;
+        }
+    }
+
     private final int rows;
     private final int cols;
+    private final Storage storage;
     private final CudaBackend owner;
     private CUdeviceptr ptr;
-    private CUdeviceptr bf16;
 
     CudaTensor(CudaBackend owner, int rows, int cols) {
+        this(owner, rows, cols, Storage.F32);
+    }
+
+    CudaTensor(CudaBackend owner, int rows, int cols, Storage storage) {
         if (rows < 0 || cols < 0) {
             throw new IllegalArgumentException("tensor shape [" + rows + ", " + cols + "] is negative");
         }
         this.owner = owner;
         this.rows = rows;
         this.cols = cols;
-        long bytes = (long) rows * cols * Float.BYTES;
+        this.storage = storage;
+        long bytes = (long) rows * cols * storage.bytes;
         this.ptr = bytes == 0 ? new CUdeviceptr() : owner.allocator().allocate(bytes);
     }
 
@@ -30,7 +46,7 @@ final class CudaTensor implements Tensor, AutoCloseable {
         return owner == b;
     }
 
-    /** The float32 buffer. */
+    /** The buffer, of {@link #storage()} elements. */
     synchronized CUdeviceptr ptr() {
         if (ptr == null) {
             throw new IllegalStateException(this + " was used after close()");
@@ -38,14 +54,16 @@ final class CudaTensor implements Tensor, AutoCloseable {
         return ptr;
     }
 
-    synchronized CUdeviceptr bf16() {
-        ptr();
-        return bf16;
+    /** The float32 buffer of an operand that only float32 kernels read. */
+    CUdeviceptr f32(String what) {
+        if (storage != Storage.F32) {
+            throw new IllegalArgumentException(what + " " + this + " is a " + storage + " weight; this op reads float32");
+        }
+        return ptr();
     }
 
-    /** Attaches a bfloat16 copy (from the allocator) that this tensor then owns. */
-    synchronized void attachBf16(CUdeviceptr p) {
-        bf16 = p;
+    Storage storage() {
+        return storage;
     }
 
     @Override
@@ -70,15 +88,11 @@ final class CudaTensor implements Tensor, AutoCloseable {
         if (size() > 0) {
             owner.allocator().free(ptr);
         }
-        if (bf16 != null) {
-            owner.allocator().free(bf16);
-            bf16 = null;
-        }
         ptr = null;
     }
 
     @Override
     public String toString() {
-        return "CudaTensor" + shape();
+        return "CudaTensor" + shape() + (storage == Storage.F32 ? "" : " " + storage);
     }
 }

@@ -62,6 +62,11 @@ final class Kernels {
         launcher.launch("convert_bf16", "f32_to_bf16", g, new KernelArgs().ptr(y).ptr(x).i64(n));
     }
 
+    @Entry(module = "convert_bf16", name = "f16_to_bf16")
+    void f16ToBf16(Grid g, CUdeviceptr y, CUdeviceptr x, long n) {
+        launcher.launch("convert_bf16", "f16_to_bf16", g, new KernelArgs().ptr(y).ptr(x).i64(n));
+    }
+
     // ---- attention.cu, itc_scores.cu ----
 
     @Entry(module = "attention", name = "attention")
@@ -90,6 +95,34 @@ final class Kernels {
     void gemmTf32(Grid g, CUdeviceptr c, CUdeviceptr a, CUdeviceptr b, CUdeviceptr bias, CUdeviceptr residual, int m,
             int n, int k, int gelu) {
         launcher.launch("gemm", "gemm_tf32", g, gemmArgs(c, a, b, bias, residual, m, n, k, gelu));
+    }
+
+    /** b: bfloat16 weights, widened exactly in the tile load; float32 FMA. */
+    @Entry(module = "gemm", name = "gemm_f32_wbf16")
+    void gemmF32WeightBf16(Grid g, CUdeviceptr c, CUdeviceptr a, CUdeviceptr b, CUdeviceptr bias, CUdeviceptr residual,
+            int m, int n, int k, int gelu) {
+        launcher.launch("gemm", "gemm_f32_wbf16", g, gemmArgs(c, a, b, bias, residual, m, n, k, gelu));
+    }
+
+    /** b: float16 weights, widened exactly in the tile load; float32 FMA. */
+    @Entry(module = "gemm", name = "gemm_f32_wf16")
+    void gemmF32WeightF16(Grid g, CUdeviceptr c, CUdeviceptr a, CUdeviceptr b, CUdeviceptr bias, CUdeviceptr residual,
+            int m, int n, int k, int gelu) {
+        launcher.launch("gemm", "gemm_f32_wf16", g, gemmArgs(c, a, b, bias, residual, m, n, k, gelu));
+    }
+
+    /** b: bfloat16 weights (exact in TF32). */
+    @Entry(module = "gemm", name = "gemm_tf32_wbf16")
+    void gemmTf32WeightBf16(Grid g, CUdeviceptr c, CUdeviceptr a, CUdeviceptr b, CUdeviceptr bias, CUdeviceptr residual,
+            int m, int n, int k, int gelu) {
+        launcher.launch("gemm", "gemm_tf32_wbf16", g, gemmArgs(c, a, b, bias, residual, m, n, k, gelu));
+    }
+
+    /** b: float16 weights (exact in TF32). */
+    @Entry(module = "gemm", name = "gemm_tf32_wf16")
+    void gemmTf32WeightF16(Grid g, CUdeviceptr c, CUdeviceptr a, CUdeviceptr b, CUdeviceptr bias, CUdeviceptr residual,
+            int m, int n, int k, int gelu) {
+        launcher.launch("gemm", "gemm_tf32_wf16", g, gemmArgs(c, a, b, bias, residual, m, n, k, gelu));
     }
 
     /** b: bfloat16 weights. */

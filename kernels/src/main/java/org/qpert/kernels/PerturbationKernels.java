@@ -138,7 +138,8 @@ public final class PerturbationKernels {
         backend.context().enter();
         CudaTensor y = backend.allocate(w.rows(), w.cols());
         int in = w.cols();
-        backend.kernels().perturbHeads(new Launcher.Grid(blocks((long) d * in), heads, THREADS, 0), y.ptr(), w.ptr(),
+        backend.kernels().perturbHeads(new Launcher.Grid(blocks((long) d * in), heads, THREADS, 0), y.ptr(),
+                w.f32("query weight"),
                 backend.cuda(pbar, "P̄").ptr(), heads, d, in, in, 1L);
         return y;
     }

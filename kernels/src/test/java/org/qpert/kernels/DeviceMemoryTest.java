@@ -42,6 +42,17 @@ class DeviceMemoryTest {
         assertTrue(gpu.liveDeviceBytes() > before, "the sum is still open");
     }
 
+    /** BF16 mode keeps one bfloat16 copy of a weight (2 bytes per element), not a float32 one beside it. */
+    @Test
+    void aWeightInBf16ModeIsOneBf16Copy() {
+        try (CudaBackend bf16 = Gpu.open(Precision.BF16, false)) {
+            long before = bf16.liveDeviceBytes();
+            CudaTensor w = (CudaTensor) bf16.weight(Gpu.random(new Random(3), 1408 * 6144, 0.02f), 1408, 6144);
+            assertEquals(CudaTensor.Storage.BF16, w.storage());
+            assertEquals(DeviceAllocator.rounded(1408L * 6144 * 2), bf16.liveDeviceBytes() - before);
+        }
+    }
+
     @Test
     void scratchOfAnOpIsReturnedAndBuffersAreReused() {
         long before = gpu.liveDeviceBytes();

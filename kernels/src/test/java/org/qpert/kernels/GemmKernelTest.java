@@ -56,6 +56,54 @@ class GemmKernelTest {
         return cases;
     }
 
+    /**
+     * Weights kept in 16 bits: each (precision, stored type) variant against the CPU product with the same weights
+     * widened to float32 (exact), within the precision's bound; through cuBLAS's path too (which hands F32/TF32
+     * products with 16-bit weights to our kernels).
+     */
+    @ParameterizedTest(name = "{0}, vendor libraries {1}")
+    @MethodSource("paths")
+    void linearWithSixteenBitWeights(Precision precision, boolean vendor) {
+        gpu = Gpu.open(precision, vendor);
+        CpuBackend cpu = new CpuBackend();
+        Random rnd = new Random(4);
+        int m = 257, n = 1408, k = 1408;
+        float[] x = Gpu.random(rnd, m * k, 1), w = Gpu.random(rnd, n * k, 1 / Math.sqrt(k)), b = Gpu.random(rnd, n, 0.1);
+        for (CudaTensor.Storage stored : new CudaTensor.Storage[] {CudaTensor.Storage.BF16, CudaTensor.Storage.F16}) {
+            short[] bits = new short[w.length];
+            float[] widened = new float[w.length];
+            for (int i = 0; i < w.length; i++) {
+                bits[i] = stored == CudaTensor.Storage.BF16 ? (short) (Float.floatToRawIntBits(
+                        RoundingCpuBackend.round(w[i], Precision.BF16)) >>> 16) : Float16.fromFloat(w[i]);
+                widened[i] = stored == CudaTensor.Storage.BF16 ? Float.intBitsToFloat(bits[i] << 16)
+                        : CudaBackend.f16ToFloat(bits[i]);
+            }
+            float[] want = cpu.download(cpu.linear(cpu.upload(x, m, k), cpu.weight(widened, n, k), cpu.upload(b, 1, n)));
+            Tensor gw = gpu.weight16(bits, stored, n, k);
+            Gpu.check(precision + (vendor ? " vendor path" : " own") + ", " + stored + " weights [257x1408]·[1408x1408]ᵀ",
+                    Gpu.relativeError(gpu.download(gpu.linear(gpu.upload(x, m, k), gw, gpu.upload(b, 1, n))), want),
+                    precision.gemmTolerance());
+        }
+    }
+
+    /** float32 → IEEE binary16, round to nearest even (for normal-range test values; Float.floatToFloat16 is JDK 20+). */
+    static final class Float16 {
+        static short fromFloat(float f) {
+            int bits = Float.floatToRawIntBits(f), sign = (bits >>> 16) & 0x8000;
+            int exp = ((bits >>> 23) & 0xff) - 127 + 15, mant = bits & 0x7fffff;
+            if (exp <= 0) {  // subnormal or zero in float16: value / 2^-24, rounded to nearest even
+                int q = Math.round(Math.abs(f) * 0x1p24f);
+                return (short) (sign | q);
+            }
+            int rounded = mant + 0xfff + ((mant >>> 13) & 1);  // 13 dropped bits, ties to even
+            if ((rounded & 0x800000) != 0) {
+                rounded = 0;
+                exp++;
+            }
+            return (short) (sign | (exp << 10) | (rounded >>> 13));
+        }
+    }
+
     @ParameterizedTest(name = "{0}, vendor libraries {1}")
     @MethodSource("paths")
     void linearOnModelShapes(Precision precision, boolean vendor) {

@@ -29,6 +29,39 @@ class PrecisionBoundsTest {
         assertEquals(-1.5f, RoundingCpuBackend.round(-1.5f, Precision.BF16));
     }
 
+    /**
+     * gemm.cu's TF32 variants for 16-bit weights widen them in the tile load and round to TF32 like the activations:
+     * every finite bfloat16 and float16 value must pass TF32 rounding unchanged, so only the activations round.
+     */
+    @Test
+    void sixteenBitWeightsAreExactInTf32() {
+        int checked = 0;
+        for (int bits = 0; bits < 1 << 16; bits++) {
+            for (float w : new float[] {Float.intBitsToFloat(bits << 16), CudaBackend.f16ToFloat((short) bits)}) {
+                if (Float.isFinite(w)) {
+                    assertEquals(w, RoundingCpuBackend.round(w, Precision.TF32), "16-bit pattern " + bits);
+                    checked++;
+                }
+            }
+        }
+        // non-finite: exponent all ones, 2 signs × 2^7 bfloat16 mantissas and 2 × 2^10 float16 mantissas
+        assertEquals(2 * 65536 - 2 * 128 - 2 * 1024, checked, "every finite bfloat16 and float16 value");
+    }
+
+    /** The backend's float16 decoding (download of an F16 weight) round-trips every finite pattern. */
+    @Test
+    void float16DecodingRoundTrips() {
+        for (int bits = 0; bits < 1 << 16; bits++) {
+            float f = CudaBackend.f16ToFloat((short) bits);
+            if (Float.isFinite(f)) {
+                assertEquals((short) bits, GemmKernelTest.Float16.fromFloat(f), "pattern " + bits);
+            }
+        }
+        assertEquals(1.0f, CudaBackend.f16ToFloat((short) 0x3c00));
+        assertEquals(0x1p-24f, CudaBackend.f16ToFloat((short) 1));
+        assertEquals(-65504f, CudaBackend.f16ToFloat((short) 0xfbff));
+    }
+
     @Test
     void gemmBoundsHoldForTheEmulatedPrecisions() {
         Random rnd = new Random(3);

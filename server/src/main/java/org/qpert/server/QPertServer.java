@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.qpert.core.qpert.Box;
 import org.qpert.engine.CaptionIndex;
+import org.qpert.engine.GalleryImage;
 import org.qpert.engine.GalleryIndex;
 import org.qpert.engine.StoredImage;
 
@@ -90,7 +91,8 @@ public final class QPertServer implements AutoCloseable {
 
     /**
      * Starts serving {@code gallery}; image searches without their own captions use {@code captions} (may be null).
-     * Uploaded images are kept in the store's {@code images/} folder.
+     * Uploaded images are kept in the store's {@code images/} folder. An image sent without boxes gets the boxes of
+     * the engine's detector when it has one ({@code Blip2Engine.Detection}), else none.
      */
     public static QPertServer start(GalleryIndex gallery, CaptionIndex captions, ServerOptions options)
             throws IOException {
@@ -157,7 +159,7 @@ public final class QPertServer implements AutoCloseable {
         o.addProperty("images", gallery.size());
         o.addProperty("qpert", gallery.engine().perturbs());
         o.addProperty("captions", captions == null ? 0 : captions.captions().size());
-        o.addProperty("detector", false);
+        o.addProperty("detector", hasDetector());
         JsonObject settings = new JsonObject();
         gallery.engine().storeSettings().forEach(settings::addProperty);
         o.add("settings", settings);
@@ -199,7 +201,8 @@ public final class QPertServer implements AutoCloseable {
     private JsonObject searchImage(JsonRequest r) throws Exception {
         byte[] image = r.base64("image");
         UploadedImage u = UploadedImage.inspect(image, options.maxImagePixels());
-        List<Box> boxes = r.boxes("boxes", MAX_BOXES);
+        List<Box> given = r.boxes("boxes", MAX_BOXES);
+        boolean detect = detect(r);
         int top = r.integer("top", 10, 1, options.maxTop());
         int rerank = r.integer("rerank", 16, 0, options.maxRerank());
         boolean qpert = r.bool("qpert", gallery.engine().perturbs());
@@ -211,11 +214,16 @@ public final class QPertServer implements AutoCloseable {
         try {
             Files.write(tmp, image);
             long t0 = System.nanoTime();
-            List<CaptionIndex.Result> hits = modelWork(() ->
-                    (own != null ? CaptionIndex.of(gallery.engine(), own) : captions).search(tmp, boxes, top, rerank,
-                            qpert));
+            List<Box> boxes = new java.util.ArrayList<>();
+            List<CaptionIndex.Result> hits = modelWork(() -> {
+                boxes.addAll(detect ? gallery.engine().withBoxes(new GalleryImage("query", tmp, List.of(), false))
+                        .boxes() : given);
+                return (own != null ? CaptionIndex.of(gallery.engine(), own) : captions).search(tmp, boxes, top,
+                        rerank, qpert);
+            });
             JsonObject o = new JsonObject();
             o.addProperty("qpert", qpert);
+            o.add("boxes", boxes(boxes));
             o.addProperty("rerank", rerank);
             o.addProperty("took_ms", (System.nanoTime() - t0) / 1e6);
             JsonArray list = new JsonArray();
@@ -242,12 +250,10 @@ public final class QPertServer implements AutoCloseable {
         if (id.chars().anyMatch(Character::isISOControl)) {
             throw new HttpError(400, "\"id\" must not contain control characters");
         }
-        if (r.bool("detect", false)) {
-            throw new HttpError(400, "this server has no detector (start it with --detector); send \"boxes\"");
-        }
+        boolean detect = detect(r);
         byte[] image = r.base64("image");
         UploadedImage u = UploadedImage.inspect(image, options.maxImagePixels());
-        List<Box> boxes = r.boxes("boxes", MAX_BOXES);
+        List<Box> given = r.boxes("boxes", MAX_BOXES);
         boolean annotated = r.has("boxes");
         writes.readLock().lock();
         try {
@@ -264,7 +270,7 @@ public final class QPertServer implements AutoCloseable {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
             StoredImage m;
             try {
-                m = modelWork(() -> gallery.add(id, file, boxes, annotated));
+                m = modelWork(() -> gallery.add(id, file, given, annotated));
             } catch (Exception | Error e) {
                 Files.deleteIfExists(file);
                 throw e;
@@ -274,11 +280,21 @@ public final class QPertServer implements AutoCloseable {
             o.addProperty("width", m.width());
             o.addProperty("height", m.height());
             o.add("boxes", boxes(m.boxes()));
+            o.addProperty("detected", detect);
             o.addProperty("images", gallery.size());
             return o;
         } finally {
             writes.readLock().unlock();
         }
+    }
+
+    /** Images sent without boxes get detected ones when the engine has a detector. */
+    private boolean detect(JsonRequest r) {
+        return !r.has("boxes") && hasDetector();
+    }
+
+    private boolean hasDetector() {
+        return gallery.engine().detects(new GalleryImage("probe", Path.of("probe"), List.of(), false));
     }
 
     private int thumbnail(HttpExchange ex) throws IOException {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -21,6 +23,8 @@ class AdmissionTest {
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger running = new AtomicInteger();
         AtomicInteger most = new AtomicInteger();
+        // Own threads: the common pool may have a single worker on a small machine.
+        ExecutorService threads = Executors.newFixedThreadPool(4);
         CompletableFuture<?>[] admitted = new CompletableFuture<?>[4];
         for (int i = 0; i < 4; i++) {
             admitted[i] = CompletableFuture.runAsync(() -> {
@@ -34,7 +38,7 @@ class AdmissionTest {
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
-            });
+            }, threads);
         }
         for (int i = 0; i < 200 && admission.admitted() < 4; i++) {
             Thread.sleep(10);
@@ -47,5 +51,6 @@ class AdmissionTest {
         assertEquals(2, most.get(), "never more than the workers at once");
         assertEquals(0, admission.admitted());
         assertTrue(admission.run(() -> true));
+        threads.shutdownNow();
     }
 }

@@ -32,7 +32,7 @@ import org.qpert.loaders.store.EmbeddingStore;
  * loaded thumbnails and drawn boxes, and a screenshot is kept at {@code target/search-page.png}. Skips, saying so,
  * where no chromium is installed (CI installs Debian's chromium).
  */
-@Timeout(240)
+@Timeout(300)
 class SearchPageBrowserTest {
     static final Path SCREENSHOT = Path.of("target", "search-page.png");
 

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,6 +29,8 @@ class ServerLifecycleTest {
     @TempDir
     static Path dir;
     static TinyGallery tiny;
+    /** Own threads: the common pool may have a single worker on a small machine, which would serialize the calls. */
+    static final ExecutorService THREADS = Executors.newCachedThreadPool();
 
     @BeforeAll
     static void gallery() throws Exception {
@@ -42,7 +46,7 @@ class ServerLifecycleTest {
             try {
                 int port = server.port();
                 engine.gateText = true;
-                CompletableFuture<HttpResponse<String>> running = CompletableFuture.supplyAsync(() -> call(port));
+                CompletableFuture<HttpResponse<String>> running = CompletableFuture.supplyAsync(() -> call(port), THREADS);
                 assertTrue(engine.entered.await(30, TimeUnit.SECONDS), "first search reached the model");
                 HttpResponse<String> refused = call(port);
                 assertEquals(503, refused.statusCode(), "the one worker is busy and the queue has no place");
@@ -75,9 +79,9 @@ class ServerLifecycleTest {
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
-            });
+            }, THREADS);
             assertTrue(engine.entered.await(30, TimeUnit.SECONDS), "the write reached the model");
-            CompletableFuture<Void> closed = CompletableFuture.runAsync(server::close);
+            CompletableFuture<Void> closed = CompletableFuture.runAsync(server::close, THREADS);
             Thread.sleep(300);
             assertFalse(closed.isDone(), "close waits for the accepted write");
             HttpResponse<String> during = post(port, "/v1/search", "{\"text\": \"a red ball\"}");

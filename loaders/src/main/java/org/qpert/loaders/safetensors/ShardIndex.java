@@ -13,13 +13,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** {@code model.safetensors.index.json}: which shard file holds each tensor. */
-record ShardIndex(Path indexFile, Map<String, String> weightMap) {
+public record ShardIndex(Path indexFile, Map<String, String> weightMap) {
 
-    static final String FILE_NAME = "model.safetensors.index.json";
+    public static final String FILE_NAME = "model.safetensors.index.json";
     /** An index lists names and file names only; 100 MB is generous. */
     private static final long MAX_INDEX_BYTES = 100L * 1024 * 1024;
 
-    static ShardIndex read(Path indexFile) throws IOException {
+    /** Reads and checks an index: valid JSON, a weight_map, shard names that stay inside the index's folder. */
+    public static ShardIndex read(Path indexFile) throws IOException {
         String file = indexFile.toString();
         long size = Files.size(indexFile);
         if (size > MAX_INDEX_BYTES) {
@@ -72,6 +73,11 @@ record ShardIndex(Path indexFile, Map<String, String> weightMap) {
             throw new SafetensorsException(file + ": missing 'weight_map'");
         }
         return new ShardIndex(indexFile, Collections.unmodifiableMap(map));
+    }
+
+    /** The shard files, each once, in the order the index first names them. */
+    public java.util.List<String> shards() {
+        return weightMap.values().stream().distinct().toList();
     }
 
     /** Shards must be plain file names in the index's folder: no separators, no '..', nothing absolute. */

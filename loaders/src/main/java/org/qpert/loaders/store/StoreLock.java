@@ -35,9 +35,6 @@ final class StoreLock implements AutoCloseable {
     /** Takes the lock of store {@code dir} or throws {@link StoreLockedException} naming the writer that holds it. */
     static StoreLock acquire(Path dir) throws IOException {
         Path file = dir.resolve(FILE);
-        // Before the lock: the host name lookup can take a while, and a second writer that finds the lock held while
-        // the file is still empty cannot name the holder.
-        byte[] holderLine = self().getBytes(StandardCharsets.UTF_8);
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         FileLock lock;
@@ -51,17 +48,28 @@ final class StoreLock implements AutoCloseable {
         }
         if (lock == null) {
             String holder = read(ch);
+            // The holder writes its name just after taking the lock: give it a moment before saying "unknown".
+            for (int i = 0; i < 40 && holder.isEmpty(); i++) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                holder = read(ch);
+            }
             ch.close();
             throw new StoreLockedException(dir, holder.isEmpty() ? "another process" : describe(holder));
         }
         try {
+            String me = self(); // before truncating: the host name lookup can be slow, and a waiting reader sees ""
             String previous = read(ch);
             if (!previous.isEmpty()) {
                 LOG.log(System.Logger.Level.WARNING, "store " + dir + ": taking over the lock of an earlier run ("
                         + describe(previous) + ") that ended without releasing it");
             }
             ch.truncate(0);
-            ch.write(ByteBuffer.wrap(holderLine), 0);
+            ch.write(ByteBuffer.wrap(me.getBytes(StandardCharsets.UTF_8)), 0);
             ch.force(false);
             return new StoreLock(ch, lock);
         } catch (IOException | RuntimeException e) {

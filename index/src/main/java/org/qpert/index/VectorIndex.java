@@ -1,0 +1,270 @@
+package org.qpert.index;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.apache.lucene.codecs.Codec;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.lucene912.Lucene912Codec;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswScalarQuantizedVectorsFormat;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.join.BitSetProducer;
+import org.apache.lucene.search.join.DiversifyingChildrenFloatKnnVectorQuery;
+import org.apache.lucene.search.join.QueryBitSetProducer;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.BitSet;
+import org.qpert.core.retrieval.Progress;
+
+/**
+ * A Lucene index of a gallery's ITC query embeddings: per image a block of Nq child documents, each with its query
+ * vector ({@link KnnFloatVectorField}, cosine) in {@value #PLAIN} and, when perturbed features exist, {@value #PERTURBED},
+ * followed by the parent document (image id, gallery position). An image's ITC score is the best of its Nq cosines,
+ * which is what {@link DiversifyingChildrenFloatKnnVectorQuery} ranks parents by (Lucene's cosine score (1 + cos) / 2 is
+ * monotone in the cosine). Two ways to search: {@link Mode#EXACT} scans every vector (the same ranking as the
+ * in-memory ITC), {@link Mode#HNSW} walks the graph (approximate, sub-linear).
+ */
+public final class VectorIndex implements AutoCloseable {
+    /** Folder of the index inside a store. */
+    public static final String DIR_NAME = "lucene";
+    public static final String PLAIN = "itc";
+    public static final String PERTURBED = "itc_qpert";
+    private static final String TYPE = "type";
+    private static final String IMAGE = "image";
+    private static final String ORD = "ord";
+    private static final String ID = "id";
+    private static final int MIN_CANDIDATES = 100;
+
+    /** How to search. */
+    public enum Mode {
+        EXACT, HNSW;
+
+        public static Mode parse(String s) {
+            return switch (s.toLowerCase(Locale.ROOT)) {
+                case "exact" -> EXACT;
+                case "hnsw" -> HNSW;
+                default -> throw new IllegalArgumentException("unknown index mode '" + s + "' (use exact or hnsw)");
+            };
+        }
+    }
+
+    /**
+     * One image found.
+     *
+     * @param ord gallery position (store order)
+     * @param itc best cosine of its query vectors with the text
+     */
+    public record Hit(int ord, String id, float itc) {
+    }
+
+    private final DirectoryReader reader;
+    private final IndexSearcher searcher;
+    private final BitSetProducer parents;
+    private final FSDirectory directory;
+
+    private VectorIndex(FSDirectory directory, DirectoryReader reader) {
+        this.directory = directory;
+        this.reader = reader;
+        this.searcher = new IndexSearcher(reader);
+        this.parents = new QueryBitSetProducer(new TermQuery(new Term(TYPE, IMAGE)));
+    }
+
+    /**
+     * Writes an index of {@code ids.size()} images; {@code plain} and {@code perturbed} (null when absent) hold
+     * [n, nq, dim] L2-normalized features in gallery order. {@code int8} stores the vectors scalar-quantized.
+     */
+    public static void build(Path dir, List<String> ids, float[] plain, float[] perturbed, int nq, int dim,
+            boolean int8, Progress progress) throws IOException {
+        int n = ids.size();
+        if (plain.length != (long) n * nq * dim || perturbed != null && perturbed.length != plain.length) {
+            throw new IllegalArgumentException("features hold " + plain.length + " values, expected " + n + " x " + nq
+                    + " x " + dim);
+        }
+        Files.createDirectories(dir);
+        IndexWriterConfig config = new IndexWriterConfig().setCodec(codec(int8))
+                .setOpenMode(IndexWriterConfig.OpenMode.CREATE).setRAMBufferSizeMB(256);
+        try (FSDirectory d = FSDirectory.open(dir); IndexWriter w = new IndexWriter(d, config)) {
+            for (int i = 0; i < n; i++) {
+                List<Document> block = new ArrayList<>(nq + 1);
+                for (int q = 0; q < nq; q++) {
+                    Document child = new Document();
+                    int from = (i * nq + q) * dim;
+                    child.add(new KnnFloatVectorField(PLAIN, Arrays.copyOfRange(plain, from, from + dim),
+                            VectorSimilarityFunction.COSINE));
+                    if (perturbed != null) {
+                        child.add(new KnnFloatVectorField(PERTURBED, Arrays.copyOfRange(perturbed, from, from + dim),
+                                VectorSimilarityFunction.COSINE));
+                    }
+                    block.add(child);
+                }
+                Document parent = new Document();
+                parent.add(new StringField(TYPE, IMAGE, Field.Store.NO));
+                parent.add(new NumericDocValuesField(ORD, i));
+                parent.add(new StoredField(ID, ids.get(i)));
+                block.add(parent);
+                w.addDocuments(block);
+                progress.advance(1);
+            }
+            w.forceMerge(1);
+            w.commit();
+        }
+        progress.finish();
+    }
+
+    /** The per-field vector format: HNSW graph over float32 vectors, or over int8 scalar-quantized ones. */
+    private static Codec codec(boolean int8) {
+        KnnVectorsFormat format = int8 ? new Lucene99HnswScalarQuantizedVectorsFormat() : new Lucene99HnswVectorsFormat();
+        return new Lucene912Codec() {
+            @Override
+            public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+                return format;
+            }
+        };
+    }
+
+    public static VectorIndex open(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("no index at " + dir + " (build it with qpert index STORE)");
+        }
+        FSDirectory d = FSDirectory.open(dir);
+        try {
+            return new VectorIndex(d, DirectoryReader.open(d));
+        } catch (IOException | RuntimeException e) {
+            d.close();
+            throw e;
+        }
+    }
+
+    /** Number of images. */
+    public int size() throws IOException {
+        return searcher.count(new TermQuery(new Term(TYPE, IMAGE)));
+    }
+
+    public boolean hasPerturbed() throws IOException {
+        for (LeafReaderContext leaf : reader.leaves()) {
+            if (leaf.reader().getFloatVectorValues(PERTURBED) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The best {@code k} images for a text feature (L2-normalized), best first; ties by gallery order.
+     * {@code perturbed} searches the Q-Perturbation vectors.
+     */
+    public List<Hit> search(float[] text, int k, boolean perturbed, Mode mode) throws IOException {
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be at least 1, got " + k);
+        }
+        String field = perturbed ? PERTURBED : PLAIN;
+        if (perturbed && !hasPerturbed()) {
+            throw new IllegalArgumentException("this index holds no Q-Perturbation vectors (store made with --no-qpert)");
+        }
+        return mode == Mode.EXACT ? exact(text, k, field) : hnsw(text, k, field);
+    }
+
+    /** Every vector scanned: best cosine per image, then the top k (ties by gallery order). */
+    private List<Hit> exact(float[] text, int k, String field) throws IOException {
+        int n = size();
+        float[] best = new float[n];
+        Arrays.fill(best, Float.NEGATIVE_INFINITY);
+        int[] parentDoc = new int[n];
+        int[] parentLeaf = new int[n];
+        for (LeafReaderContext leaf : reader.leaves()) {
+            FloatVectorValues vectors = leaf.reader().getFloatVectorValues(field);
+            BitSet parentBits = parents.getBitSet(leaf);
+            NumericDocValues ords = leaf.reader().getNumericDocValues(ORD);
+            if (vectors == null || parentBits == null || ords == null) {
+                continue;
+            }
+            for (int doc = vectors.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = vectors.nextDoc()) {
+                int parent = parentBits.nextSetBit(doc);
+                if (!ords.advanceExact(parent)) {
+                    throw new IllegalStateException("index: parent document " + parent + " has no gallery position");
+                }
+                int ord = (int) ords.longValue();
+                float s = dot(text, vectors.vectorValue());
+                if (s > best[ord]) {
+                    best[ord] = s;
+                    parentDoc[ord] = parent;
+                    parentLeaf[ord] = leaf.ord;
+                }
+            }
+        }
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        // Stable sort, descending: equal scores keep gallery order, as the in-memory ranking does.
+        Arrays.sort(order, (a, b) -> Float.compare(best[b], best[a]));
+        List<Hit> out = new ArrayList<>();
+        for (int r = 0; r < Math.min(k, n); r++) {
+            int ord = order[r];
+            LeafReaderContext leaf = reader.leaves().get(parentLeaf[ord]);
+            out.add(new Hit(ord, leaf.reader().storedFields().document(parentDoc[ord]).get(ID), best[ord]));
+        }
+        return out;
+    }
+
+    /**
+     * The HNSW graph walk with one result per image; Lucene's score (1 + cos) / 2 turned back into the cosine. The
+     * walk keeps {@code max(4k, 100)} candidates (Lucene's k is also its beam width): k alone finds barely half of
+     * the true top 10 on clustered galleries.
+     */
+    private List<Hit> hnsw(float[] text, int k, String field) throws IOException {
+        int candidates = Math.max(4 * k, MIN_CANDIDATES);
+        TopDocs top = searcher.search(new DiversifyingChildrenFloatKnnVectorQuery(field, text, null, candidates,
+                parents), candidates);
+        List<Hit> out = new ArrayList<>();
+        for (ScoreDoc sd : top.scoreDocs) {
+            LeafReaderContext leaf = reader.leaves().get(org.apache.lucene.index.ReaderUtil.subIndex(sd.doc,
+                    reader.leaves()));
+            int parent = parents.getBitSet(leaf).nextSetBit(sd.doc - leaf.docBase);
+            NumericDocValues ords = leaf.reader().getNumericDocValues(ORD);
+            if (!ords.advanceExact(parent)) {
+                throw new IllegalStateException("index: parent document " + parent + " has no gallery position");
+            }
+            out.add(new Hit((int) ords.longValue(), leaf.reader().storedFields().document(parent).get(ID),
+                    2 * sd.score - 1));
+        }
+        out.sort((a, b) -> a.itc() != b.itc() ? Float.compare(b.itc(), a.itc()) : Integer.compare(a.ord(), b.ord()));
+        return out.subList(0, Math.min(k, out.size()));
+    }
+
+    private static float dot(float[] a, float[] b) {
+        float s = 0f;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
+
+    @Override
+    public void close() throws IOException {
+        reader.close();
+        directory.close();
+    }
+}

@@ -1,0 +1,381 @@
+#!/usr/bin/env python3
+"""Export the PyTorch activations that `qpert parity` compares qpert against, for YOUR checkpoint.
+
+    python3 tools/export_parity.py blip2 --model Salesforce/blip2-itm-vit-g \
+        --images a.jpg b.jpg --captions "a dog on a sofa" "a red car" --weights16 f16 --out blip2-parity.safetensors
+    ./qpert parity --model Salesforce/blip2-itm-vit-g --activations blip2-parity.safetensors
+
+    python3 tools/export_parity.py owlv2 --model google/owlv2-base-patch16-ensemble \
+        --images a.jpg --queries "a dog" "a remote control" --out owlv2-parity.safetensors
+    ./qpert parity --model google/owlv2-base-patch16-ensemble --activations owlv2-parity.safetensors
+
+Written against the public API of transformers 4.45 (Blip2ForImageTextRetrieval, Owlv2ForObjectDetection,
+AutoImageProcessor, AutoTokenizer, Owlv2Processor) and torch 1.13 to 2.4; Pillow reads the images. The key names are
+those of testdata/parity (README there): every stage is captured with forward hooks on the modules of that name, in
+float32, eval mode. The file is written in the safetensors format by hand (8-byte little-endian header length, JSON
+header, tensor bytes), so the `safetensors` package is not needed.
+"""
+import argparse
+import json
+import os
+import struct
+import sys
+
+WRITTEN_FOR = "transformers 4.45, torch 1.13-2.4"
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# safetensors, by hand
+
+def _dtype_names():
+    import torch
+    return {torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16", torch.int64: "I64",
+            torch.int32: "I32", torch.uint8: "U8"}
+
+
+def _tensor_bytes(t):
+    """Little-endian bytes of a tensor, row-major."""
+    import torch
+    t = t.detach().cpu().contiguous()
+    if sys.byteorder != "little":
+        raise SystemExit("export_parity.py writes little-endian safetensors and needs a little-endian machine")
+    raw = t.reshape(-1).view(torch.uint8) if t.numel() else t.reshape(-1).to(torch.uint8)
+    try:
+        return raw.numpy().tobytes()
+    except (RuntimeError, ImportError):  # torch built without numpy
+        return bytes(raw.tolist())
+
+
+def write_safetensors(path, tensors, metadata=None):
+    """Writes {name: tensor} (F32/F16/BF16/I64/I32/U8) and string metadata; atomic (temporary file, then rename)."""
+    names = _dtype_names()
+    header, blobs, offset = {}, [], 0
+    for name, t in tensors.items():
+        if t.dtype not in names:
+            raise SystemExit(f"{name}: dtype {t.dtype} has no safetensors name here")
+        data = _tensor_bytes(t)
+        header[name] = {"dtype": names[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    if metadata:
+        header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
+    head = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    head += b" " * (-len(head) % 8)  # the tensor data starts 8-byte aligned, as the safetensors package writes it
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(struct.pack("<Q", len(head)))
+        f.write(head)
+        for b in blobs:
+            f.write(b)
+    os.replace(tmp, path)
+
+
+def read_safetensors(path):
+    """{name: tensor} and metadata of a safetensors file (`selftest` reads back what it wrote)."""
+    import torch
+    by_name = {v: k for k, v in _dtype_names().items()}
+    with open(path, "rb") as f:
+        (n,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(n))
+        data = f.read()
+    meta = header.pop("__metadata__", {})
+    out = {}
+    for name, info in header.items():
+        b, e = info["data_offsets"]
+        dtype = by_name[info["dtype"]]
+        raw = torch.tensor(list(data[b:e]), dtype=torch.uint8)
+        out[name] = (raw.view(dtype) if e > b else torch.empty(0, dtype=dtype)).reshape(info["shape"]).clone()
+    return out, meta
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# capture
+
+def _first(output):
+    import torch
+    return output if torch.is_tensor(output) else output[0]
+
+
+class Capture:
+    """Forward hooks on named sub-modules; `key(name, tensor)` says under which key (if any) a call is kept."""
+
+    def __init__(self, model, names, key):
+        self.tensors = {}
+        self.handles = [model.get_submodule(n).register_forward_hook(self._hook(n)) for n in names]
+        self.key = key
+
+    def _hook(self, name):
+        def fn(module, inputs, output):
+            t = _first(output)
+            k = self.key(name, t)
+            if k is not None:
+                if k in self.tensors:
+                    raise SystemExit(f"{name}: captured twice under {k}; the hooks do not fit this transformers version")
+                self.tensors[k] = t.detach().float().clone()
+        return fn
+
+    def remove(self):
+        for h in self.handles:
+            h.remove()
+
+
+def _images(paths):
+    from PIL import Image
+    return [Image.open(p).convert("RGB") for p in paths]
+
+
+def _metadata(args, kind):
+    import torch
+    import transformers
+    return {"exporter": "qpert tools/export_parity.py " + kind, "model": args.model,
+            "transformers": transformers.__version__, "torch": torch.__version__, "written_for": WRITTEN_FOR,
+            "images": json.dumps([os.path.basename(p) for p in args.images]),
+            "texts": json.dumps(args.captions if kind == "blip2" else args.queries)}
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# BLIP-2 retrieval (Blip2ForImageTextRetrieval)
+
+def blip2_module_names(model):
+    """The hooked modules of testdata/parity/tiny-blip2 (its README lists them), for this model's depth."""
+    names = ["vision_model.embeddings"]
+    for i in range(len(model.vision_model.encoder.layers)):
+        p = f"vision_model.encoder.layers.{i}"
+        names += [p + ".self_attn.qkv", p + ".self_attn", p]
+    names += ["vision_model.post_layernorm", "qformer.layernorm"]
+    for i, layer in enumerate(model.qformer.encoder.layer):
+        p = f"qformer.encoder.layer.{i}"
+        names += [p + ".attention.attention.query", p + ".attention.attention.key", p + ".attention.attention.value",
+                  p + ".attention"]
+        if getattr(layer, "has_cross_attention", False):
+            names += [p + ".crossattention.attention.query", p + ".crossattention.attention.key",
+                      p + ".crossattention.attention.value", p + ".crossattention"]
+        names.append(p)
+    return names + ["qformer", "embeddings", "vision_projection", "text_projection", "itm_head"]
+
+
+class Blip2Keys:
+    """Export keys of BLIP-2 captures. The ITC forward calls the Q-Former twice (images, then texts), so Q-Former
+    captures are split by call; vision post_layernorm runs twice (full sequence, then the pooled token 0)."""
+
+    ITM_KEPT = ("embeddings", "qformer.layernorm", "qformer", "itm_head")
+
+    def __init__(self):
+        self.mode = "itc"
+        self.qformer_calls = 0
+        self.post_layernorm_calls = 0
+
+    def count_qformer(self, module, inputs):
+        self.qformer_calls += 1
+
+    def __call__(self, name, t):
+        if self.mode == "itc":
+            if name == "vision_model.post_layernorm":
+                self.post_layernorm_calls += 1
+                return "vision/vision_model.post_layernorm" if self.post_layernorm_calls == 1 else "vision/pooled_output"
+            if name.startswith("vision_model."):
+                return "vision/" + name
+            if name in ("vision_projection", "text_projection"):
+                return "itc/" + name
+            if name == "embeddings":
+                return "itc_text/embeddings"
+            if name == "qformer" or name.startswith("qformer."):
+                return ("itc_image/" if self.qformer_calls == 1 else "itc_text/") + name
+            return None
+        if name in self.ITM_KEPT or (name.startswith("qformer.encoder.layer.") and name.count(".") == 3):
+            return "itm/" + name
+        return None
+
+
+def export_blip2(args):
+    import torch
+    from transformers import AutoImageProcessor, AutoTokenizer, Blip2ForImageTextRetrieval
+
+    torch.set_num_threads(args.threads)
+    model = Blip2ForImageTextRetrieval.from_pretrained(args.model, torch_dtype=torch.float32).eval()
+    image_processor = AutoImageProcessor.from_pretrained(args.model)
+    tokenizer = AutoTokenizer.from_pretrained(args.model)
+    pixel_values = image_processor(_images(args.images), return_tensors="pt")["pixel_values"].float()
+    # LAVIS retrieval cuts captions to 35 tokens; qpert parity takes the ids as stored, so any tokenization works.
+    text = tokenizer(args.captions, padding="longest", truncation=True, max_length=args.max_tokens,
+                     return_tensors="pt")
+    input_ids, attention_mask = text["input_ids"].long(), text["attention_mask"].long()
+    ni, nt = pixel_values.shape[0], input_ids.shape[0]
+    pair_image = torch.arange(ni).repeat_interleave(nt)
+    pair_text = torch.arange(nt).repeat(ni)
+
+    out = {"inputs/pixel_values": pixel_values, "inputs/input_ids": input_ids,
+           "inputs/attention_mask": attention_mask}
+    keys = Blip2Keys()
+    cap = Capture(model, blip2_module_names(model), keys)
+    pre = model.qformer.register_forward_pre_hook(keys.count_qformer)
+    with torch.no_grad():
+        itc = model(pixel_values=pixel_values, input_ids=input_ids, attention_mask=attention_mask,
+                    use_image_text_matching_head=False)
+        if keys.qformer_calls != 2:
+            raise SystemExit(f"the ITC forward called the Q-Former {keys.qformer_calls} times, expected 2 (images, "
+                             f"texts); this transformers version is not the one the script was written for "
+                             f"({WRITTEN_FOR})")
+        keys.mode = "itm"
+        itm = model(pixel_values=pixel_values[pair_image], input_ids=input_ids[pair_text],
+                    attention_mask=attention_mask[pair_text], use_image_text_matching_head=True)
+    cap.remove()
+    pre.remove()
+    out.update(cap.tensors)
+    image_feat, text_feat = itc.image_embeds.float(), itc.text_embeds.float()
+    out["itc/image_feat"] = image_feat
+    out["itc/text_feat"] = text_feat
+    out["itc/sim_per_query"] = torch.matmul(image_feat, text_feat.t())
+    out["itc/logits_per_image"] = itc.logits_per_image.float()
+    out["itc/logits_per_text"] = itc.logits_per_text.float()
+    out["itm/pair_image_index"] = pair_image.long()
+    out["itm/pair_text_index"] = pair_text.long()
+    out["itm/input_ids"] = input_ids[pair_text]
+    out["itm/attention_mask"] = attention_mask[pair_text]
+    out["itm/logits"] = itm.logits_per_image.float()
+    out["itm/logits_grid"] = itm.logits_per_image.float().reshape(ni, nt, 2)
+
+    for name in args.weights16:
+        dtype = {"f16": torch.float16, "bf16": torch.bfloat16}[name]
+        rounded = _rounded_copy(model, dtype)
+        with torch.no_grad():
+            r_itc = rounded(pixel_values=pixel_values, input_ids=input_ids, attention_mask=attention_mask,
+                            use_image_text_matching_head=False)
+            r_itm = rounded(pixel_values=pixel_values[pair_image], input_ids=input_ids[pair_text],
+                            attention_mask=attention_mask[pair_text], use_image_text_matching_head=True)
+        out[f"{name}w/itc/logits_per_image"] = r_itc.logits_per_image.float()
+        out[f"{name}w/itc/image_feat"] = r_itc.image_embeds.float()
+        out[f"{name}w/itc/text_feat"] = r_itc.text_embeds.float()
+        out[f"{name}w/itm/logits"] = r_itm.logits_per_image.float()
+        del rounded
+    write_safetensors(args.out, out, _metadata(args, "blip2"))
+    print(f"{args.out}: {len(out)} tensors ({ni} images, {nt} captions, {ni * nt} ITM pairs)")
+
+
+def _rounded_copy(model, dtype):
+    """The model in float32 with every weight rounded to `dtype` (what a loader of a 16-bit file that upcasts sees)."""
+    import copy
+    import torch
+    rounded = copy.deepcopy(model)
+    with torch.no_grad():
+        for p in rounded.parameters():
+            p.copy_(p.to(dtype).to(torch.float32))
+    return rounded.eval()
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# OWLv2 detector (Owlv2ForObjectDetection)
+
+def owlv2_module_names(model):
+    vision = "owlv2.vision_model."
+    names = [vision + "embeddings", vision + "pre_layernorm"]
+    names += [f"{vision}encoder.layers.{i}" for i in range(len(model.owlv2.vision_model.encoder.layers))]
+    return names + [vision + "post_layernorm", "layer_norm", "box_head", "owlv2.text_model.final_layer_norm",
+                    "owlv2.text_model"]
+
+
+def owlv2_key(name, t):
+    vision = "owlv2.vision_model."
+    if name == vision + "post_layernorm":
+        # Called on the pooled token inside the vision model ([B, D]) and on the whole sequence by the detector.
+        return "vision/post_layernorm" if t.dim() == 3 else None
+    if name.startswith(vision + "encoder."):
+        return "vision/" + name[len(vision + "encoder."):]
+    if name.startswith(vision):
+        return "vision/" + name[len(vision):]
+    return {"layer_norm": "detector/image_feats", "box_head": "detector/box_head",
+            "owlv2.text_model.final_layer_norm": "text/last_hidden_state"}.get(name)
+
+
+def export_owlv2(args):
+    import torch
+    from transformers import Owlv2ForObjectDetection, Owlv2Processor
+
+    torch.set_num_threads(args.threads)
+    model = Owlv2ForObjectDetection.from_pretrained(args.model, torch_dtype=torch.float32).eval()
+    processor = Owlv2Processor.from_pretrained(args.model)
+    images = _images(args.images)
+    # The same queries for every image: input_ids is [images * queries, L], queries of image i at rows i*Q .. i*Q+Q-1.
+    enc = processor(text=[list(args.queries)] * len(images), images=images, return_tensors="pt")
+    pixel_values = enc["pixel_values"].float()
+    input_ids, attention_mask = enc["input_ids"].long(), enc["attention_mask"].long()
+    out = {"inputs/pixel_values": pixel_values, "inputs/input_ids": input_ids, "inputs/attention_mask": attention_mask}
+    cap = Capture(model, owlv2_module_names(model), owlv2_key)
+    pooled = {}
+    text_hook = model.get_submodule("owlv2.text_model").register_forward_hook(
+        lambda m, i, o: pooled.setdefault("text/pooled", o[1].detach().float().clone()))
+    with torch.no_grad():
+        det = model(input_ids=input_ids, pixel_values=pixel_values, attention_mask=attention_mask)
+    cap.remove()
+    text_hook.remove()
+    out.update(cap.tensors)
+    out.update(pooled)
+    text_embeds = det.text_embeds.float()
+    out["text/text_embeds"] = text_embeds.reshape(-1, text_embeds.shape[-1])
+    out["detector/box_bias"] = _box_bias(model, det.pred_boxes.shape[1]).float()
+    out["detector/pred_boxes"] = det.pred_boxes.float()
+    out["detector/objectness_logits"] = det.objectness_logits.float()
+    out["detector/class_embeds"] = det.class_embeds.float()
+    out["detector/logits"] = det.logits.float()
+    write_safetensors(args.out, out, _metadata(args, "owlv2"))
+    print(f"{args.out}: {len(out)} tensors ({len(images)} images x {len(args.queries)} queries)")
+
+
+def _box_bias(model, num_patches):
+    """[g*g, 4] bias added to box_head's output: the model's own buffer where it keeps one (4.45 does)."""
+    bias = getattr(model, "box_bias", None)
+    if bias is not None:
+        return bias
+    side = int(round(num_patches ** 0.5))
+    return model.compute_box_bias(side)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# self-test of the writer (needs torch only)
+
+def selftest(args):
+    """Writes known tensors of every dtype qpert reads, reads them back, and checks bytes and values."""
+    import torch
+    tensors = {
+        "f32/arange": torch.arange(24, dtype=torch.float32).reshape(2, 3, 4) / 8 - 1,
+        "f16/values": torch.tensor([0.5, -2.0, 65504.0, 1e-3], dtype=torch.float16),
+        "bf16/values": torch.tensor([[1.0, -3.5], [1e20, 7.0]], dtype=torch.bfloat16),
+        "i64/ids": torch.tensor([[101, 2023, 102], [101, 0, -7]], dtype=torch.int64),
+        "f32/scalar": torch.tensor(3.25, dtype=torch.float32),
+        "f32/empty": torch.zeros(0, 5, dtype=torch.float32),
+    }
+    write_safetensors(args.out, tensors, {"exporter": "selftest"})
+    back, meta = read_safetensors(args.out)
+    assert meta == {"exporter": "selftest"}, meta
+    assert list(back) == list(tensors), list(back)
+    for k, t in tensors.items():
+        assert back[k].dtype == t.dtype and back[k].shape == t.shape and torch.equal(back[k], t), k
+    with open(args.out, "rb") as f:
+        (n,) = struct.unpack("<Q", f.read(8))
+    assert n % 8 == 0, n
+    print(f"{args.out}: {len(tensors)} tensors written and read back")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="kind", required=True)
+    b = sub.add_parser("blip2", help="a BLIP-2 retrieval checkpoint (Blip2ForImageTextRetrieval)")
+    b.add_argument("--captions", nargs="+", required=True)
+    b.add_argument("--max-tokens", type=int, default=35)
+    b.add_argument("--weights16", nargs="*", choices=["f16", "bf16"], default=[],
+                   help="also run with every weight rounded to F16/BF16 (keys f16w/, bf16w/)")
+    o = sub.add_parser("owlv2", help="an OWLv2 detector (Owlv2ForObjectDetection)")
+    o.add_argument("--queries", nargs="+", required=True, help="text queries, the same for every image")
+    for p in (b, o):
+        p.add_argument("--model", required=True, help="Hub id or local folder")
+        p.add_argument("--images", nargs="+", required=True)
+        p.add_argument("--out", required=True)
+        p.add_argument("--threads", type=int, default=1, help="torch threads (1: reproducible sums)")
+    s = sub.add_parser("selftest", help="check the safetensors writer (torch only)")
+    s.add_argument("--out", required=True)
+    args = ap.parse_args(argv)
+    {"blip2": export_blip2, "owlv2": export_owlv2, "selftest": selftest}[args.kind](args)
+
+
+if __name__ == "__main__":
+    main()
