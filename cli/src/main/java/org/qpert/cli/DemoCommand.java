@@ -70,9 +70,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (images < 2 || images > 1000) {
-            throw new IllegalArgumentException("--images must be in 2..1000, got " + images);
-        }
+        Flags.within("--images", images, 2, 1000);
+        Flags.atLeast("--itm-k", itmK, 0);
+        engineOptions.check();
         PrintWriter out = spec.commandLine().getOut();
         Path work = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("qpert-demo");
         try {

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code qpert devices}: whether CUDA is usable here and why not; with --device, opens that backend and says how. */
-@Command(name = "devices", description = "Show the compute devices qpert can use (and open the one --device names).")
+@Command(name = "devices", mixinStandardHelpOptions = true, description = "Show the compute devices qpert can use (and open the one --device names).")
 final class DevicesCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "NAME", description = "Also open this backend: cpu or cuda.")
     String device;

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.qpert.engine.DatasetLayout;
+import org.qpert.engine.EmbedSummary;
 import org.qpert.engine.GalleryEmbedder;
 import org.qpert.engine.GalleryImage;
 import org.qpert.engine.ImageFolder;
@@ -62,6 +63,11 @@ public final class EmbedCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = "--on-error", paramLabel = "WHAT", defaultValue = "stop",
+            description = "An image that cannot be embedded: stop (default) ends the run with its error; skip records "
+                    + "it with its reason in the store and the summary and goes on (a later run retries it).")
+    String onError;
+
     @Mixin
     EngineOptions engineOptions;
 
@@ -70,15 +76,31 @@ public final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Flags.atLeast("--batch", batch, 1);
+        GalleryEmbedder.OnError policy = switch (onError) {
+            case "stop" -> GalleryEmbedder.OnError.STOP;
+            case "skip" -> GalleryEmbedder.OnError.SKIP;
+            default -> throw new IllegalArgumentException("--on-error must be stop or skip, got '" + onError + "'");
+        };
+        engineOptions.check();
         List<GalleryImage> images = source.images != null ? ImageFolder.scan(source.images, boxes)
                 : DatasetLayout.parse(source.dataset.name).load(source.dataset.root, boxes, 0).images();
+        List<String> unmatched = source.images != null && boxes != null ? ImageFolder.unmatchedBoxes(boxes, images)
+                : List.of();
         PrintWriter out = spec.commandLine().getOut();
         try (RetrievalEngine engine = engineOptions.load(Models.requireModelDir(model));
              EmbeddingStore s = EmbeddingStore.open(store, StoredImage.spec(engine), batch)) {
-            int before = s.storedCount();
-            int added = GalleryEmbedder.embedMissing(engine, images, s, batch);
-            out.println("store " + store + ": " + s.storedCount() + " images (" + added + " embedded now, " + before
-                    + " already there)");
+            s.repaired().forEach(line -> out.println("repaired: " + line));
+            EmbedSummary summary = GalleryEmbedder.embedMissing(engine, images, s, batch, policy);
+            if (!unmatched.isEmpty()) {
+                long annotated = images.stream().filter(GalleryImage::annotated).count();
+                summary.warn("boxes file " + boxes + ": " + unmatched.size() + " entr" + (unmatched.size() == 1 ? "y"
+                        : "ies") + " match no image (e.g. '" + unmatched.get(0) + "')" + (annotated == 0
+                        ? "; no image got boxes, so Q-Perturbation changes nothing" : ""));
+            }
+            out.println("store " + store + ": " + s.storedCount() + " images (" + summary.embedded()
+                    + " embedded now, " + summary.alreadyStored() + " already there)");
+            summary.lines().stream().skip(1).forEach(out::println);
         }
         out.flush();
         return 0;

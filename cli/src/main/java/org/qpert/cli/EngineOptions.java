@@ -42,6 +42,12 @@ final class EngineOptions {
         return new Blip2Engine.Detection(detector, detectorOptions.settings(), mode);
     }
 
+    /** Validates the flags (e.g. --alpha, --tau, the detector's) without loading anything: commands call it first. */
+    void check() {
+        perturbation.toPerturbation();
+        detection();
+    }
+
     Blip2Engine load(Path modelDir) throws IOException {
         return load(modelDir, detection());
     }

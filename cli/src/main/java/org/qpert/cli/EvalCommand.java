@@ -76,6 +76,10 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Flags.atLeast("--itm-k", itmK, 0);
+        Flags.atLeast("--limit", limit, 0);
+        Flags.atLeast("--batch", batch, 1);
+        engineOptions.check();
         DatasetLayout layout = DatasetLayout.parse(dataset);
         Gallery gallery = layout.load(root, split, images, boxes, limit);
         try (RetrievalEngine engine = engineOptions.load(Models.requireModelDir(model))) {

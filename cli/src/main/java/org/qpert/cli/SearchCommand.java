@@ -78,6 +78,9 @@ public final class SearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Flags.atLeast("--top", top, 1);
+        Flags.atLeast("--itm-k", itmK, 0);
+        engineOptions.check();
         PrintWriter out = spec.commandLine().getOut();
         try (RetrievalEngine engine = engineOptions.load(Models.requireModelDir(model))) {
             List<Searcher.Hit> hits;

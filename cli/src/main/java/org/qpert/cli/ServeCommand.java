@@ -65,6 +65,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        engineOptions.check();
         ServerOptions defaults = ServerOptions.defaults();
         ServerOptions options = defaults.withHost(host).withPort(port)
                 .withPool(workers != null ? workers : defaults.workers(), queue)

@@ -225,6 +225,33 @@ class CliEndToEndTest {
         }
     }
 
+    /** A corrupt image with --on-error skip, a boxes file for other images: the run goes on and says so. */
+    @Test
+    void badImagesAreSkippedAndForeignBoxesWarned() throws Exception {
+        Path data = work.resolve("skip-data");
+        SyntheticDataset.write(data, SyntheticDataset.Layout.FLICKR30K, 3, 0, 1);
+        Path images = data.resolve(SyntheticDataset.Layout.FLICKR30K.imageDir);
+        Files.writeString(images.resolve("broken.png"), "not a png");
+        Path foreign = work.resolve("foreign-boxes.json");
+        Files.writeString(foreign, "{\"images\": {\"other.jpg\": {\"width\": 10, \"height\": 10, \"boxes\": "
+                + "[{\"box\": [1, 1, 5, 5]}]}}}");
+        Path store = work.resolve("skip-store");
+        Result stop = run("embed", "--images", images.toString(), "--model", model.toString(), "--store",
+                store.toString());
+        assertEquals(2, stop.status(), "the default stops at the broken image");
+        assertTrue(stop.err().contains("broken.png"), stop.err());
+        Result skip = run("embed", "--images", images.toString(), "--model", model.toString(), "--store",
+                store.toString(), "--on-error", "skip", "--boxes", foreign.toString());
+        assertEquals(0, skip.status(), skip.err());
+        assertTrue(skip.out().contains("3 images (3 embedded now, 0 already there)"), skip.out());
+        assertTrue(skip.out().contains("boxes: 0 from annotations, 0 from the detector, 3 none"), skip.out());
+        assertTrue(skip.out().contains("failed: broken.png: "), skip.out());
+        assertTrue(skip.out().contains("warning: boxes file " + foreign + ": 1 entry match no image (e.g. "
+                + "'other.jpg'); no image got boxes, so Q-Perturbation changes nothing"), skip.out());
+        Result verified = run("store", "verify", store.toString());
+        assertTrue(verified.out().contains("failed image: broken.png: "), verified.out());
+    }
+
     @Test
     void errorsAreOneClearLine() throws Exception {
         Result noSplit = run("eval", "--dataset", "flickr30k", "--root", work.toString(), "--model",

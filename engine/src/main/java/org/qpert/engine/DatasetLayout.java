@@ -98,8 +98,7 @@ public enum DatasetLayout {
             RetrievalImage r = images.get(i);
             Path file = locate(r.image(), folders, split);
             Optional<ImageBoxes> b = boxes.flatMap(a -> a.find(r.image()));
-            gallery.add(new GalleryImage(r.image(), file, b.map(DatasetLayout::boxes).orElse(List.of()),
-                    b.isPresent()));
+            gallery.add(GalleryImage.of(r.image(), file, b.orElse(null)));
             for (String c : r.captions()) {
                 captions.add(c);
                 owner.add(i);

@@ -1,6 +1,7 @@
 package org.qpert.engine;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.qpert.core.retrieval.Progress;
@@ -17,9 +18,26 @@ public final class GalleryEmbedder {
     private GalleryEmbedder() {
     }
 
-    /** Returns the number of images embedded now (0 when the store already had them all). */
+    /** What a failing image does to the run. */
+    public enum OnError {
+        /** Stop the run with the image's error (the default: nothing is skipped silently). */
+        STOP,
+        /** Record the image and its reason in the store and the summary, and go on; a later run retries it. */
+        SKIP
+    }
+
+    /** Returns the number of images embedded now (0 when the store already had them all); stops at a failing image. */
     public static int embedMissing(RetrievalEngine engine, List<GalleryImage> images, EmbeddingStore store,
                                    int batchSize) throws IOException {
+        return embedMissing(engine, images, store, batchSize, OnError.STOP).embedded();
+    }
+
+    /**
+     * Embeds the images {@code store} lacks (including those that failed before) and says what happened. Images
+     * whose file size disagrees with their annotation's recorded size are embedded and reported as a warning.
+     */
+    public static EmbedSummary embedMissing(RetrievalEngine engine, List<GalleryImage> images, EmbeddingStore store,
+                                            int batchSize, OnError onError) throws IOException {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
         }
@@ -28,17 +46,24 @@ public final class GalleryEmbedder {
                 requireSameBoxes(store, g);
             }
         }
+        EmbedSummary summary = new EmbedSummary();
         List<GalleryImage> missing = images.stream().filter(g -> !store.contains(g.id())).toList();
+        summary.alreadyStored(images.size() - missing.size());
+        List<String> sizeMismatches = new ArrayList<>();
         Progress progress = Progress.logging("embed", images.size(), "images");
         progress.resumedFrom(images.size() - missing.size());
         for (int from = 0; from < missing.size(); from += batchSize) {
             List<GalleryImage> batch = missing.subList(from, Math.min(missing.size(), from + batchSize));
-            List<GalleryImage> boxed = batch.parallelStream().map(engine::withBoxes).toList();
-            List<RetrievalEngine.EmbeddedImage> done = engine.embedAll(boxed.stream().map(GalleryImage::file).toList(),
-                    boxed.stream().map(GalleryImage::boxes).toList());
+            List<Outcome> done = embedBatch(engine, batch, onError);
             for (int j = 0; j < batch.size(); j++) {
-                GalleryImage g = boxed.get(j);
-                RetrievalEngine.EmbeddedImage e = done.get(j);
+                Outcome o = done.get(j);
+                if (o.failure() != null) {
+                    summary.failed(batch.get(j).id(), o.failure());
+                    store.recordFailure(batch.get(j).id(), o.failure());
+                    continue;
+                }
+                GalleryImage g = o.boxed();
+                RetrievalEngine.EmbeddedImage e = o.embedded();
                 Map<String, float[]> values = new java.util.LinkedHashMap<>();
                 values.put(StoredImage.Z, e.imageEmbeds());
                 values.put(StoredImage.ITC, e.features());
@@ -47,12 +72,73 @@ public final class GalleryEmbedder {
                 }
                 store.add(g.id(), values, new StoredImage(e.height(), e.width(), g.annotated(), g.boxes(),
                         g.file().toAbsolutePath().normalize().toString()).toJson());
+                summary.embedded(g, o.detected());
+                GalleryImage given = batch.get(j);
+                if (!o.detected() && given.annotatedWidth() > 0
+                        && (given.annotatedWidth() != e.width() || given.annotatedHeight() != e.height())) {
+                    sizeMismatches.add(g.id() + " is " + e.width() + "x" + e.height() + ", its boxes are for "
+                            + given.annotatedWidth() + "x" + given.annotatedHeight());
+                }
             }
             store.flush();
             progress.advance(batch.size());
         }
         progress.finish();
-        return missing.size();
+        if (!sizeMismatches.isEmpty()) {
+            summary.warn(sizeMismatches.size() + " image(s) differ in size from their box annotation (boxes may be "
+                    + "misplaced), e.g. " + sizeMismatches.get(0));
+        }
+        return summary;
+    }
+
+    /** An image with the boxes it was embedded with and its embedding, or (with SKIP) why it failed. */
+    private record Outcome(GalleryImage boxed, boolean detected, RetrievalEngine.EmbeddedImage embedded,
+                           String failure) {
+    }
+
+    /**
+     * Detection per image, then the whole batch through the model in one pass ({@link RetrievalEngine#embedAll});
+     * when that pass fails, image by image so that one bad image fails alone.
+     */
+    private static List<Outcome> embedBatch(RetrievalEngine engine, List<GalleryImage> batch, OnError onError) {
+        try {
+            List<Boolean> detected = batch.stream().map(engine::detects).toList();
+            List<GalleryImage> boxed = batch.parallelStream().map(engine::withBoxes).toList();
+            List<RetrievalEngine.EmbeddedImage> embedded = engine.embedAll(
+                    boxed.stream().map(GalleryImage::file).toList(), boxed.stream().map(GalleryImage::boxes).toList());
+            List<Outcome> out = new java.util.ArrayList<>(batch.size());
+            for (int j = 0; j < batch.size(); j++) {
+                out.add(new Outcome(boxed.get(j), detected.get(j), embedded.get(j), null));
+            }
+            return out;
+        } catch (RuntimeException e) {
+            if (onError == OnError.STOP && batch.size() == 1) {
+                throw e;
+            }
+            return batch.stream().map(g -> embedOne(engine, g, onError)).toList();
+        }
+    }
+
+    /** Detection (when the engine detects this image's boxes), then the embedding. */
+    private static Outcome embedOne(RetrievalEngine engine, GalleryImage g, OnError onError) {
+        try {
+            boolean detected = engine.detects(g);
+            GalleryImage boxed = engine.withBoxes(g);
+            return new Outcome(boxed, detected, engine.embed(boxed.file(), boxed.boxes()), null);
+        } catch (RuntimeException e) {
+            if (onError == OnError.STOP) {
+                throw e;
+            }
+            return new Outcome(g, false, null, reason(e));
+        }
+    }
+
+    private static String reason(Throwable e) {
+        String m = e.getMessage();
+        if (e.getCause() instanceof java.nio.file.FileSystemException fs && (m == null || m.contains(fs.toString()))) {
+            return fs.getFile() + ": " + (fs.getReason() != null ? fs.getReason() : "cannot be read");
+        }
+        return m == null || m.isBlank() ? "failed without a message" : m;
     }
 
     /** Stored features depend on the boxes, so an image stored with other boxes cannot be reused. */

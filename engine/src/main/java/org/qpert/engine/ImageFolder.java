@@ -36,8 +36,21 @@ public final class ImageFolder {
         return files.stream().map(f -> {
             String id = dir.relativize(f).toString().replace('\\', '/');
             Optional<ImageBoxes> b = boxes == null ? Optional.empty() : boxes.find(id);
-            return new GalleryImage(id, f, b.map(DatasetLayout::boxes).orElse(List.of()), b.isPresent());
+            return GalleryImage.of(id, f, b.orElse(null));
         }).toList();
+    }
+
+    /**
+     * Entries of the qpert box file {@code boxesFile} that match none of {@code images} (by file name without
+     * extension, as {@link #scan} matches them): a typo'd or foreign boxes file would otherwise silently leave the
+     * gallery without boxes, and so without Q-Perturbation.
+     */
+    public static List<String> unmatchedBoxes(Path boxesFile, List<GalleryImage> images) {
+        BoxAnnotations boxes = QpertBoxes.read(boxesFile, BoxPolicy.CLIP);
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        images.forEach(g -> keys.add(BoxAnnotations.keyOf(g.id())));
+        return boxes.byKey().values().stream().map(ImageBoxes::image)
+                .filter(image -> !keys.contains(BoxAnnotations.keyOf(image))).toList();
     }
 
     static boolean isImage(Path p) {

@@ -8,7 +8,7 @@ import java.util.TreeSet;
 /**
  * Settings of Q-Perturbation (spec/QPERT.md). Immutable; validated on construction.
  *
- * @param alpha      scale α of the object weights (finite)
+ * @param alpha      scale α of the object weights (finite, > 0)
  * @param tau        τ: in (0, 1) keeps the eigenvectors whose cumulative energy stays below τ; an integer ≥ 1 keeps
  *                   that many (clamped to the numerical rank)
  * @param weightType how object weights follow from α and area
@@ -21,8 +21,9 @@ public record Perturbation(double alpha, double tau, WeightType weightType, Cove
                            Optional<List<Integer>> layers) {
 
     public Perturbation {
-        if (!Double.isFinite(alpha)) {
-            throw new IllegalArgumentException("perturbation alpha must be finite, got " + alpha);
+        if (!(alpha > 0) || !Double.isFinite(alpha)) {
+            // α scales the object weights up (spec/QPERT.md §4): 0 or less would shrink or flip the object subspace
+            throw new IllegalArgumentException("perturbation alpha must be a finite number > 0, got " + alpha);
         }
         if (!(tau > 0 && tau < 1) && !(tau >= 1 && tau == Math.rint(tau) && tau <= Integer.MAX_VALUE)) {
             throw new IllegalArgumentException("perturbation tau must be in (0, 1) or an integer >= 1, got " + tau);

@@ -30,6 +30,8 @@ class PerturbationTest {
             assertThrows(IllegalArgumentException.class, () -> Perturbation.published().withTau(bad), "tau " + bad);
         }
         assertThrows(IllegalArgumentException.class, () -> Perturbation.published().withAlpha(Double.NaN));
+        assertThrows(IllegalArgumentException.class, () -> Perturbation.published().withAlpha(-3));
+        assertThrows(IllegalArgumentException.class, () -> Perturbation.published().withAlpha(0));
     }
 
     @Test

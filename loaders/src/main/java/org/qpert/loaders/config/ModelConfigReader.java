@@ -8,7 +8,6 @@ import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.qpert.core.model.ModelConfig;
@@ -56,7 +55,7 @@ public final class ModelConfigReader {
             throw new ConfigException(file + ": " + size + " bytes, more than the " + MAX_BYTES
                     + "-byte limit for a config");
         }
-        return Files.readString(file, StandardCharsets.UTF_8);
+        return org.qpert.loaders.TextFiles.readUtf8(file);
     }
 
     static JsonFields root(String json, String source) {

@@ -2,7 +2,6 @@ package org.qpert.loaders.dataset;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -80,7 +79,7 @@ public final class Flickr30kEntities {
     static Set<String> entityIds(Path sentenceFile) {
         Set<String> ids = new HashSet<>();
         try {
-            Matcher m = ENTITY.matcher(Files.readString(sentenceFile, StandardCharsets.UTF_8));
+            Matcher m = ENTITY.matcher(org.qpert.loaders.TextFiles.readUtf8(sentenceFile));
             while (m.find()) {
                 ids.add(m.group(1));
             }

@@ -5,7 +5,6 @@ import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.MalformedJsonException;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -27,7 +26,7 @@ public record ShardIndex(Path indexFile, Map<String, String> weightMap) {
             throw new SafetensorsException(file + ": " + size + " bytes, more than the " + MAX_INDEX_BYTES
                     + "-byte limit for an index");
         }
-        String json = Files.readString(indexFile, StandardCharsets.UTF_8);
+        String json = org.qpert.loaders.TextFiles.readUtf8(indexFile);
         Map<String, String> map = null;
         String tensor = null;
         try {

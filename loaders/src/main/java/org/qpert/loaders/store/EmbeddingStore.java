@@ -485,7 +485,7 @@ public final class EmbeddingStore implements AutoCloseable {
 
     private static JsonObject parseIndex(Path index) throws IOException {
         try {
-            JsonObject json = JsonParser.parseString(Files.readString(index, StandardCharsets.UTF_8))
+            JsonObject json = JsonParser.parseString(org.qpert.loaders.TextFiles.readUtf8(index))
                     .getAsJsonObject();
             if (!json.has("format") || !FORMAT.equals(json.get("format").getAsString())) {
                 throw new IllegalArgumentException(index + " is not a qpert embedding store index");
