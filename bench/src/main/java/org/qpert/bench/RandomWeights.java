@@ -84,6 +84,7 @@ final class RandomWeights implements WeightSource {
 
     private static boolean isScale(String name) {
         return name.endsWith("layer_norm1.weight") || name.endsWith("layer_norm2.weight")
+                || name.endsWith("layer_norm.weight")
                 || name.endsWith("LayerNorm.weight") || name.endsWith("layernorm.weight");
     }
 
