@@ -50,7 +50,8 @@ def main():
         return pt[key] / qp[key] if key in pt and key in qp else float("nan")
 
     print(f"vit_speedup={speedup('vit224_ms'):.2f} qformer_speedup={speedup('qformer224_ms'):.2f} "
-          f"text20_ms={qp.get('text20_ms', float('nan')):.1f} matmul_vs_blas={matmul_vs_blas:.2f}")
+          f"text20_ms={qp.get('text20_ms', float('nan')):.1f} matmul_vs_blas={matmul_vs_blas:.2f} "
+          f"batch_speedup={qp.get('batch_speedup', float('nan')):.2f}")
 
 
 if __name__ == "__main__":
