@@ -3,8 +3,11 @@
 #   1. JMH: qpert's matrix product at the BLIP-2 shapes, and numpy's sgemm (its BLAS, OpenBLAS from Debian) at the same
 #      shapes;
 #   2. end to end at the real blip2-itm-vit-g sizes with random weights: ViT-g image (224 and 364 px), Q-Former image
-#      pass, text embedding of 20 and 35 tokens, qpert (Java) and then a plain PyTorch script of the same computation.
+#      pass, text embedding of 20 and 35 tokens, qpert (Java) and then a plain PyTorch script of the same computation;
+#   3. qpert's gallery embedding (ViT-g 224, P̄ of two boxes, ITC with and without it) in batches of BATCH_IMAGES
+#      against one image at a time (GalleryBatchBench).
 # Same thread count everywhere (THREADS, default: all cores). Installs python3-torch and OpenBLAS with apt when missing.
+<<<<<<< HEAD
 #   3. start-up from a real-size BF16 checkpoint (written once to /tmp/qpert-bench, then from a warm page cache),
 #      P̄'s share of a Q-Former pass, and one ViT-g layer in ONNX Runtime (Java API), exported by the PyTorch script.
 # Ends with exactly one line: vit_speedup=X qformer_speedup=Y text20_ms=Z matmul_vs_blas=W weights_mb=M pbar_share=P
@@ -16,6 +19,13 @@
 #   one-at-a-time gallery embedding, when a bench prints it, else nan).
 # Environment: THREADS, RUNS (timed runs per end-to-end step, default 3), SIZES (default "224 364"),
 #   MVN_FLAGS (default -o), QPERT_BENCH_HEAP (default 10g), CHECKPOINT_DIR (default /tmp/qpert-bench).
+=======
+# Ends with exactly one line: vit_speedup=X qformer_speedup=Y text20_ms=Z matmul_vs_blas=W batch_speedup=B
+#   (speedup = PyTorch time / qpert time at 224 px; matmul_vs_blas = geometric mean of qpert/BLAS GFLOP/s over the
+#   three ViT-g shapes; batch_speedup = images/s batched over images/s one at a time).
+# Environment: THREADS, RUNS (timed runs per end-to-end step, default 3), SIZES (default "224 364"),
+#   BATCH_IMAGES (default 8), MVN_FLAGS (default -o), QPERT_BENCH_HEAP (default 10g).
+>>>>>>> main
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
@@ -54,6 +64,10 @@ blas_kernel="$(grep -m1 -o 'Core: .*' "$out/blas.err" || echo 'not OpenBLAS (no 
 
 echo "compare-cpu: qpert end to end ..." >&2
 java "${jvm[@]}" -cp "$cp" org.qpert.bench.EndToEndBench "$runs" $sizes 2>/dev/null | tee "$out/qpert.txt" >&2
+
+echo "compare-cpu: qpert gallery embedding, batches of ${BATCH_IMAGES:-8} against one at a time ..." >&2
+java "${jvm[@]}" -cp "$cp" org.qpert.bench.GalleryBatchBench "${BATCH_IMAGES:-8}" "$runs" 39 2>/dev/null \
+  | tee -a "$out/qpert.txt" >&2
 
 echo "compare-cpu: PyTorch end to end ..." >&2
 "$py" "$here/python/torch_blip2.py" --threads "$threads" --runs "$runs" --sizes $sizes | tee "$out/torch.txt" >&2

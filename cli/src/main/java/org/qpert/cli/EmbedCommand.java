@@ -59,7 +59,8 @@ public final class EmbedCommand implements Callable<Integer> {
     Path store;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "16",
-            description = "Images per batch and per store shard (default: ${DEFAULT-VALUE}).")
+            description = "Images stacked through the model in one pass and written as one store shard "
+                    + "(default: ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--on-error", paramLabel = "WHAT", defaultValue = "stop",

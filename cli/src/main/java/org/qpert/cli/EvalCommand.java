@@ -56,7 +56,8 @@ public final class EvalCommand implements Callable<Integer> {
     int limit;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "16",
-            description = "Images embedded per batch and written per store shard (default: ${DEFAULT-VALUE}).")
+            description = "Images stacked through the model in one pass and written as one store shard "
+                    + "(default: ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--store", paramLabel = "DIR", description = "Embedding store (default: "

@@ -2,6 +2,7 @@ package org.qpert.api;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -9,6 +10,7 @@ import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.BackendProvider;
 import org.qpert.core.model.Blip2Config;
 import org.qpert.core.model.Blip2Retrieval;
+import org.qpert.core.model.ImageContext;
 import org.qpert.core.qpert.Box;
 import org.qpert.core.qpert.Perturbation;
 import org.qpert.core.qpert.PerturbedImage;
@@ -213,16 +215,55 @@ public final class QPert implements AutoCloseable {
 
     /** Embeds a decoded image with the given boxes and settings (e.g. {@link Perturbation#none()} for a baseline). */
     public ImageEmbedding embedImage(RgbImage image, List<Box> boxes, Perturbation settings) {
-        PerturbedImage encoded = PerturbedImage.encode(model, processor.pixelValues(image), image.height(),
-                image.width(), boxes, settings);
-        return new ImageEmbedding(image.height(), image.width(), boxes, encoded.imageFeatures(model),
-                model.config().numQueryTokens(), model.config().imageTextHiddenSize(), encoded);
+        return embedImages(List.of(image), List.of(boxes), settings).get(0);
+    }
+
+    /**
+     * Embeds decoded images in one batch (one ViT pass and one Q-Former pass for all of them), image i with
+     * {@code boxes.get(i)}; each result equals what the image gives alone.
+     */
+    public List<ImageEmbedding> embedImages(List<RgbImage> images, List<List<Box>> boxes, Perturbation settings) {
+        List<PerturbedImage> encoded = encodeImages(images, boxes, settings);
+        List<float[]> features = model.imageFeatures(encoded.stream().map(PerturbedImage::context).toList(),
+                encoded.stream().map(PerturbedImage::perturbation).toList());
+        List<ImageEmbedding> out = new ArrayList<>(images.size());
+        for (int i = 0; i < images.size(); i++) {
+            out.add(new ImageEmbedding(images.get(i).height(), images.get(i).width(), boxes.get(i), features.get(i),
+                    model.config().numQueryTokens(), model.config().imageTextHiddenSize(), encoded.get(i)));
+        }
+        return out;
+    }
+
+    /** The ViT pass of a batch of decoded images and each image's objects and P̄ (no ITC features yet). */
+    public List<PerturbedImage> encodeImages(List<RgbImage> images, List<List<Box>> boxes, Perturbation settings) {
+        if (images.size() != boxes.size()) {
+            throw new IllegalArgumentException(boxes.size() + " box lists for " + images.size() + " images");
+        }
+        List<float[]> pixels = images.parallelStream().map(processor::pixelValues).toList();
+        List<ImageContext> contexts = model.encodeImages(pixels);
+        List<PerturbedImage> out = new ArrayList<>(images.size());
+        for (int i = 0; i < images.size(); i++) {
+            RgbImage image = images.get(i);
+            out.add(PerturbedImage.of(model, contexts.get(i), image.height(), image.width(), boxes.get(i), settings));
+        }
+        return out;
     }
 
     /** Embeds a caption (cleaned as configured, truncated to the max length). */
     public TextEmbedding embedText(String caption) {
-        Encoding e = encode(caption);
-        return new TextEmbedding(caption, e.ids(), model.textFeatures(e.ids(), e.attentionMask()));
+        return embedTexts(List.of(caption)).get(0);
+    }
+
+    /** Embeds captions in one Q-Former pass (each at its own length); each result equals the caption alone. */
+    public List<TextEmbedding> embedTexts(List<String> captions) {
+        List<Encoding> encodings = captions.stream().map(this::encode).toList();
+        List<float[]> features = model.textFeatures(encodings.stream().map(Encoding::ids).toList(),
+                encodings.stream().map(Encoding::attentionMask).toList());
+        List<TextEmbedding> out = new ArrayList<>(captions.size());
+        for (int i = 0; i < captions.size(); i++) {
+            out.add(new TextEmbedding(captions.get(i), encodings.get(i).ids(), features.get(i)));
+        }
+        return out;
     }
 
     /** ITC score: max over the image's query features of the cosine with the caption's feature. */
@@ -232,8 +273,20 @@ public final class QPert implements AutoCloseable {
 
     /** ITM logits [no match, match] of the image with the caption, with the image's own perturbation. */
     public float[] itmLogits(ImageEmbedding image, String caption) {
-        Encoding e = encode(caption);
-        return image.encoded().itmLogits(model, e.ids(), e.attentionMask());
+        return itmLogits(image.encoded(), List.of(caption)).get(0);
+    }
+
+    /**
+     * ITM logits [no match, match] of one encoded image (its own P̄, if any) with each caption, all pairs in one
+     * Q-Former pass.
+     */
+    public List<float[]> itmLogits(PerturbedImage image, List<String> captions) {
+        List<Blip2Retrieval.ItmPair> pairs = new ArrayList<>(captions.size());
+        for (String caption : captions) {
+            Encoding e = encode(caption);
+            pairs.add(new Blip2Retrieval.ItmPair(image.context(), image.perturbation(), e.ids(), e.attentionMask()));
+        }
+        return model.itmLogits(pairs);
     }
 
     /** ITM class-1 ("match") logit, the score LAVIS and the paper add to ITC when re-ranking. */

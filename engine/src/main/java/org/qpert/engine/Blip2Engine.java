@@ -2,13 +2,14 @@ package org.qpert.engine;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
 import org.qpert.api.DetectorSettings;
-import org.qpert.api.ImageEmbedding;
 import org.qpert.api.QPert;
+import org.qpert.api.TextEmbedding;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.model.Blip2Retrieval;
 import org.qpert.core.model.ImageContext;
@@ -17,7 +18,7 @@ import org.qpert.core.qpert.Box;
 import org.qpert.core.qpert.Perturbation;
 import org.qpert.core.qpert.PerturbedImage;
 import org.qpert.loaders.hub.ModelSource;
-import org.qpert.loaders.text.Encoding;
+import org.qpert.loaders.image.RgbImage;
 
 /**
  * {@link RetrievalEngine} over the {@link QPert} facade: a checkpoint folder (config.json, *.safetensors, vocab.txt or
@@ -145,26 +146,55 @@ public final class Blip2Engine implements RetrievalEngine {
         return !perturbation.isOff();
     }
 
-    /** One ViT pass serves both conditions: the plain features come from the same image context. */
+    /** The batch of one of {@link #embedAll}. */
     @Override
     public EmbeddedImage embed(Path file, List<Box> boxes) {
-        ImageEmbedding e = qpert.embedImage(qpert.decode(file), boxes, perturbation);
-        ImageContext context = e.encoded().context();
-        float[] plain = perturbs() ? model.imageFeatures(context, QueryPerturbation.NONE) : e.features();
-        return new EmbeddedImage(e.height(), e.width(), backend().download(context.imageEmbeds()), plain,
-                perturbs() ? e.features() : null);
+        return embedAll(List.of(file), List.of(boxes)).get(0);
     }
+
+    /**
+     * One ViT pass for the whole batch, then one Q-Former pass for both conditions of every image (the plain
+     * features come from the same image contexts, unperturbed).
+     */
+    @Override
+    public List<EmbeddedImage> embedAll(List<Path> files, List<List<Box>> boxes) {
+        List<RgbImage> images = files.parallelStream().map(qpert::decode).toList();
+        List<PerturbedImage> encoded = qpert.encodeImages(images, boxes, perturbation);
+        int n = encoded.size();
+        List<ImageContext> contexts = new ArrayList<>(encoded.stream().map(PerturbedImage::context).toList());
+        List<QueryPerturbation> perturbations = new ArrayList<>(Collections.nCopies(n, QueryPerturbation.NONE));
+        if (perturbs()) {
+            contexts.addAll(List.copyOf(contexts));
+            encoded.forEach(p -> perturbations.add(p.perturbation()));
+        }
+        List<float[]> features = model.imageFeatures(contexts, perturbations);
+        List<EmbeddedImage> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new EmbeddedImage(images.get(i).height(), images.get(i).width(),
+                    backend().download(contexts.get(i).imageEmbeds()), features.get(i),
+                    perturbs() ? features.get(n + i) : null));
+        }
+        return out;
+    }
+
+    /** Captions per Q-Former pass: bounds the stacked activations (64 × 35 rows) of a long caption list. */
+    static final int TEXT_BATCH = 64;
 
     @Override
     public float[] textFeatures(List<String> texts) {
         int dim = model.config().imageTextHiddenSize();
-        float[] out = new float[texts.size() * dim];
-        IntStream.range(0, texts.size()).parallel().forEach(t ->
-                System.arraycopy(qpert.embedText(texts.get(t)).feature(), 0, out, t * dim, dim));
+        float[] out = new float[Math.multiplyExact(texts.size(), dim)];
+        for (int from = 0; from < texts.size(); from += TEXT_BATCH) {
+            int to = Math.min(texts.size(), from + TEXT_BATCH);
+            List<TextEmbedding> batch = qpert.embedTexts(texts.subList(from, to));
+            for (int j = 0; j < batch.size(); j++) {
+                System.arraycopy(batch.get(j).feature(), 0, out, (from + j) * dim, dim);
+            }
+        }
         return out;
     }
 
-    /** P̄ is built once from the stored Z and reused for every caption of the image. */
+    /** P̄ is built once from the stored Z and reused for every caption of the image; the pairs go in batches. */
     @Override
     public float[] itm(float[] imageEmbeds, int height, int width, List<Box> boxes, boolean perturbed,
                        List<String> texts) {
@@ -173,9 +203,12 @@ public final class Blip2Engine implements RetrievalEngine {
         PerturbedImage image = PerturbedImage.of(model, context, height, width, boxes,
                 perturbed ? perturbation : Perturbation.none());
         float[] out = new float[texts.size()];
-        for (int t = 0; t < out.length; t++) {
-            Encoding e = qpert.encode(texts.get(t));
-            out[t] = image.itmLogits(model, e.ids(), e.attentionMask())[1];
+        for (int from = 0; from < texts.size(); from += TEXT_BATCH) {
+            int to = Math.min(texts.size(), from + TEXT_BATCH);
+            List<float[]> logits = qpert.itmLogits(image, texts.subList(from, to));
+            for (int j = 0; j < logits.size(); j++) {
+                out[from + j] = logits.get(j)[1];
+            }
         }
         return out;
     }

@@ -8,11 +8,11 @@ import org.qpert.core.retrieval.Progress;
 import org.qpert.loaders.store.EmbeddingStore;
 
 /**
- * Embeds the gallery images that a store does not hold yet, a batch at a time (images of a batch in parallel), and
- * writes each batch to the store as soon as it is done: an interrupted run resumes with the next missing image. An
- * image already stored must have been stored with the same boxes, unless the engine detects its boxes: then the
- * store's detector settings (part of the engine's store settings) vouch for them. Detection runs per batch too, so
- * an interrupted run loses at most one batch of detections.
+ * Embeds the gallery images that a store does not hold yet, a batch at a time (the images of a batch stacked through
+ * the model in one pass, {@link RetrievalEngine#embedAll}), and writes each batch to the store as soon as it is done:
+ * an interrupted run resumes with the next missing image. An image already stored must have been stored with the same
+ * boxes, unless the engine detects its boxes: then the store's detector settings (part of the engine's store settings)
+ * vouch for them. Detection runs per batch too, so an interrupted run loses at most one batch of detections.
  */
 public final class GalleryEmbedder {
     private GalleryEmbedder() {
@@ -54,7 +54,7 @@ public final class GalleryEmbedder {
         progress.resumedFrom(images.size() - missing.size());
         for (int from = 0; from < missing.size(); from += batchSize) {
             List<GalleryImage> batch = missing.subList(from, Math.min(missing.size(), from + batchSize));
-            List<Outcome> done = batch.parallelStream().map(g -> embedOne(engine, g, onError)).toList();
+            List<Outcome> done = embedBatch(engine, batch, onError);
             for (int j = 0; j < batch.size(); j++) {
                 Outcome o = done.get(j);
                 if (o.failure() != null) {
@@ -94,6 +94,29 @@ public final class GalleryEmbedder {
     /** An image with the boxes it was embedded with and its embedding, or (with SKIP) why it failed. */
     private record Outcome(GalleryImage boxed, boolean detected, RetrievalEngine.EmbeddedImage embedded,
                            String failure) {
+    }
+
+    /**
+     * Detection per image, then the whole batch through the model in one pass ({@link RetrievalEngine#embedAll});
+     * when that pass fails, image by image so that one bad image fails alone.
+     */
+    private static List<Outcome> embedBatch(RetrievalEngine engine, List<GalleryImage> batch, OnError onError) {
+        try {
+            List<Boolean> detected = batch.stream().map(engine::detects).toList();
+            List<GalleryImage> boxed = batch.parallelStream().map(engine::withBoxes).toList();
+            List<RetrievalEngine.EmbeddedImage> embedded = engine.embedAll(
+                    boxed.stream().map(GalleryImage::file).toList(), boxed.stream().map(GalleryImage::boxes).toList());
+            List<Outcome> out = new java.util.ArrayList<>(batch.size());
+            for (int j = 0; j < batch.size(); j++) {
+                out.add(new Outcome(boxed.get(j), detected.get(j), embedded.get(j), null));
+            }
+            return out;
+        } catch (RuntimeException e) {
+            if (onError == OnError.STOP && batch.size() == 1) {
+                throw e;
+            }
+            return batch.stream().map(g -> embedOne(engine, g, onError)).toList();
+        }
     }
 
     /** Detection (when the engine detects this image's boxes), then the embedding. */

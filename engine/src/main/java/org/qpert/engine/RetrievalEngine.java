@@ -54,6 +54,21 @@ public interface RetrievalEngine extends AutoCloseable {
     /** Decodes and embeds {@code file}; {@code boxes} are in its original pixel coordinates. */
     EmbeddedImage embed(Path file, List<Box> boxes);
 
+    /**
+     * Decodes and embeds a batch of files, file i with {@code boxes.get(i)}; each result equals {@link #embed} of
+     * that file alone. The default embeds them one by one; a model engine runs them as one batch.
+     */
+    default List<EmbeddedImage> embedAll(List<Path> files, List<List<Box>> boxes) {
+        if (files.size() != boxes.size()) {
+            throw new IllegalArgumentException(boxes.size() + " box lists for " + files.size() + " files");
+        }
+        List<EmbeddedImage> out = new java.util.ArrayList<>(files.size());
+        for (int i = 0; i < files.size(); i++) {
+            out.add(embed(files.get(i), boxes.get(i)));
+        }
+        return out;
+    }
+
     /** Normalized ITC text features [texts, E] of the captions (cleaned and tokenized as the model expects). */
     float[] textFeatures(List<String> texts);
 
