@@ -7,17 +7,31 @@
 #   3. qpert's gallery embedding (ViT-g 224, P̄ of two boxes, ITC with and without it) in batches of BATCH_IMAGES
 #      against one image at a time (GalleryBatchBench).
 # Same thread count everywhere (THREADS, default: all cores). Installs python3-torch and OpenBLAS with apt when missing.
+<<<<<<< HEAD
+#   3. start-up from a real-size BF16 checkpoint (written once to /tmp/qpert-bench, then from a warm page cache),
+#      P̄'s share of a Q-Former pass, and one ViT-g layer in ONNX Runtime (Java API), exported by the PyTorch script.
+# Ends with exactly one line: vit_speedup=X qformer_speedup=Y text20_ms=Z matmul_vs_blas=W weights_mb=M pbar_share=P
+#   load_s=L vit_vs_ort=O vit_spread=S batch_speedup=B
+#   (speedup = PyTorch time / qpert time at 224 px; matmul_vs_blas = geometric mean of qpert/BLAS GFLOP/s over the
+#   three ViT-g shapes; weights_mb = heap held by the loaded BF16 model; pbar_share = P̄ build for 4 small boxes over a
+#   Q-Former image pass at T=257, CPU time; load_s = open + load + first 20-token text embedding; vit_vs_ort = qpert
+#   ViT-g 224 / 39 ONNX Runtime layers; vit_spread = slowest / fastest of the ViT-g runs; batch_speedup = batched /
+#   one-at-a-time gallery embedding, when a bench prints it, else nan).
+# Environment: THREADS, RUNS (timed runs per end-to-end step, default 3), SIZES (default "224 364"),
+#   MVN_FLAGS (default -o), QPERT_BENCH_HEAP (default 10g), CHECKPOINT_DIR (default /tmp/qpert-bench).
+=======
 # Ends with exactly one line: vit_speedup=X qformer_speedup=Y text20_ms=Z matmul_vs_blas=W batch_speedup=B
 #   (speedup = PyTorch time / qpert time at 224 px; matmul_vs_blas = geometric mean of qpert/BLAS GFLOP/s over the
 #   three ViT-g shapes; batch_speedup = images/s batched over images/s one at a time).
 # Environment: THREADS, RUNS (timed runs per end-to-end step, default 3), SIZES (default "224 364"),
 #   BATCH_IMAGES (default 8), MVN_FLAGS (default -o), QPERT_BENCH_HEAP (default 10g).
+>>>>>>> main
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 cd "$root"
 threads="${THREADS:-$(nproc)}"
-runs="${RUNS:-3}"
+runs="${RUNS:-5}"
 sizes="${SIZES:-224 364}"
 py=/usr/bin/python3
 out="$root/bench/target/compare"
@@ -28,6 +42,7 @@ apt_install() {
   apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >&2
 }
 "$py" -c 'import torch' 2>/dev/null || apt_install python3-torch
+"$py" -c 'import onnx' 2>/dev/null || apt_install python3-onnx  # torch.onnx.export needs it
 [ -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 ] || apt_install libopenblas0-pthread
 
 echo "compare-cpu: building bench/target/benchmarks.jar ..." >&2
@@ -57,7 +72,25 @@ java "${jvm[@]}" -cp "$cp" org.qpert.bench.GalleryBatchBench "${BATCH_IMAGES:-8}
 echo "compare-cpu: PyTorch end to end ..." >&2
 "$py" "$here/python/torch_blip2.py" --threads "$threads" --runs "$runs" --sizes $sizes | tee "$out/torch.txt" >&2
 
+ckpt="${CHECKPOINT_DIR:-/tmp/qpert-bench}"
+mkdir -p "$ckpt"
+echo "compare-cpu: start-up from a BF16 checkpoint ..." >&2
+[ -f "$ckpt/blip2-bf16.safetensors" ] || java "${jvm[@]}" -cp "$cp" org.qpert.bench.StartupBench \
+  "$ckpt/blip2-bf16.safetensors" > /dev/null 2>&1  # first run writes it; the timed run below reads a warm cache
+java "${jvm[@]}" -cp "$cp" org.qpert.bench.StartupBench "$ckpt/blip2-bf16.safetensors" 2>/dev/null \
+  | tee "$out/startup.txt" >&2
+
+echo "compare-cpu: P̄ share ..." >&2
+java "${jvm[@]}" -cp "$cp" org.qpert.bench.PerturbationCpuTime share 2>/dev/null | tee "$out/pbar.txt" >&2
+
+echo "compare-cpu: ONNX Runtime, one ViT-g layer ..." >&2
+[ -f "$ckpt/vit_layer.onnx" ] || "$py" "$here/python/torch_blip2.py" --threads "$threads" \
+  --onnx-layer "$ckpt/vit_layer.onnx" >&2
+java -cp "$cp" org.qpert.bench.OrtVitLayerBench "$ckpt/vit_layer.onnx" "$threads" 10 2>/dev/null \
+  | tee "$out/ort.txt" >&2
+
 echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# $(java -version 2>&1 | head -1); $(grep -m1 '^# backend' "$out/qpert.txt" | cut -c3-)"
 echo "# $(grep -m1 '^# torch' "$out/torch.txt" | cut -c3-); numpy BLAS: OpenBLAS $blas_kernel, $threads threads"
-"$py" "$here/python/report.py" "$out/qpert.txt" "$out/torch.txt" "$out/blas.txt" "$out/jmh.json"
+"$py" "$here/python/report.py" "$out/qpert.txt" "$out/torch.txt" "$out/blas.txt" "$out/jmh.json" \
+  "$out/startup.txt" "$out/pbar.txt" "$out/ort.txt" $(ls "$out"/batch.txt 2>/dev/null)

@@ -21,6 +21,9 @@ def read_kv(path):
 def main():
     qpert_path, torch_path, blas_path, jmh_path = sys.argv[1:5]
     qp, pt, blas = read_kv(qpert_path), read_kv(torch_path), read_kv(blas_path)
+    extra = {}  # StartupBench, OrtVitLayerBench, PerturbationCpuTime share (and batch_speedup when a bench prints it)
+    for path in sys.argv[5:]:
+        extra.update(read_kv(path))
     with open(jmh_path) as f:
         jmh = json.load(f)
     print("\nMatrix products y = x.W^T (rows x in x out), GFLOP/s")
@@ -43,15 +46,28 @@ def main():
     print(f"| {'step':<14} | {'qpert':>9} | {'PyTorch':>9} | {'speedup':>7} |")
     print(f"|{'-' * 16}|{'-' * 11}|{'-' * 11}|{'-' * 9}|")
     for key in sorted(qp, key=lambda k: (k.rstrip("_ms").rstrip("0123456789"), k)):
-        if key in pt:
+        if key in pt and key.endswith("_ms"):
             print(f"| {key[:-3]:<14} | {qp[key]:9.1f} | {pt[key]:9.1f} | {pt[key] / qp[key]:7.2f} |")
 
     def speedup(key):
         return pt[key] / qp[key] if key in pt and key in qp else float("nan")
 
+    nan = float("nan")
+    ort = extra.get("ort_vit224_ms")
+    if ort:
+        print(f"\nONNX Runtime: one ViT-g layer {extra['ort_layer_ms']:.1f} ms, x39 = {ort:.0f} ms; "
+              f"qpert ViT-g 224 {qp.get('vit224_ms', nan):.0f} ms")
+    vit_vs_ort = qp["vit224_ms"] / ort if ort and "vit224_ms" in qp else nan
     print(f"vit_speedup={speedup('vit224_ms'):.2f} qformer_speedup={speedup('qformer224_ms'):.2f} "
+<<<<<<< HEAD
+          f"text20_ms={qp.get('text20_ms', nan):.1f} matmul_vs_blas={matmul_vs_blas:.2f} "
+          f"weights_mb={extra.get('weights_mb', nan):.0f} pbar_share={extra.get('pbar_share', nan):.3f} "
+          f"load_s={extra.get('load_s', nan):.2f} vit_vs_ort={vit_vs_ort:.2f} "
+          f"vit_spread={qp.get('vit224_spread', nan):.3f} batch_speedup={extra.get('batch_speedup', nan):.2f}")
+=======
           f"text20_ms={qp.get('text20_ms', float('nan')):.1f} matmul_vs_blas={matmul_vs_blas:.2f} "
           f"batch_speedup={qp.get('batch_speedup', float('nan')):.2f}")
+>>>>>>> main
 
 
 if __name__ == "__main__":

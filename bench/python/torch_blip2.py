@@ -98,6 +98,37 @@ def qformer(x, layers, ln, kv=None, ffn_key="ffn_q"):
     return x
 
 
+class VitLayer(torch.nn.Module):
+    """One ViT-g layer (HF Blip2EncoderLayer) exactly as vit() computes it, for the ONNX Runtime comparison."""
+
+    def __init__(self, l):
+        super().__init__()
+        for name, value in (("ln1", l["ln1"]), ("qkv", l["qkv"]), ("proj", l["proj"]), ("ln2", l["ln2"]),
+                            ("fc1", l["fc1"]), ("fc2", l["fc2"])):
+            self.register_buffer(name + "_w", value[0])
+            self.register_buffer(name + "_b", value[1])
+
+    def forward(self, x):
+        h = F.layer_norm(x, (D,), self.ln1_w, self.ln1_b, eps=1e-6)
+        q, k, v = F.linear(h, self.qkv_w, self.qkv_b).split(D, dim=1)
+        x = x + F.linear(mha(q, k, v, DV_HEADS, (D // DV_HEADS) ** -0.5), self.proj_w, self.proj_b)
+        h = F.layer_norm(x, (D,), self.ln2_w, self.ln2_b, eps=1e-6)
+        return x + F.linear(F.gelu(F.linear(h, self.fc1_w, self.fc1_b)), self.fc2_w, self.fc2_b)
+
+
+def export_layer(path, tokens):
+    """Writes one ViT-g layer for T tokens as ONNX (torch.onnx.export, opset 17), input x [T, 1408] -> [T, 1408]."""
+    torch.manual_seed(0)
+    layer = VitLayer(one_vit_layer())
+    torch.onnx.export(layer.eval(), (torch.zeros(tokens, D),), path, input_names=["x"], output_names=["y"],
+                      opset_version=17)
+
+
+def one_vit_layer():
+    return dict(ln1=ln_params(D), qkv=(rnd(3 * D, D), rnd(3 * D)), proj=(rnd(D, D), rnd(D)), ln2=ln_params(D),
+                fc1=(rnd(DV_INTER, D), rnd(DV_INTER)), fc2=(rnd(D, DV_INTER), rnd(D)))
+
+
 def timed(key, runs, step):
     step()
     ms = []
@@ -113,7 +144,11 @@ def main():
     ap.add_argument("--threads", type=int, required=True)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--sizes", type=int, nargs="+", default=[224, 364])
+    ap.add_argument("--onnx-layer", help="only export one ViT-g layer (224 px: 257 tokens) to this ONNX file")
     args = ap.parse_args()
+    if args.onnx_layer:
+        export_layer(args.onnx_layer, (224 // PATCH) ** 2 + 1)
+        return
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     print(f"# torch {torch.__version__}, {torch.get_num_threads()} threads, {args.runs} timed runs after one warm-up",

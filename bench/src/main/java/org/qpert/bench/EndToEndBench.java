@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import org.qpert.core.backend.CpuBackend;
+import org.qpert.core.backend.DType;
 import org.qpert.core.model.Blip2Retrieval;
 import org.qpert.core.model.ImageContext;
 import org.qpert.core.model.QueryPerturbation;
@@ -26,11 +27,14 @@ public final class EndToEndBench {
         int[] sizes = args.length > 1 ? Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray()
                 : new int[] {224, 364};
         CpuBackend cpu = new CpuBackend();
-        System.out.println("# backend " + cpu.describe() + ", " + runs + " timed runs after one warm-up");
+        System.out.println("# backend " + cpu.describe() + ", " + runs + " timed runs after one warm-up, "
+                + System.getProperty("qpert.bench.dtype", "BF16") + " weights");
         // -Dqpert.bench.profile=true adds per-op wall times (one profile per timed step).
         ProfilingBackend profile = Boolean.getBoolean("qpert.bench.profile") ? new ProfilingBackend(cpu) : null;
         org.qpert.core.backend.Backend backend = profile == null ? cpu : profile;
-        RandomWeights weights = RandomWeights.sharedByShape();
+        // Stored as the real checkpoint is (16 bits) unless -Dqpert.bench.dtype=F32.
+        DType dtype = DType.valueOf(System.getProperty("qpert.bench.dtype", "BF16"));
+        RandomWeights weights = RandomWeights.sharedByShape(dtype);
         boolean textDone = false;
         for (int size : sizes) {
             long t0 = System.nanoTime();
@@ -64,6 +68,9 @@ public final class EndToEndBench {
         }
         Arrays.sort(ms);
         System.out.printf("%s=%.2f%n", key, ms[runs / 2]);
+        if (key.startsWith("vit")) { // steadiness: slowest over fastest run
+            System.out.printf("%s=%.3f%n", key.replace("_ms", "_spread"), ms[runs - 1] / ms[0]);
+        }
         if (profile != null) {
             profile.printAndReset(key + ", " + runs + " timed runs");
         }

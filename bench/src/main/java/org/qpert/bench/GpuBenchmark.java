@@ -13,6 +13,7 @@ import org.qpert.core.backend.ProjectorProblem;
 import org.qpert.core.backend.ProjectorProblem.CoveredTokens;
 import org.qpert.core.backend.SymmetricEigen;
 import org.qpert.core.backend.Tensor;
+import org.qpert.core.backend.WeightData;
 import org.qpert.core.model.Blip2Config;
 import org.qpert.core.model.Blip2Retrieval;
 import org.qpert.core.model.ImageContext;
@@ -92,7 +93,7 @@ public final class GpuBenchmark {
     private void report(CudaBackend b, String path, Precision p, int[] s, double peak, Random rnd) {
         int m = s[0], n = s[1], k = s[2], reps = quick ? 3 : 10;
         Tensor x = b.upload(operand("x" + m + "x" + k, m * k, rnd), m, k);
-        Tensor w = b.weight(operand("w" + n + "x" + k, n * k, rnd), n, k);
+        Tensor w = b.weight(WeightData.f32(operand("w" + n + "x" + k, n * k, rnd), n, k));
         for (int i = 0; i < 2; i++) {
             b.linear(x, w, null);
         }
@@ -115,7 +116,7 @@ public final class GpuBenchmark {
         try (CudaBackend b = open(Precision.F32, true)) {
             PerturbationKernels kernels = new PerturbationKernels(b);
             Tensor[] keys = new Tensor[layers];
-            Tensor wq = b.weight(random(rnd, width * width), width, width), bq = b.upload(random(rnd, width), 1, width);
+            Tensor wq = b.weight(WeightData.f32(random(rnd, width * width), width, width)), bq = b.upload(random(rnd, width), 1, width);
             for (int l = 0; l < layers; l++) {
                 keys[l] = b.upload(random(rnd, tokens * width), tokens, width);
             }

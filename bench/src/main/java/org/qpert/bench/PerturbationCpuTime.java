@@ -10,6 +10,7 @@ import org.qpert.core.backend.CpuBackend;
 import org.qpert.core.backend.Tensor;
 import org.qpert.core.model.ActivationSink;
 import org.qpert.core.model.Blip2Retrieval;
+import org.qpert.core.model.ImageContext;
 import org.qpert.core.model.QueryPerturbation;
 import org.qpert.core.qpert.Box;
 import org.qpert.core.qpert.ImageObject;
@@ -32,6 +33,10 @@ public final class PerturbationCpuTime {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("share")) {
+            share();
+            return;
+        }
         Perturbation settings = Perturbation.published();
         for (int tokens : new int[] {257, 677}) {
             int imageSize = (int) Math.round(Math.sqrt(tokens - 1)) * 14;
@@ -71,6 +76,32 @@ public final class PerturbationCpuTime {
                 }
             }
         }
+    }
+
+    /**
+     * {@code pbar_share=}: the P̄ build for 4 small boxes over one plain Q-Former image pass at T = 257, both in thread
+     * CPU time, for bench/compare-cpu.sh.
+     */
+    private static void share() {
+        Perturbation settings = Perturbation.published();
+        int imageSize = 224, tokens = 257;
+        Blip2Retrieval model = Blip2Retrieval.load(RandomWeights.realSizes(imageSize, 1), new RandomWeights(1),
+                new CpuBackend());
+        Backend b = model.backend();
+        Random random = new Random(42);
+        float[] pixels = new float[3 * imageSize * imageSize];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (float) random.nextGaussian();
+        }
+        ImageContext context = model.encodeImage(pixels);
+        double plain = best(3, () -> model.queryOutput(context, QueryPerturbation.NONE, ActivationSink.NONE));
+        List<LayerKeys> keys = PerturbationBenchmark.randomKeys(b, new Random(42), tokens);
+        List<Box> boxes = PerturbationBenchmark.boxes(new Random(7), 4, 0.2);
+        double pbar = best(5, () -> new ImagePerturbationBuilder(b, settings).build(ImageObject.of(boxes,
+                PerturbationBenchmark.HEIGHT, PerturbationBenchmark.WIDTH, imageSize, 14, settings), keys, 12));
+        System.out.printf("# T=257: P̄ build for 4 small boxes %.1f ms, plain Q-Former image pass %.1f ms (CPU time)%n",
+                pbar, plain);
+        System.out.printf("pbar_share=%.3f%n", pbar / plain);
     }
 
     /**

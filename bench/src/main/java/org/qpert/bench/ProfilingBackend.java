@@ -7,6 +7,7 @@ import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.Segments;
 import org.qpert.core.backend.SymmetricEigen;
 import org.qpert.core.backend.Tensor;
+import org.qpert.core.backend.WeightData;
 
 /** Wraps a backend and adds up wall time per op, to see where an end-to-end pass spends it. Not thread-safe. */
 final class ProfilingBackend implements Backend {
@@ -51,8 +52,8 @@ final class ProfilingBackend implements Backend {
     }
 
     @Override
-    public Tensor weight(float[] data, int out, int in) {
-        return inner.weight(data, out, in);
+    public Tensor weight(WeightData w) {
+        return inner.weight(w);
     }
 
     @Override

@@ -6,6 +6,8 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import org.qpert.core.backend.DType;
+import org.qpert.core.backend.WeightData;
 import org.qpert.core.model.Blip2Config;
 import org.qpert.core.model.QFormerConfig;
 import org.qpert.core.model.VisionConfig;
@@ -21,24 +23,36 @@ import org.qpert.core.model.WeightSource;
 final class RandomWeights implements WeightSource {
     private final long seed;
     private final boolean shareByShape;
-    private final Map<String, float[]> cache = new ConcurrentHashMap<>();
+    private final DType dtype;
+    private final Map<String, WeightData> cache = new ConcurrentHashMap<>();
 
     RandomWeights() {
         this(0);
     }
 
     RandomWeights(long seed) {
-        this(seed, false);
+        this(seed, false, DType.F32);
     }
 
-    private RandomWeights(long seed, boolean shareByShape) {
+    private RandomWeights(long seed, boolean shareByShape, DType dtype) {
         this.seed = seed;
         this.shareByShape = shareByShape;
+        this.dtype = dtype;
     }
 
     /** Same-shaped tensors of the same kind (layer-norm scale or not) share one array. */
     static RandomWeights sharedByShape() {
-        return new RandomWeights(0, true);
+        return sharedByShape(DType.F32);
+    }
+
+    /** As {@link #sharedByShape()}, stored as {@code dtype} (F32 or BF16, as a 16-bit checkpoint would be). */
+    static RandomWeights sharedByShape(DType dtype) {
+        return new RandomWeights(0, true, dtype);
+    }
+
+    /** Every tensor its own values, stored as {@code dtype} (F32 or BF16). */
+    static RandomWeights of(long seed, DType dtype) {
+        return new RandomWeights(seed, false, dtype);
     }
 
     /**
@@ -71,15 +85,25 @@ final class RandomWeights implements WeightSource {
         throw new IllegalArgumentException("random weights have no stored shape for " + name);
     }
 
+    /** Viewed as [first dimension, the rest] as a checkpoint's tensors are. */
     @Override
-    public float[] floats(String name, long... expectedShape) {
+    public WeightData tensor(String name, long... expectedShape) {
         long n = Arrays.stream(expectedShape).reduce(1, (a, b) -> a * b);
         if (n <= 0 || n > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("random tensor " + name + " of shape " + Arrays.toString(expectedShape)
                     + " does not fit one array");
         }
+        int rows = expectedShape.length <= 1 ? 1 : (int) expectedShape[0], cols = (int) (n / rows);
         String key = (shareByShape ? (isScale(name) ? "scale" : "value") : name) + Arrays.toString(expectedShape);
-        return cache.computeIfAbsent(key, k -> generate(shareByShape ? k : name, isScale(name), (int) n));
+        return cache.computeIfAbsent(key, k -> {
+            float[] x = generate(shareByShape ? k : name, isScale(name), (int) n);
+            return dtype == DType.BF16 ? WeightData.bf16(x, rows, cols) : WeightData.f32(x, rows, cols);
+        });
+    }
+
+    /** Values widened to float32 (tests and tools that want plain arrays). */
+    float[] floats(String name, long... shape) {
+        return tensor(name, shape).toFloats();
     }
 
     private static boolean isScale(String name) {

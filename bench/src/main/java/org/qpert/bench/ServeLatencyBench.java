@@ -273,10 +273,10 @@ public final class ServeLatencyBench {
         }
 
         @Override
-        public float[] floats(String name, long... expectedShape) {
-            float[] v = inner.floats(name, expectedShape);
-            tensors.put(name, new Tensor(expectedShape.clone(), v));
-            return v;
+        public org.qpert.core.backend.WeightData tensor(String name, long... expectedShape) {
+            org.qpert.core.backend.WeightData w = inner.tensor(name, expectedShape);
+            tensors.put(name, new Tensor(expectedShape.clone(), w.toFloats()));
+            return w;
         }
 
         @Override

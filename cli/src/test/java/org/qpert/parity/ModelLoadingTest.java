@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.qpert.core.backend.CpuBackend;
+import org.qpert.core.backend.WeightData;
 import org.qpert.core.model.Blip2Config;
 import org.qpert.core.model.Blip2Retrieval;
 import org.qpert.core.model.QueryPerturbation;
@@ -54,7 +55,7 @@ class ModelLoadingTest {
             }
 
             @Override
-            public float[] floats(String name, long... expected) {
+            public WeightData tensor(String name, long... expected) {
                 if (removed.contains(name)) {
                     throw new IllegalArgumentException("missing tensor " + name);
                 }
@@ -63,9 +64,10 @@ class ModelLoadingTest {
                         throw new IllegalArgumentException("tensor " + name + " has shape "
                                 + Arrays.toString(shapes.get(name)) + ", expected " + Arrays.toString(expected));
                     }
-                    return replaced.get(name);
+                    float[] v = replaced.get(name);
+                    return WeightData.f32(v, 1, v.length);
                 }
-                return weights.floats(name, expected);
+                return weights.tensor(name, expected);
             }
 
             @Override

@@ -7,13 +7,16 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUmemorytype;
 import jcuda.driver.JCudaDriver;
 import org.qpert.core.backend.Backend;
+import org.qpert.core.backend.BackendChecks;
 import org.qpert.core.backend.BatchShapes;
+import org.qpert.core.backend.DType;
 import org.qpert.core.backend.JacobiEigen;
 import org.qpert.core.backend.MeanProjectors;
 import org.qpert.core.backend.ProjectorProblem;
 import org.qpert.core.backend.Segments;
 import org.qpert.core.backend.SymmetricEigen;
 import org.qpert.core.backend.Tensor;
+import org.qpert.core.backend.WeightData;
 
 /**
  * The GPU backend: our PTX kernels through the JCuda driver API, with cuBLAS for matrix products and cuSOLVER for
@@ -179,10 +182,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor upload(float[] data, int rows, int cols) {
-        if (rows < 0 || cols < 0 || data.length != (long) rows * cols) {
-            throw new IllegalArgumentException("upload of " + data.length + " floats does not fit [" + rows + ", " + cols
-                    + "]");
-        }
+        BackendChecks.upload(data, rows, cols);
         ctx.enter();
         CudaTensor t = allocate(rows, cols);
         if (data.length > 0) {
@@ -196,7 +196,19 @@ public final class CudaBackend implements Backend {
      * the float32 upload only passes through a scratch buffer).
      */
     @Override
-    public Tensor weight(float[] data, int out, int in) {
+    public Tensor weight(WeightData w) {
+        return switch (w.dtype()) {
+            case F32 -> weight32(w.toFloats(), w.rows(), w.cols());
+            case F16, BF16 -> {
+                short[] bits = new short[Math.toIntExact(w.size())];
+                w.bytes().asShortBuffer().get(0, bits);
+                yield weight16(bits, w.dtype() == DType.F16 ? CudaTensor.Storage.F16 : CudaTensor.Storage.BF16,
+                        w.rows(), w.cols());
+            }
+        };
+    }
+
+    private Tensor weight32(float[] data, int out, int in) {
         if (options.precision() != Precision.BF16) {
             return upload(data, out, in);
         }
@@ -303,13 +315,7 @@ public final class CudaBackend implements Backend {
     private Tensor linear(Tensor x, Tensor w, Tensor b, Tensor residual, boolean gelu) {
         CudaTensor cx = cuda(x, "linear input"), cw = cuda(w, "linear weight");
         CudaTensor cb = cudaOrNull(b, "linear bias"), cr = cudaOrNull(residual, "linear residual");
-        Shapes.requireCols("linear input", x, w.cols());
-        if (cb != null) {
-            Shapes.requireShape("linear bias", cb, 1, w.rows());
-        }
-        if (cr != null) {
-            Shapes.requireShape("linear residual", cr, x.rows(), w.rows());
-        }
+        BackendChecks.linear(x, w, b, residual);
         ctx.enter();
         CudaTensor y = allocate(x.rows(), w.rows());
         matmul.multiply(y, cx, cw, cb, cr, gelu);
@@ -334,7 +340,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Tensor add(Tensor a, Tensor b) {
         CudaTensor ca = cuda(a, "add operand"), cb = cuda(b, "add operand");
-        Shapes.requireShape("add operand", b, a.rows(), a.cols());
+        BackendChecks.add(a, b);
         ctx.enter();
         CudaTensor y = allocate(a.rows(), a.cols());
         epilogue(y, ca, null, cb, false);
@@ -344,7 +350,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Tensor addRow(Tensor x, Tensor row) {
         CudaTensor cx = cuda(x, "tensor"), cr = cuda(row, "added row");
-        Shapes.requireShape("added row", row, 1, x.cols());
+        BackendChecks.addRow(x, row);
         ctx.enter();
         CudaTensor y = allocate(x.rows(), x.cols());
         epilogue(y, cx, cr, null, false);
@@ -369,11 +375,7 @@ public final class CudaBackend implements Backend {
     public Tensor addLayerNorm(Tensor x, Tensor residual, Tensor gamma, Tensor beta, float eps) {
         CudaTensor cx = cuda(x, "layer norm input"), cr = cudaOrNull(residual, "layer norm residual");
         int d = x.cols();
-        Shapes.requireShape("layer norm weight", gamma, 1, d);
-        Shapes.requireShape("layer norm bias", beta, 1, d);
-        if (cr != null) {
-            Shapes.requireShape("layer norm residual", cr, x.rows(), d);
-        }
+        BackendChecks.layerNorm(x, residual, gamma, beta);
         ctx.enter();
         CudaTensor y = allocate(x.rows(), d);
         kernels.addLayerNorm(new Launcher.Grid(x.rows(), 1, THREADS, d * Sizeof.FLOAT), null, y.ptr(), cx.ptr(), ptr(cr),
@@ -452,9 +454,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Tensor sliceRows(Tensor x, int from, int to) {
         CudaTensor cx = cuda(x, "sliced tensor");
-        if (from < 0 || to > x.rows() || from > to) {
-            throw new IllegalArgumentException("row slice " + from + ".." + to + " outside " + x.shape());
-        }
+        BackendChecks.sliceRows(x, from, to);
         ctx.enter();
         CudaTensor y = allocate(to - from, x.cols());
         long rowBytes = (long) x.cols() * Sizeof.FLOAT;
@@ -468,9 +468,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Tensor sliceCols(Tensor x, int from, int to) {
         CudaTensor cx = cuda(x, "sliced tensor");
-        if (from < 0 || to > x.cols() || from > to) {
-            throw new IllegalArgumentException("column slice " + from + ".." + to + " outside " + x.shape());
-        }
+        BackendChecks.sliceCols(x, from, to);
         ctx.enter();
         CudaTensor y = allocate(x.rows(), to - from);
         if (y.size() > 0) {
@@ -492,7 +490,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Tensor concatRows(Tensor a, Tensor b) {
         CudaTensor ca = cuda(a, "concatenated tensor"), cb = cuda(b, "concatenated tensor");
-        Shapes.requireCols("concatenated rows", b, a.cols());
+        BackendChecks.concatRows(a, b);
         ctx.enter();
         CudaTensor y = allocate(a.rows() + b.rows(), a.cols());
         long aBytes = ca.size() * Sizeof.FLOAT, bBytes = cb.size() * Sizeof.FLOAT;
@@ -508,12 +506,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Tensor gatherRows(Tensor table, int[] ids) {
         CudaTensor ct = cuda(table, "gathered table");
-        for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] >= table.rows()) {
-                throw new IllegalArgumentException("id " + ids[i] + " at position " + i + " is outside the table of "
-                        + table.rows() + " rows");
-            }
-        }
+        BackendChecks.gatherRows(table, ids);
         ctx.enter();
         CudaTensor y = allocate(ids.length, table.cols());
         long rowBytes = (long) table.cols() * Sizeof.FLOAT;
@@ -529,6 +522,7 @@ public final class CudaBackend implements Backend {
     public Tensor meanRows(Tensor x, Segments segments) {
         BatchShapes.meanRows(x, segments);
         CudaTensor cx = cuda(x, "averaged tensor");
+        BackendChecks.meanRows(x);
         ctx.enter();
         CudaTensor y = allocate(segments.count(), x.cols());
         long rowBytes = (long) x.cols() * Sizeof.FLOAT;
@@ -572,10 +566,7 @@ public final class CudaBackend implements Backend {
     /** cuSOLVER for orders up to 32 when it loaded, our Jacobi kernel up to 128, the CPU reference beyond. */
     @Override
     public SymmetricEigen symmetricEigen(double[] matrices, int count, int n) {
-        if (count < 0 || n <= 0 || matrices.length != (long) count * n * n) {
-            throw new IllegalArgumentException("eigen batch of " + matrices.length + " values does not hold " + count
-                    + " matrices of order " + n);
-        }
+        BackendChecks.symmetricEigen(matrices, count, n);
         if (count == 0) {
             return new SymmetricEigen(0, n, new double[0], new double[0]);
         }
@@ -608,7 +599,7 @@ public final class CudaBackend implements Backend {
     public float[] itcMaxScores(Tensor imageFeatures, int queries, Tensor textFeatures) {
         CudaTensor img = cuda(imageFeatures, "image features"), txt = cuda(textFeatures, "text features");
         int e = txt.cols();
-        Shapes.requireCols("image features", img, e);
+        BackendChecks.requireCols("image features", img, e);
         if (queries <= 0 || img.rows() % queries != 0) {
             throw new IllegalArgumentException("image features " + img.shape() + " are not a stack of images with "
                     + queries + " query rows each");

@@ -4,6 +4,7 @@ import jcuda.Pointer;
 import jcuda.Sizeof;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.JCudaDriver;
+import org.qpert.core.backend.BackendChecks;
 import org.qpert.core.backend.Tensor;
 import org.qpert.core.qpert.Box;
 
@@ -154,7 +155,7 @@ public final class PerturbationKernels {
             throw new IllegalArgumentException("query width " + width + " not divisible by " + heads + " heads");
         }
         int d = width / heads;
-        Shapes.requireShape("P̄", pbar, width, d);
+        BackendChecks.requireShape("P̄", pbar, width, d);
         return d;
     }
 

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.qpert.core.backend.Tensor;
+import org.qpert.core.backend.WeightData;
 
 /** GPU: device buffers are owned by their tensors, returned on close (not by the collector), and reused. */
 class DeviceMemoryTest {
@@ -47,7 +48,7 @@ class DeviceMemoryTest {
     void aWeightInBf16ModeIsOneBf16Copy() {
         try (CudaBackend bf16 = Gpu.open(Precision.BF16, false)) {
             long before = bf16.liveDeviceBytes();
-            CudaTensor w = (CudaTensor) bf16.weight(Gpu.random(new Random(3), 1408 * 6144, 0.02f), 1408, 6144);
+            CudaTensor w = (CudaTensor) bf16.weight(WeightData.f32(Gpu.random(new Random(3), 1408 * 6144, 0.02f), 1408, 6144));
             assertEquals(CudaTensor.Storage.BF16, w.storage());
             assertEquals(DeviceAllocator.rounded(1408L * 6144 * 2), bf16.liveDeviceBytes() - before);
         }

@@ -10,6 +10,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.qpert.core.backend.CpuBackend;
 import org.qpert.core.backend.Tensor;
+import org.qpert.core.backend.WeightData;
 
 import java.util.stream.Stream;
 
@@ -48,7 +49,7 @@ class GemmKernelTest {
                 int m = s[0], n = s[1], k = s[2];
                 float[] x = Gpu.random(rnd, m * k, 1), w = Gpu.random(rnd, n * k, 1 / Math.sqrt(k));
                 float[] b = Gpu.random(rnd, n, 0.1), r = Gpu.random(rnd, m * n, 1);
-                Tensor y = cpu.linear(cpu.upload(x, m, k), cpu.weight(w, n, k), cpu.upload(b, 1, n));
+                Tensor y = cpu.linear(cpu.upload(x, m, k), cpu.weight(WeightData.f32(w, n, k)), cpu.upload(b, 1, n));
                 cases.add(new Case(m, n, k, x, w, b, r, cpu.download(y), cpu.download(cpu.gelu(y)),
                         cpu.download(cpu.add(y, cpu.upload(r, m, n)))));
             }
@@ -78,7 +79,7 @@ class GemmKernelTest {
                 widened[i] = stored == CudaTensor.Storage.BF16 ? Float.intBitsToFloat(bits[i] << 16)
                         : CudaBackend.f16ToFloat(bits[i]);
             }
-            float[] want = cpu.download(cpu.linear(cpu.upload(x, m, k), cpu.weight(widened, n, k), cpu.upload(b, 1, n)));
+            float[] want = cpu.download(cpu.linear(cpu.upload(x, m, k), cpu.weight(WeightData.f32(widened, n, k)), cpu.upload(b, 1, n)));
             Tensor gw = gpu.weight16(bits, stored, n, k);
             Gpu.check(precision + (vendor ? " vendor path" : " own") + ", " + stored + " weights [257x1408]·[1408x1408]ᵀ",
                     Gpu.relativeError(gpu.download(gpu.linear(gpu.upload(x, m, k), gw, gpu.upload(b, 1, n))), want),
@@ -110,7 +111,7 @@ class GemmKernelTest {
         gpu = Gpu.open(precision, vendor);
         for (Case c : cases()) {
             int m = c.m(), n = c.n(), k = c.k();
-            Tensor gx = gpu.upload(c.x(), m, k), gw = gpu.weight(c.w(), n, k), gb = gpu.upload(c.b(), 1, n);
+            Tensor gx = gpu.upload(c.x(), m, k), gw = gpu.weight(WeightData.f32(c.w(), n, k)), gb = gpu.upload(c.b(), 1, n);
             Tensor gr = gpu.upload(c.r(), m, n);
             String what = precision + (vendor ? " " + gpu.paths().split(";")[0] : " own") + " [" + m + "x" + k + "]·["
                     + n + "x" + k + "]ᵀ";

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.qpert.core.backend.CpuBackend;
 import org.qpert.core.backend.Tensor;
+import org.qpert.core.backend.WeightData;
 import org.qpert.core.model.Blip2Retrieval;
 
 /**
@@ -119,7 +120,7 @@ class PerturbationKernelsTest {
         float[] pbar = Gpu.random(rnd, width * d, 0.05), q = Gpu.random(rnd, 32 * width, 1);
         Tensor gp = gpu.upload(pbar, width, d);
         Gpu.check("W'q = (I + P̄)Wq [768, 768], 12 heads",
-                Gpu.relativeError(gpu.download(kernels.foldQueryWeight(gpu.weight(wq, width, in), gp, heads)),
+                Gpu.relativeError(gpu.download(kernels.foldQueryWeight(gpu.weight(WeightData.f32(wq, width, in)), gp, heads)),
                         KernelReferences.foldQueryWeight(wq, pbar, heads, d, in)), 1e-6);
         CpuBackend cpu = new CpuBackend();
         Tensor cp = cpu.upload(pbar, width, d);

@@ -9,6 +9,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.qpert.core.backend.CpuBackend;
 import org.qpert.core.backend.Tensor;
+import org.qpert.core.backend.WeightData;
 import org.qpert.core.model.Blip2Retrieval;
 import org.qpert.core.model.ImageContext;
 import org.qpert.core.model.QueryPerturbation;
@@ -69,12 +70,12 @@ class PrecisionBoundsTest {
         CpuBackend cpu = new CpuBackend();
         float[] x = Gpu.random(rnd, m * k, 1), w = Gpu.random(rnd, n * k, 1 / Math.sqrt(k)), b = Gpu.random(rnd, n, 0.1);
         // a slice of the output rows keeps this quick; the error is a per-element property
-        Tensor xs = cpu.upload(Arrays.copyOf(x, 16 * k), 16, k), ws = cpu.weight(w, n, k), bs = cpu.upload(b, 1, n);
+        Tensor xs = cpu.upload(Arrays.copyOf(x, 16 * k), 16, k), ws = cpu.weight(WeightData.f32(w, n, k)), bs = cpu.upload(b, 1, n);
         float[] want = cpu.download(cpu.linear(xs, ws, bs));
         for (Precision p : new Precision[] {Precision.TF32, Precision.BF16}) {
             RoundingCpuBackend r = new RoundingCpuBackend(p);
             double err = Gpu.relativeError(r.download(r.linear(r.upload(Arrays.copyOf(x, 16 * k), 16, k),
-                    r.weight(w, n, k), r.upload(b, 1, n))), want);
+                    r.weight(WeightData.f32(w, n, k)), r.upload(b, 1, n))), want);
             Gpu.check("emulated " + p + " GEMM [16x6144]·[1408x6144]ᵀ, x2 margin", 2 * err, p.gemmTolerance());
         }
     }

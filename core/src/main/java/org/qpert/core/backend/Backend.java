@@ -1,8 +1,9 @@
 package org.qpert.core.backend;
 
 /**
- * The one seam between model code and hardware. Model code is written once against these ops; the CPU backend is
- * the reference every other backend is tested against. Tensors are 2-D ({@code rows × cols}, row-major); a batch is
+ * The one seam between model code and hardware. Model code is written once against these ops; every backend is
+ * tested against the plain scalar reference in core's tests. Arguments are checked once, in core ({@link BackendChecks},
+ * {@link BatchShapes}), the same for every backend. Tensors are 2-D ({@code rows × cols}, row-major); a batch is
  * a stack of rows with {@link Segments} boundaries that attention, means and the query perturbation respect (an item
  * in a batch gives the result it gives alone), never a hidden third dimension.
  *
@@ -17,12 +18,11 @@ public interface Backend extends AutoCloseable {
     Tensor upload(float[] data, int rows, int cols);
 
     /**
-     * A weight matrix {@code [out, in]} as used by {@link #linear}; uploaded once, and a backend may repack it into
-     * whatever layout its matmul streams best.
+     * A weight matrix {@code [out, in]} as used by {@link #linear}, in the type it is stored in ({@link DType}); uploaded
+     * once, and a backend may repack it into whatever layout its matmul streams best, but keeps one copy and does not
+     * widen 16-bit weights to float32 in memory. The bytes of {@code w} need not outlive the call.
      */
-    default Tensor weight(float[] data, int out, int in) {
-        return upload(data, out, in);
-    }
+    Tensor weight(WeightData w);
 
     /** Copies a tensor back to the host, row-major. */
     float[] download(Tensor t);

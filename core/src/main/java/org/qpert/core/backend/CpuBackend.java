@@ -72,17 +72,19 @@ public class CpuBackend implements Backend {
     }
 
     static float[] data(Tensor t) {
-        return cpu(t).data;
+        return cpu(t).data();
     }
 
     @Override
     public Tensor upload(float[] data, int rows, int cols) {
+        BackendChecks.upload(data, rows, cols);
         return new CpuTensor(data.clone(), rows, cols);
     }
 
+    /** Packed into panels in the stored type: a 16-bit weight stays 16-bit (half the bytes per product). */
     @Override
-    public Tensor weight(float[] data, int out, int in) {
-        return new PackedWeight(data, out, in, kernels.panelWidth());
+    public Tensor weight(WeightData w) {
+        return PackedWeight.of(w, kernels.panelWidth(), pool);
     }
 
     @Override
@@ -123,25 +125,23 @@ public class CpuBackend implements Backend {
     }
 
     private Tensor product(Tensor x, Tensor w, Tensor b, Tensor residual, int epilogue) {
+        BackendChecks.linear(x, w, b, residual);
         int n = x.rows(), in = x.cols(), out = w.rows();
-        requireCols("linear input", x, w.cols());
-        if (b != null) {
-            requireShape("linear bias", b, 1, out);
-        }
-        if (residual != null) {
-            requireShape("linear residual", residual, n, out);
-        }
         PackedWeight pw = w instanceof PackedWeight p && p.panelWidth == kernels.panelWidth()
-                ? p : new PackedWeight(data(w), out, in, kernels.panelWidth());
+                ? p : PackedWeight.of(data(w), out, in, kernels.panelWidth());
         float[] y = new float[Math.multiplyExact(n, out)];
-        matMul.multiply(data(x), n, in, pw.packed, out, b == null ? null : data(b),
-                residual == null ? null : data(residual), epilogue, y);
+        float[] bias = b == null ? null : data(b), res = residual == null ? null : data(residual);
+        if (pw.packed16 != null) {
+            matMul.multiply16(data(x), n, in, pw.packed16, pw.dtype() == DType.F16, out, bias, res, epilogue, y);
+        } else {
+            matMul.multiply(data(x), n, in, pw.packed, out, bias, res, epilogue, y);
+        }
         return new CpuTensor(y, n, out);
     }
 
     @Override
     public Tensor add(Tensor a, Tensor b) {
-        requireShape("add operand", b, a.rows(), a.cols());
+        BackendChecks.add(a, b);
         float[] x = data(a), z = data(b), y = new float[x.length];
         int c = a.cols();
         forRowBlocks(a.rows(), (r0, r1) -> kernels.add(x, z, y, r0 * c, (r1 - r0) * c));
@@ -150,7 +150,7 @@ public class CpuBackend implements Backend {
 
     @Override
     public Tensor addRow(Tensor x, Tensor row) {
-        requireShape("added row", row, 1, x.cols());
+        BackendChecks.addRow(x, row);
         float[] xs = data(x), r = data(row), y = new float[xs.length];
         int c = x.cols();
         for (int i = 0; i < y.length; i++) {
@@ -169,19 +169,18 @@ public class CpuBackend implements Backend {
 
     @Override
     public Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
+        BackendChecks.layerNorm(x, null, gamma, beta);
         return normalize(x, null, gamma, beta, eps);
     }
 
     @Override
     public Tensor addLayerNorm(Tensor x, Tensor residual, Tensor gamma, Tensor beta, float eps) {
-        requireShape("layer norm residual", residual, x.rows(), x.cols());
+        BackendChecks.layerNorm(x, residual, gamma, beta);
         return normalize(x, residual, gamma, beta, eps);
     }
 
     private Tensor normalize(Tensor x, Tensor residual, Tensor gamma, Tensor beta, float eps) {
         int n = x.rows(), d = x.cols();
-        requireShape("layer norm weight", gamma, 1, d);
-        requireShape("layer norm bias", beta, 1, d);
         float[] xs = data(x), r = residual == null ? null : data(residual), g = data(gamma), b = data(beta);
         float[] y = new float[xs.length];
         forRowBlocks(n, (r0, r1) -> {
@@ -240,18 +239,14 @@ public class CpuBackend implements Backend {
 
     @Override
     public Tensor sliceRows(Tensor x, int from, int to) {
-        if (from < 0 || to > x.rows() || from > to) {
-            throw new IllegalArgumentException("row slice " + from + ".." + to + " outside " + x.shape());
-        }
+        BackendChecks.sliceRows(x, from, to);
         int c = x.cols();
         return new CpuTensor(Arrays.copyOfRange(data(x), from * c, to * c), to - from, c);
     }
 
     @Override
     public Tensor sliceCols(Tensor x, int from, int to) {
-        if (from < 0 || to > x.cols() || from > to) {
-            throw new IllegalArgumentException("column slice " + from + ".." + to + " outside " + x.shape());
-        }
+        BackendChecks.sliceCols(x, from, to);
         int n = x.rows(), c = x.cols(), w = to - from;
         float[] xs = data(x), y = new float[n * w];
         for (int i = 0; i < n; i++) {
@@ -262,7 +257,7 @@ public class CpuBackend implements Backend {
 
     @Override
     public Tensor concatRows(Tensor a, Tensor b) {
-        requireCols("concatenated rows", b, a.cols());
+        BackendChecks.concatRows(a, b);
         float[] x = data(a), z = data(b), y = Arrays.copyOf(x, x.length + z.length);
         System.arraycopy(z, 0, y, x.length, z.length);
         return new CpuTensor(y, a.rows() + b.rows(), a.cols());
@@ -276,7 +271,7 @@ public class CpuBackend implements Backend {
         int c = parts.get(0).cols();
         long rows = 0;
         for (Tensor t : parts) {
-            requireCols("concatenated rows", t, c);
+            BackendChecks.requireCols("concatenated rows", t, c);
             rows += t.rows();
         }
         float[] y = new float[Math.toIntExact(rows * c)];
@@ -291,13 +286,10 @@ public class CpuBackend implements Backend {
 
     @Override
     public Tensor gatherRows(Tensor table, int[] ids) {
+        BackendChecks.gatherRows(table, ids);
         int c = table.cols();
         float[] t = data(table), y = new float[ids.length * c];
         for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] >= table.rows()) {
-                throw new IllegalArgumentException("id " + ids[i] + " at position " + i + " is outside the table of "
-                        + table.rows() + " rows");
-            }
             System.arraycopy(t, ids[i] * c, y, i * c, c);
         }
         return new CpuTensor(y, ids.length, c);
@@ -350,22 +342,11 @@ public class CpuBackend implements Backend {
     /** Tridiagonal QL: 8x faster than Jacobi at order 64, same results to 1e-12 (bench/RESULTS.md). */
     @Override
     public SymmetricEigen symmetricEigen(double[] matrices, int count, int n) {
+        BackendChecks.symmetricEigen(matrices, count, n);
         SymmetricEigen out = TridiagonalEigen.allocate(matrices, count, n);
         int chunks = Math.min(count, pool.threads());
         pool.parallelFor(chunks, (worker, c) -> TridiagonalEigen.solveRange(matrices, n, c * count / chunks,
                 (c + 1) * count / chunks, out));
         return out;
-    }
-
-    static void requireShape(String what, Tensor t, int rows, int cols) {
-        if (t.rows() != rows || t.cols() != cols) {
-            throw new IllegalArgumentException(what + " has shape " + t.shape() + ", expected [" + rows + ", " + cols + "]");
-        }
-    }
-
-    static void requireCols(String what, Tensor t, int cols) {
-        if (t.cols() != cols) {
-            throw new IllegalArgumentException(what + " has shape " + t.shape() + ", expected " + cols + " columns");
-        }
     }
 }

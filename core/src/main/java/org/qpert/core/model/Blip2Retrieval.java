@@ -6,6 +6,7 @@ import java.util.List;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.Segments;
 import org.qpert.core.backend.Tensor;
+import org.qpert.core.backend.TensorScope;
 
 /**
  * {@code Blip2ForImageTextRetrieval}: the ViT, the Q-Former, the text embeddings and the three heads. Every pass takes
@@ -16,6 +17,9 @@ import org.qpert.core.backend.Tensor;
  * <p>ITC: image features = normalize(vision_projection(Q-Former(query_tokens | image))) [Nq, E]; text feature =
  * normalize(text_projection(Q-Former(text)[CLS])) [E]; score = max over queries of their dot product (no temperature).
  * ITM: the mean over query rows of itm_head(Q-Former(query_tokens + text | image)) [2]; index 1 = match.
+ *
+ * <p>Each public pass runs in a {@link TensorScope}: its intermediate tensors are closed when it returns, and only an
+ * {@link ImageContext} outlives {@link #encodeImage}.
  */
 public final class Blip2Retrieval {
     private final Blip2Config cfg;
@@ -68,6 +72,14 @@ public final class Blip2Retrieval {
      * every cross layer; one context per image, in order, each equal to what the image gives alone.
      */
     public List<ImageContext> encodeImages(List<float[]> pixels, ActivationSink sink) {
+        try (TensorScope scope = TensorScope.open()) {
+            List<ImageContext> out = encodeImagesInScope(pixels, sink);
+            out.forEach(c -> c.keepIn(scope));
+            return out;
+        }
+    }
+
+    private List<ImageContext> encodeImagesInScope(List<float[]> pixels, ActivationSink sink) {
         Tensor z = vision.forward(backend, pixels, sink); // [B·T, Dv]
         ImageContext stacked = contextOf(z);
         int n = pixels.size(), t = cfg.vision().numTokens();
@@ -140,6 +152,13 @@ public final class Blip2Retrieval {
     /** Normalized projected query embeddings [Nq, E] per image of a batch (row-major), each with its perturbation. */
     public List<float[]> imageFeatures(List<ImageContext> images, List<? extends QueryPerturbation> perturbations,
                                        ActivationSink sink) {
+        try (TensorScope scope = TensorScope.open()) {
+            return imageFeaturesInScope(images, perturbations, sink);
+        }
+    }
+
+    private List<float[]> imageFeaturesInScope(List<ImageContext> images,
+            List<? extends QueryPerturbation> perturbations, ActivationSink sink) {
         Tensor projected = visionProjection.apply(backend, queryOutput(images, perturbations, sink)); // [B·Nq, E]
         sink.accept("vision_projection", projected);
         return split(backend.download(backend.l2Normalize(projected)), images.size());
@@ -163,6 +182,12 @@ public final class Blip2Retrieval {
      * null = all ones) → the normalized text feature [E] of each caption's [CLS] token.
      */
     public List<float[]> textFeatures(List<int[]> ids, List<int[]> masks, ActivationSink sink) {
+        try (TensorScope scope = TensorScope.open()) {
+            return textFeaturesInScope(ids, masks, sink);
+        }
+    }
+
+    private List<float[]> textFeaturesInScope(List<int[]> ids, List<int[]> masks, ActivationSink sink) {
         int n = ids.size();
         if (n == 0) {
             throw new IllegalArgumentException("no captions");
@@ -211,6 +236,12 @@ public final class Blip2Retrieval {
      * is [query_tokens; caption_i] against its own image and P̄.
      */
     public List<float[]> itmLogits(List<ItmPair> pairs, ActivationSink sink) {
+        try (TensorScope scope = TensorScope.open()) {
+            return itmLogitsInScope(pairs, sink);
+        }
+    }
+
+    private List<float[]> itmLogitsInScope(List<ItmPair> pairs, ActivationSink sink) {
         int n = pairs.size(), nq = cfg.numQueryTokens();
         if (n == 0) {
             throw new IllegalArgumentException("no ITM pairs");

@@ -20,14 +20,14 @@ public final class ClipAttention implements SelfAttention {
         this.width = width;
         this.scale = (float) Math.pow(width / heads, -0.5);
         int d = width;
-        float[] weight = new float[3 * d * d];
         float[] bias = new float[3 * d];
         String[] parts = {"q_proj", "k_proj", "v_proj"};
+        String[] weights = new String[3];
         for (int i = 0; i < 3; i++) {
-            System.arraycopy(w.floats(prefix + "." + parts[i] + ".weight", d, d), 0, weight, i * d * d, d * d);
+            weights[i] = prefix + "." + parts[i] + ".weight";
             System.arraycopy(w.floats(prefix + "." + parts[i] + ".bias", d), 0, bias, i * d, d);
         }
-        this.qkv = new Linear(w.backend().weight(weight, 3 * d, d), w.backend().upload(bias, 1, 3 * d));
+        this.qkv = new Linear(w.stacked(weights, d, d, d), w.backend().upload(bias, 1, 3 * d));
         this.outProj = Linear.load(w, prefix + ".out_proj", d, d);
     }
 

@@ -1,12 +1,13 @@
 package org.qpert.core.model;
 
 import org.qpert.core.backend.Tensor;
+import org.qpert.core.backend.TensorScope;
 
 /**
  * What the Q-Former needs from one image, computed once and reused for the ITC pass and every ITM pair: the ViT output
  * Z [T, Dv] and, per cross-attention layer, its keys and values [T, H].
  */
-public final class ImageContext {
+public final class ImageContext implements AutoCloseable {
     private final Tensor imageEmbeds;
     private final Tensor[] keys;
     private final Tensor[] values;
@@ -29,6 +30,28 @@ public final class ImageContext {
 
     public Tensor values(int layer) {
         return require(values, layer, "values");
+    }
+
+    /** Moves Z and every key and value tensor out of {@code scope}, so they live as long as this context. */
+    ImageContext keepIn(TensorScope scope) {
+        scope.keep(imageEmbeds);
+        for (int l = 0; l < keys.length; l++) {
+            scope.keep(keys[l]);
+            scope.keep(values[l]);
+        }
+        return this;
+    }
+
+    /** Releases Z, the keys and the values now (device memory on a GPU); the context must not be used afterwards. */
+    @Override
+    public void close() {
+        imageEmbeds.close();
+        for (int l = 0; l < keys.length; l++) {
+            if (keys[l] != null) {
+                keys[l].close();
+                values[l].close();
+            }
+        }
     }
 
     private static Tensor require(Tensor[] t, int layer, String what) {

@@ -42,7 +42,7 @@ public final class VisionEmbeddings {
 
     private static Tensor patchWeight(ModelWeights w, String prefix, VisionConfig cfg) {
         int d = cfg.hiddenSize(), p = cfg.patchSize();
-        return w.backend().weight(w.floats(prefix + "patch_embedding.weight", d, 3, p, p), d, 3 * p * p);
+        return w.matrix(prefix + "patch_embedding.weight", d, 3 * p * p, d, 3, p, p);
     }
 
     /** pixels [3, S, S] (normalized) → embeddings [T, D]: the batch of one. */

@@ -1,9 +1,11 @@
 package org.qpert.core.model;
 
 import java.util.Set;
+import org.qpert.core.backend.WeightData;
 
 /**
- * Named checkpoint tensors, upcast to float32. Core never reads files: loaders implement this over safetensors.
+ * Named checkpoint tensors as stored (F32, F16 or BF16 bytes, not converted). Core never reads files: loaders
+ * implement this over safetensors. The bytes handed out stay valid until the source is closed.
  */
 public interface WeightSource {
 
@@ -18,10 +20,11 @@ public interface WeightSource {
     long[] shape(String name);
 
     /**
-     * The tensor's values as float32, row-major. Throws IllegalArgumentException naming the tensor (and the source)
-     * when it is missing or its element count differs from the product of {@code expectedShape}.
+     * The tensor in its stored type, seen as a matrix [first dimension, product of the others] (a vector as [1, n]).
+     * Throws IllegalArgumentException naming the tensor (and the source) when it is missing, is not F32/F16/BF16, or
+     * its stored shape differs from {@code expectedShape}.
      */
-    float[] floats(String name, long... expectedShape);
+    WeightData tensor(String name, long... expectedShape);
 
     /** A short description of where the tensors come from, for error messages. */
     String describe();

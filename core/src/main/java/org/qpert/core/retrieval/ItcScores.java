@@ -3,6 +3,7 @@ package org.qpert.core.retrieval;
 import java.util.Arrays;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.Tensor;
+import org.qpert.core.backend.WeightData;
 
 /**
  * The image-text contrastive score of BLIP-2 (spec/QPERT.md §7): for image i and text t, the largest dot product
@@ -50,7 +51,7 @@ public final class ItcScores {
         if (images == 0 || texts == 0) {
             return new ScoreMatrix(images, texts, out);
         }
-        Tensor textWeight = backend.weight(textFeats, texts, dim);
+        Tensor textWeight = backend.weight(WeightData.f32(textFeats, texts, dim)); // ITC in float32 whatever the backend
         int chunk = (int) Math.max(1, Math.min(images, chunkFloats / ((long) queries * texts)));
         for (int first = 0; first < images; first += chunk) {
             int n = Math.min(chunk, images - first);

@@ -58,8 +58,8 @@ class CpuBackendTest {
         Random r = new Random(seed);
         float[] x = random(r, n * in, 1f), w = random(r, out * in, 0.05f), b = random(r, out, 0.5f),
                 res = random(r, n * out, 1f);
-        return new Linear(fast.upload(x, n, in), fast.weight(w, out, in), bias ? fast.upload(b, 1, out) : null,
-                fast.upload(res, n, out), REF.upload(x, n, in), REF.weight(w, out, in),
+        return new Linear(fast.upload(x, n, in), fast.weight(WeightData.f32(w, out, in)), bias ? fast.upload(b, 1, out) : null,
+                fast.upload(res, n, out), REF.upload(x, n, in), REF.weight(WeightData.f32(w, out, in)),
                 bias ? REF.upload(b, 1, out) : null, REF.upload(res, n, out));
     }
 
@@ -104,7 +104,7 @@ class CpuBackendTest {
         Random r = new Random(11);
         int n = 23, in = 200, out = 40;
         float[] x = random(r, n * in, 1f);
-        Tensor w = fast.weight(random(r, out * in, 0.1f), out, in);
+        Tensor w = fast.weight(WeightData.f32(random(r, out * in, 0.1f), out, in));
         float[] all = fast.download(fast.linear(fast.upload(x, n, in), w, null));
         for (int i = 0; i < n; i++) {
             float[] row = java.util.Arrays.copyOfRange(x, i * in, (i + 1) * in);
@@ -126,7 +126,69 @@ class CpuBackendTest {
     @MethodSource("backends")
     void packedWeightDownloadsAsItWasGiven(CpuBackend fast) {
         float[] w = random(new Random(5), 35 * 17, 1f);
-        assertArrayEquals(w, fast.download(fast.weight(w, 35, 17)));
+        assertArrayEquals(w, fast.download(fast.weight(WeightData.f32(w, 35, 17))));
+    }
+
+    /** A random 16-bit weight: BF16 rounded from floats, F16 from bit patterns (normals, subnormals and zeros). */
+    private static WeightData weight16(DType type, Random r, int out, int in) {
+        if (type == DType.BF16) {
+            return WeightData.bf16(random(r, out * in, 0.05f), out, in);
+        }
+        short[] bits = new short[out * in];
+        for (int i = 0; i < bits.length; i++) {
+            int exp = r.nextInt(16); // 2^-15 .. 2^0, with exponent 0 = subnormals and zero
+            bits[i] = (short) ((r.nextBoolean() ? 0x8000 : 0) | exp << 10 | r.nextInt(1024));
+        }
+        return WeightData.of16(DType.F16, bits, out, in);
+    }
+
+    /** Real shapes (ViT qkv, fc2 with residual, Q-Former text rows, ITM head's 2-column partial panel). */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void sixteenBitWeightsMatchTheirExactWidening(CpuBackend fast) {
+        int[][] shapes = {{257, 1408, 4224}, {37, 6144, 1408}, {20, 768, 3072}, {32, 768, 2}, {5, 13, 19}};
+        for (DType type : new DType[] {DType.BF16, DType.F16}) {
+            for (int[] s : shapes) {
+                Random r = new Random(s[0] * 7 + s[2]);
+                int n = s[0], in = s[1], out = s[2];
+                float[] x = random(r, n * in, 1f), b = random(r, out, 0.5f), res = random(r, n * out, 1f);
+                WeightData w = weight16(type, r, out, in);
+                Tensor fw = fast.weight(w), rw = REF.weight(w);
+                assertEquals(type, fw.dtype(), "stored type kept");
+                String what = type + " " + n + "x" + in + "x" + out;
+                assertClose(REF.linear(REF.upload(x, n, in), rw, REF.upload(b, 1, out)), fast,
+                        fast.linear(fast.upload(x, n, in), fw, fast.upload(b, 1, out)), "linear " + what);
+                assertClose(REF.linearResidual(REF.upload(x, n, in), rw, REF.upload(b, 1, out),
+                                REF.upload(res, n, out)), fast,
+                        fast.linearResidual(fast.upload(x, n, in), fw, fast.upload(b, 1, out),
+                                fast.upload(res, n, out)), "linearResidual " + what);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void sixteenBitWeightIsKeptInSixteenBitsAndDownloadsWidened(CpuBackend fast) {
+        WeightData w = weight16(DType.F16, new Random(3), 35, 17);
+        Tensor t = fast.weight(w);
+        PackedWeight p = (PackedWeight) t;
+        assertEquals(2L * org.qpert.core.backend.cpu.Packing.packedSize(17, 35, p.panelWidth), p.bytes(),
+                "one 16-bit copy: panels of shorts");
+        assertArrayEquals(w.toFloats(), fast.download(t));
+        for (int i = 0; i < w.size(); i++) {
+            short h = w.bytes().getShort(2 * i);
+            assertEquals(Half.f16ToFloat(h), Half.f16ToFloatFinite(h), "kernel widening of " + Integer.toHexString(h));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void refusesF16WeightsHoldingInfinity(CpuBackend fast) {
+        short[] bits = new short[4 * 8];
+        bits[13] = 0x7c00;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> fast.weight(WeightData.of16(DType.F16, bits, 4, 8)));
+        assertTrue(e.getMessage().contains("infinity or NaN"), e.getMessage());
     }
 
     @ParameterizedTest
@@ -219,7 +281,7 @@ class CpuBackendTest {
             x[i] = -60f + 120f * i / (n - 1);
         }
         float[] y = fast.download(fast.quickGelu(fast.upload(x, 1, n)));
-        Tensor w = fast.weight(new float[] {1f}, 1, 1);
+        Tensor w = fast.weight(WeightData.f32(new float[] {1f}, 1, 1));
         float[] fused = fast.download(fast.linearQuickGelu(fast.upload(x, n, 1), w, null));
         for (int i = 0; i < n; i++) {
             double tol = 3e-7 * Math.max(1, Math.abs(x[i]));
@@ -272,7 +334,7 @@ class CpuBackendTest {
     @ParameterizedTest
     @MethodSource("backends")
     void rejectsMismatchedShapes(CpuBackend fast) {
-        Tensor x = fast.upload(new float[6], 2, 3), w = fast.weight(new float[8], 2, 4);
+        Tensor x = fast.upload(new float[6], 2, 3), w = fast.weight(WeightData.f32(new float[8], 2, 4));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fast.linear(x, w, null));
         assertTrue(e.getMessage().contains("linear input"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> fast.attention(x, x, x, 2, 1f, null));

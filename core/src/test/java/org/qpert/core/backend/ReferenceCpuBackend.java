@@ -1,85 +1,97 @@
 package org.qpert.core.backend;
 
-import java.util.Arrays;
-
 /**
- * The plain scalar CPU backend the fast {@link CpuBackend} is checked against: straightforward loops, no packing, no
- * threads, for every op that the fast backend runs on its kernels (data movement such as slicing and gathering is
- * inherited). Sums that decide parity (layer-norm statistics, softmax denominators) use double.
+ * The plain scalar backend every other backend is checked against. It shares nothing with the fast backends but
+ * the argument checks ({@link BackendChecks}) and the scalar activations ({@link Gelu}, {@link QuickGelu}): its own tensors, its own data
+ * movement, straightforward loops, no packing, no threads. Weights are widened to float32 with the exact
+ * conversions of {@link WeightData#get}. Sums that decide parity (layer-norm statistics, softmax denominators, the
+ * perturbation's dot products) use double.
  */
-class ReferenceCpuBackend extends CpuBackend {
+public final class ReferenceCpuBackend implements Backend {
+
+    /** A row-major float32 matrix; {@code stored} is the type a weight came in (its values are widened exactly). */
+    private record RefTensor(float[] data, int rows, int cols, DType stored) implements Tensor {
+        @Override
+        public DType dtype() {
+            return stored;
+        }
+    }
+
+    private static float[] data(Tensor t) {
+        if (t instanceof RefTensor r) {
+            return r.data;
+        }
+        throw new IllegalArgumentException("tensor " + t + " does not belong to the reference backend");
+    }
+
+    private static Tensor tensor(float[] data, int rows, int cols) {
+        return new RefTensor(data, rows, cols, DType.F32);
+    }
 
     @Override
     public String name() {
         return "cpu-reference";
     }
 
-    /** Unpacked: the reference linear reads W row by row. */
     @Override
-    public Tensor weight(float[] data, int out, int in) {
-        return upload(data, out, in);
+    public Tensor upload(float[] data, int rows, int cols) {
+        BackendChecks.upload(data, rows, cols);
+        return tensor(data.clone(), rows, cols);
     }
 
     @Override
-    public Tensor linearGelu(Tensor x, Tensor w, Tensor b) {
-        return gelu(linear(x, w, b));
-    }
-
-    @Override
-    public Tensor linearQuickGelu(Tensor x, Tensor w, Tensor b) {
-        return quickGelu(linear(x, w, b));
-    }
-
-    @Override
-    public Tensor quickGelu(Tensor x) {
-        float[] xs = data(x), y = new float[xs.length];
-        for (int i = 0; i < y.length; i++) {
-            y[i] = QuickGelu.apply(xs[i]);
+    public Tensor weight(WeightData w) {
+        float[] values = new float[Math.toIntExact(w.size())];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = w.get(i);
         }
-        return new CpuTensor(y, x.rows(), x.cols());
+        return new RefTensor(values, w.rows(), w.cols(), w.dtype());
     }
 
     @Override
-    public Tensor linearResidual(Tensor x, Tensor w, Tensor b, Tensor residual) {
-        return add(linear(x, w, b), residual);
-    }
-
-    @Override
-    public Tensor addLayerNorm(Tensor x, Tensor residual, Tensor gamma, Tensor beta, float eps) {
-        return layerNorm(add(x, residual), gamma, beta, eps);
+    public float[] download(Tensor t) {
+        return data(t).clone();
     }
 
     @Override
     public Tensor linear(Tensor x, Tensor w, Tensor b) {
+        BackendChecks.linear(x, w, b, null);
         int n = x.rows(), in = x.cols(), out = w.rows();
-        requireCols("linear input", x, w.cols());
-        if (b != null) {
-            requireShape("linear bias", b, 1, out);
-        }
         float[] xs = data(x), ws = data(w), bs = b == null ? null : data(b);
         float[] y = new float[n * out];
         for (int i = 0; i < n; i++) {
-            int xo = i * in;
             for (int o = 0; o < out; o++) {
-                int wo = o * in;
                 float s = 0f;
                 for (int k = 0; k < in; k++) {
-                    s = Math.fma(xs[xo + k], ws[wo + k], s);
+                    s = Math.fma(xs[i * in + k], ws[o * in + k], s);
                 }
                 y[i * out + o] = bs == null ? s : s + bs[o];
             }
         }
-        return new CpuTensor(y, n, out);
+        return tensor(y, n, out);
     }
 
     @Override
     public Tensor add(Tensor a, Tensor b) {
-        requireShape("add operand", b, a.rows(), a.cols());
+        BackendChecks.add(a, b);
         float[] x = data(a), z = data(b), y = new float[x.length];
         for (int i = 0; i < y.length; i++) {
             y[i] = x[i] + z[i];
         }
-        return new CpuTensor(y, a.rows(), a.cols());
+        return tensor(y, a.rows(), a.cols());
+    }
+
+    @Override
+    public Tensor addRow(Tensor x, Tensor row) {
+        BackendChecks.addRow(x, row);
+        int n = x.rows(), c = x.cols();
+        float[] xs = data(x), r = data(row), y = new float[xs.length];
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < c; k++) {
+                y[i * c + k] = xs[i * c + k] + r[k];
+            }
+        }
+        return tensor(y, n, c);
     }
 
     @Override
@@ -88,14 +100,22 @@ class ReferenceCpuBackend extends CpuBackend {
         for (int i = 0; i < y.length; i++) {
             y[i] = Gelu.apply(xs[i]);
         }
-        return new CpuTensor(y, x.rows(), x.cols());
+        return tensor(y, x.rows(), x.cols());
+    }
+
+    @Override
+    public Tensor quickGelu(Tensor x) {
+        float[] xs = data(x), y = new float[xs.length];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = QuickGelu.apply(xs[i]);
+        }
+        return tensor(y, x.rows(), x.cols());
     }
 
     @Override
     public Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
+        BackendChecks.layerNorm(x, null, gamma, beta);
         int n = x.rows(), d = x.cols();
-        requireShape("layer norm weight", gamma, 1, d);
-        requireShape("layer norm bias", beta, 1, d);
         float[] xs = data(x), g = data(gamma), b = data(beta), y = new float[xs.length];
         for (int i = 0; i < n; i++) {
             int o = i * d;
@@ -115,7 +135,7 @@ class ReferenceCpuBackend extends CpuBackend {
                 y[o + k] = (float) ((xs[o + k] - mean) * inv) * g[k] + b[k];
             }
         }
-        return new CpuTensor(y, n, d);
+        return tensor(y, n, d);
     }
 
     @Override
@@ -158,7 +178,91 @@ class ReferenceCpuBackend extends CpuBackend {
                 }
             }
         }
-        return new CpuTensor(y, nq, width);
+        return tensor(y, nq, width);
+    }
+
+    @Override
+    public Tensor l2Normalize(Tensor x) {
+        int n = x.rows(), d = x.cols();
+        float[] xs = data(x), y = new float[xs.length];
+        for (int i = 0; i < n; i++) {
+            double ss = 0;
+            for (int k = 0; k < d; k++) {
+                ss += (double) xs[i * d + k] * xs[i * d + k];
+            }
+            double norm = Math.max(Math.sqrt(ss), 1e-12);
+            for (int k = 0; k < d; k++) {
+                y[i * d + k] = (float) (xs[i * d + k] / norm);
+            }
+        }
+        return tensor(y, n, d);
+    }
+
+    @Override
+    public Tensor sliceRows(Tensor x, int from, int to) {
+        BackendChecks.sliceRows(x, from, to);
+        int c = x.cols();
+        float[] xs = data(x), y = new float[(to - from) * c];
+        for (int i = from; i < to; i++) {
+            for (int k = 0; k < c; k++) {
+                y[(i - from) * c + k] = xs[i * c + k];
+            }
+        }
+        return tensor(y, to - from, c);
+    }
+
+    @Override
+    public Tensor sliceCols(Tensor x, int from, int to) {
+        BackendChecks.sliceCols(x, from, to);
+        int n = x.rows(), c = x.cols(), w = to - from;
+        float[] xs = data(x), y = new float[n * w];
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < w; k++) {
+                y[i * w + k] = xs[i * c + from + k];
+            }
+        }
+        return tensor(y, n, w);
+    }
+
+    @Override
+    public Tensor concatRows(Tensor a, Tensor b) {
+        BackendChecks.concatRows(a, b);
+        float[] x = data(a), z = data(b), y = new float[x.length + z.length];
+        for (int i = 0; i < x.length; i++) {
+            y[i] = x[i];
+        }
+        for (int i = 0; i < z.length; i++) {
+            y[x.length + i] = z[i];
+        }
+        return tensor(y, a.rows() + b.rows(), a.cols());
+    }
+
+    @Override
+    public Tensor gatherRows(Tensor table, int[] ids) {
+        BackendChecks.gatherRows(table, ids);
+        int c = table.cols();
+        float[] t = data(table), y = new float[ids.length * c];
+        for (int i = 0; i < ids.length; i++) {
+            for (int k = 0; k < c; k++) {
+                y[i * c + k] = t[ids[i] * c + k];
+            }
+        }
+        return tensor(y, ids.length, c);
+    }
+
+    @Override
+    public Tensor meanRows(Tensor x) {
+        BackendChecks.meanRows(x);
+        int n = x.rows(), c = x.cols();
+        float[] xs = data(x), y = new float[c];
+        for (int k = 0; k < c; k++) {
+            double s = 0;
+            for (int i = 0; i < n; i++) {
+                s += xs[i * c + k];
+            }
+            y[k] = (float) (s / n);
+        }
+        return tensor(y, 1, c);
     }
 
     @Override
@@ -175,7 +279,7 @@ class ReferenceCpuBackend extends CpuBackend {
                 y[seg * c + k] = (float) (s / segments.length(seg));
             }
         }
-        return new CpuTensor(y, segments.count(), c);
+        return tensor(y, segments.count(), c);
     }
 
     @Override
@@ -201,11 +305,13 @@ class ReferenceCpuBackend extends CpuBackend {
                 }
             }
         }
-        return new CpuTensor(y, q.rows(), width);
+        return tensor(y, q.rows(), width);
     }
 
+    /** Cyclic Jacobi: a different algorithm from the fast backends' tridiagonal QL. */
     @Override
     public SymmetricEigen symmetricEigen(double[] matrices, int count, int n) {
+        BackendChecks.symmetricEigen(matrices, count, n);
         return JacobiEigen.solveBatch(matrices, count, n);
     }
 }

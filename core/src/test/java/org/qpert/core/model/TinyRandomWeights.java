@@ -35,7 +35,13 @@ final class TinyRandomWeights implements WeightSource {
     }
 
     @Override
-    public float[] floats(String name, long... expectedShape) {
+    public org.qpert.core.backend.WeightData tensor(String name, long... expectedShape) {
+        float[] x = floats(name, expectedShape);
+        int rows = expectedShape.length <= 1 ? 1 : (int) expectedShape[0];
+        return org.qpert.core.backend.WeightData.f32(x, rows, x.length / rows);
+    }
+
+    private float[] floats(String name, long... expectedShape) {
         int n = (int) Arrays.stream(expectedShape).reduce(1, (a, b) -> a * b);
         boolean scale = name.endsWith("norm1.weight") || name.endsWith("norm2.weight")
                 || name.endsWith("LayerNorm.weight") || name.endsWith("layernorm.weight");

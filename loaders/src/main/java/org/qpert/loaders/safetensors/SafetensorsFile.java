@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.qpert.core.backend.Half;
 
 /**
  * One memory-mapped {@code .safetensors} file. The header is validated completely when the file is opened; tensor
@@ -130,17 +131,44 @@ public final class SafetensorsFile implements AutoCloseable {
                 case F32 -> buf.asFloatBuffer().get(out, at, n);
                 case F16 -> {
                     for (int i = 0; i < n; i++) {
-                        out[at + i] = Float16.halfToFloat(buf.getShort(2 * i));
+                        out[at + i] = Half.f16ToFloat(buf.getShort(2 * i));
                     }
                 }
                 default -> {
                     for (int i = 0; i < n; i++) {
-                        out[at + i] = Float16.bf16ToFloat(buf.getShort(2 * i));
+                        out[at + i] = Half.bf16ToFloat(buf.getShort(2 * i));
                     }
                 }
             }
         });
         return out;
+    }
+
+    /**
+     * The tensor's bytes as stored, little-endian and read-only: a view of the mapping (no copy) unless the tensor
+     * straddles two mapping windows, then a heap copy. A view must not be used after {@link #close()}.
+     */
+    public ByteBuffer bytes(String name) {
+        TensorInfo t = info(name);
+        if (t.byteLength() > MAX_ARRAY) {
+            throw new SafetensorsException(file + ": tensor '" + name + "' has " + t.byteLength()
+                    + " bytes, more than one buffer holds");
+        }
+        lock.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException(file + " is closed");
+            }
+            int length = (int) t.byteLength();
+            if (mapped.bytesLeftInWindow(t.fileOffset()) >= length) {
+                return mapped.slice(t.fileOffset(), length).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            }
+            byte[] copy = new byte[length];
+            mapped.copy(t.fileOffset(), copy);
+            return ByteBuffer.wrap(copy).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        } finally {
+            lock.readLock().unlock();
+        }
     }
 
     /** I64 values. */

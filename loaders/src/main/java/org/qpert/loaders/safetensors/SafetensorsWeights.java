@@ -1,5 +1,6 @@
 package org.qpert.loaders.safetensors;
 
+import org.qpert.core.backend.WeightData;
 import org.qpert.core.model.WeightSource;
 
 import java.io.IOException;
@@ -125,15 +126,40 @@ public final class SafetensorsWeights implements WeightSource, AutoCloseable {
     }
 
     /** Float32 values; the stored shape must equal {@code expectedShape} exactly. */
-    @Override
     public float[] floats(String name, long... expectedShape) {
+        requireShape(name, expectedShape);
+        return fileOf(name).readFloats(name);
+    }
+
+    /** The stored bytes (a view of the mapping, valid until {@link #close()}); the shape must equal the expected. */
+    @Override
+    public WeightData tensor(String name, long... expectedShape) {
+        TensorInfo t = requireShape(name, expectedShape);
+        org.qpert.core.backend.DType type = switch (t.dtype()) {
+            case F32 -> org.qpert.core.backend.DType.F32;
+            case F16 -> org.qpert.core.backend.DType.F16;
+            case BF16 -> org.qpert.core.backend.DType.BF16;
+            default -> throw new SafetensorsException(fileOf(name).path() + ": tensor '" + name + "' is " + t.dtype()
+                    + ", not a float type (F32, F16, BF16)");
+        };
+        long[] shape = t.shape();
+        long rows = shape.length == 0 ? 1 : shape.length == 1 ? 1 : shape[0];
+        long cols = t.numel() / Math.max(1, rows);
+        if (rows > Integer.MAX_VALUE || cols > Integer.MAX_VALUE) {
+            throw new SafetensorsException(fileOf(name).path() + ": tensor '" + name + "' of shape "
+                    + Arrays.toString(shape) + " is too large for one matrix");
+        }
+        return new WeightData(type, (int) rows, (int) cols, fileOf(name).bytes(name));
+    }
+
+    private TensorInfo requireShape(String name, long[] expectedShape) {
         SafetensorsFile f = fileOf(name);
         TensorInfo t = f.info(name);
         if (!Arrays.equals(t.shape(), expectedShape)) {
             throw new SafetensorsException(f.path() + ": tensor '" + name + "' has shape " + t.describeType()
                     + ", expected " + Arrays.toString(expectedShape));
         }
-        return f.readFloats(name);
+        return t;
     }
 
     public float[] readFloats(String name) {

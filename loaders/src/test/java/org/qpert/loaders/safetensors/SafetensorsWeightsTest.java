@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.qpert.core.backend.WeightData;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -112,5 +113,28 @@ class SafetensorsWeightsTest {
         assertTrue(e.getMessage().contains("neither model.safetensors nor"), e.getMessage());
         e = assertThrows(SafetensorsException.class, () -> SafetensorsWeights.open(dir.resolve("nothing")));
         assertTrue(e.getMessage().contains("nothing") && e.getMessage().contains("no such file"), e.getMessage());
+    }
+
+    @Test
+    void tensorKeepsTheStoredTypeAndBytes() throws IOException {
+        byte[] bf16 = {(byte) 0x80, 0x3f, 0x00, (byte) 0xc0, 0x40, 0x40, 0x00, 0x00, 0x00, 0x3f, (byte) 0x80, 0x3f};
+        byte[] f16 = {0x00, 0x3c, 0x01, 0x00}; // 1.0 and the smallest subnormal 2^-24
+        new SafetensorsWriter().addRaw("w", DType.BF16, new long[] {2, 1, 3}, bf16)
+                .addRaw("h", DType.F16, new long[] {2}, f16)
+                .addI64("ids", new long[] {1}, new long[] {7}).write(dir.resolve("model.safetensors"));
+        try (SafetensorsWeights w = SafetensorsWeights.open(dir)) {
+            WeightData t = w.tensor("w", 2, 1, 3);
+            assertEquals(org.qpert.core.backend.DType.BF16, t.dtype());
+            assertEquals(2, t.rows());
+            assertEquals(3, t.cols());
+            assertEquals(12, t.bytes().remaining());
+            assertArrayEquals(new float[] {1f, -2f, 3f, 0f, 0.5f, 1f}, t.toFloats());
+            WeightData h = w.tensor("h", 2);
+            assertEquals(org.qpert.core.backend.DType.F16, h.dtype());
+            assertArrayEquals(new float[] {1f, 0x1p-24f}, h.toFloats());
+            SafetensorsException e = assertThrows(SafetensorsException.class, () -> w.tensor("ids", 1));
+            assertTrue(e.getMessage().contains("not a float type"), e.getMessage());
+            assertThrows(SafetensorsException.class, () -> w.tensor("w", 2, 3));
+        }
     }
 }

@@ -31,6 +31,13 @@ public interface Kernels {
     void panel(float[] a, int aOff, int lda, int rows, int k, float[] b, int bOff,
                float[] c, int cOff, int ldc, int cols, float[] bias, int biasOff, float[] residual, int epilogue);
 
+    /**
+     * {@link #panel} over a 16-bit panel ({@code short[]}, same layout), each element widened to float32 where it is
+     * multiplied: {@code f16} IEEE binary16 (finite values only; packing refuses the rest), else bfloat16.
+     */
+    void panel16(float[] a, int aOff, int lda, int rows, int k, short[] b, int bOff, boolean f16,
+                 float[] c, int cOff, int ldc, int cols, float[] bias, int biasOff, float[] residual, int epilogue);
+
     /** {@code y[yOff + i] = GELU(x[xOff + i])} for i &lt; n (exact-erf GELU). */
     void gelu(float[] x, int xOff, float[] y, int yOff, int n);
 

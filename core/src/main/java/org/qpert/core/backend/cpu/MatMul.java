@@ -33,4 +33,19 @@ public final class MatMul {
                     bias, c0, residual, epilogue);
         });
     }
+
+    /** {@link #multiply} over a 16-bit weight packed by {@link Packing#packPanel16} (F16 when {@code f16}, else BF16). */
+    public void multiply16(float[] x, int n, int k, short[] packed, boolean f16, int out, float[] bias,
+                           float[] residual, int epilogue, float[] y) {
+        int nr = kernels.panelWidth();
+        int panels = Packing.panels(out, nr);
+        int rowBlocks = (n + ROW_BLOCK - 1) / ROW_BLOCK;
+        pool.parallelFor(panels * rowBlocks, (worker, task) -> {
+            int pn = task / rowBlocks, rb = task % rowBlocks;
+            int r0 = rb * ROW_BLOCK, rows = Math.min(ROW_BLOCK, n - r0);
+            int c0 = pn * nr, cols = Math.min(nr, out - c0);
+            kernels.panel16(x, r0 * k, k, rows, k, packed, pn * nr * k, f16, y, r0 * out + c0, out, cols,
+                    bias, c0, residual, epilogue);
+        });
+    }
 }

@@ -1,6 +1,7 @@
 package org.qpert.core.backend.cpu;
 
 import org.qpert.core.backend.Gelu;
+import org.qpert.core.backend.Half;
 import org.qpert.core.backend.QuickGelu;
 
 /**
@@ -34,6 +35,22 @@ final class ScalarKernels implements Kernels {
                 float s = 0f;
                 for (int p = 0, bo = bOff + j; p < k; p++, bo += nr) {
                     s = Math.fma(a[ar + p], b[bo], s);
+                }
+                c[cr + j] = finish(s, bias == null ? 0f : bias[biasOff + j], res, cr + j, ep);
+            }
+        }
+    }
+
+    @Override
+    public void panel16(float[] a, int aOff, int lda, int rows, int k, short[] b, int bOff, boolean f16,
+                        float[] c, int cOff, int ldc, int cols, float[] bias, int biasOff, float[] res, int ep) {
+        for (int i = 0; i < rows; i++) {
+            int ar = aOff + i * lda, cr = cOff + i * ldc;
+            for (int j = 0; j < cols; j++) {
+                float s = 0f;
+                for (int p = 0, bo = bOff + j; p < k; p++, bo += NR) {
+                    float w = f16 ? Half.f16ToFloatFinite(b[bo]) : Half.bf16ToFloat(b[bo]);
+                    s = Math.fma(a[ar + p], w, s);
                 }
                 c[cr + j] = finish(s, bias == null ? 0f : bias[biasOff + j], res, cr + j, ep);
             }

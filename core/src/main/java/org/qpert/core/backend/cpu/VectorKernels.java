@@ -2,6 +2,8 @@ package org.qpert.core.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -16,6 +18,10 @@ final class VectorKernels implements Kernels {
     private static final int L = S.length();
     private static final int NR = 2 * L;
     private static final int MR = 6;
+    /** L 16-bit lanes in half the width, widened to L int (then float) lanes. */
+    private static final VectorSpecies<Short> H = VectorSpecies.of(short.class,
+            VectorShape.forBitSize(S.vectorBitSize() / 2));
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
 
     @Override
     public String describe() {
@@ -154,6 +160,127 @@ final class VectorKernels implements Kernels {
         c01.intoArray(c, c0 + L);
     }
 
+    @Override
+    public void panel16(float[] a, int aOff, int lda, int rows, int k, short[] b, int bOff, boolean f16,
+                        float[] c, int cOff, int ldc, int cols, float[] bias, int biasOff, float[] residual,
+                        int epilogue) {
+        boolean full = cols == NR;
+        float[] out = full ? c : PARTIAL_TILE.get();
+        for (int i = 0; i < rows; i += MR) {
+            int r = Math.min(MR, rows - i);
+            int at = full ? cOff + i * ldc : 0, ld = full ? ldc : NR;
+            if (r == MR) {
+                tile6w(a, aOff + i * lda, lda, k, b, bOff, f16, out, at, ld);
+            } else {
+                int q = 0;
+                for (; q + 3 <= r; q += 3) {
+                    tile3w(a, aOff + (i + q) * lda, lda, k, b, bOff, f16, out, at + q * ld, ld);
+                }
+                for (; q < r; q++) {
+                    tile1w(a, aOff + (i + q) * lda, k, b, bOff, f16, out, at + q * ld);
+                }
+            }
+            if (!full) {
+                copyPartial(out, r, c, cOff + i * ldc, ldc, cols, bias, biasOff, residual, epilogue);
+            }
+        }
+        if (full && (bias != null || epilogue != PLAIN)) {
+            finish(c, cOff, ldc, rows, bias, biasOff, residual, epilogue);
+        }
+    }
+
+    /**
+     * L 16-bit weights widened to float32 in registers. BF16 is the high half of a float32. F16: the exponent and
+     * mantissa bits moved to their float32 places and the product with 2^112 rebiases the exponent (exact for
+     * normals and subnormals; infinities and NaN are refused at packing). The Vector API of Java 17 has no half-float
+     * conversion, and this costs three integer ops and a multiply per vector.
+     */
+    private static FloatVector widen(short[] b, int off, boolean f16) {
+        IntVector x = (IntVector) ShortVector.fromArray(H, b, off).convertShape(VectorOperators.S2I, I, 0);
+        if (f16) {
+            return x.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
+        }
+        return x.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    private static void tile6w(float[] a, int a0, int lda, int k, short[] b, int bOff, boolean f16,
+                               float[] c, int c0, int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
+        for (int p = 0, bo = bOff; p < k; p++, bo += NR) {
+            FloatVector b0 = widen(b, bo, f16);
+            FloatVector b1 = widen(b, bo + L, f16);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[a4 + p]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[a5 + p]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+        }
+        c00.intoArray(c, c0);
+        c01.intoArray(c, c0 + L);
+        c10.intoArray(c, c0 + ldc);
+        c11.intoArray(c, c0 + ldc + L);
+        c20.intoArray(c, c0 + 2 * ldc);
+        c21.intoArray(c, c0 + 2 * ldc + L);
+        c30.intoArray(c, c0 + 3 * ldc);
+        c31.intoArray(c, c0 + 3 * ldc + L);
+        c40.intoArray(c, c0 + 4 * ldc);
+        c41.intoArray(c, c0 + 4 * ldc + L);
+        c50.intoArray(c, c0 + 5 * ldc);
+        c51.intoArray(c, c0 + 5 * ldc + L);
+    }
+
+    private static void tile3w(float[] a, int a0, int lda, int k, short[] b, int bOff, boolean f16,
+                               float[] c, int c0, int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        int a1 = a0 + lda, a2 = a1 + lda;
+        for (int p = 0, bo = bOff; p < k; p++, bo += NR) {
+            FloatVector b0 = widen(b, bo, f16);
+            FloatVector b1 = widen(b, bo + L, f16);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+        }
+        c00.intoArray(c, c0);
+        c01.intoArray(c, c0 + L);
+        c10.intoArray(c, c0 + ldc);
+        c11.intoArray(c, c0 + ldc + L);
+        c20.intoArray(c, c0 + 2 * ldc);
+        c21.intoArray(c, c0 + 2 * ldc + L);
+    }
+
+    /** One row, the same FMA chain per column as the wider tiles (see {@link #tile1}). */
+    private static void tile1w(float[] a, int a0, int k, short[] b, int bOff, boolean f16, float[] c, int c0) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00;
+        for (int p = 0, bo = bOff; p < k; p++, bo += NR) {
+            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(widen(b, bo, f16), c00);
+            c01 = x.fma(widen(b, bo + L, f16), c01);
+        }
+        c00.intoArray(c, c0);
+        c01.intoArray(c, c0 + L);
+    }
+
     /**
      * Bias and epilogue over the finished rows × NR block of C, still in L1: a separate loop rather than code in the
      * tiles, which C2 compiles poorly when the vector accumulators live across a call.
@@ -199,14 +326,20 @@ final class VectorKernels implements Kernels {
                     tile1(a, aOff + (i + q) * lda, k, b, bOff, tile, q * NR);
                 }
             }
-            for (int q = 0; q < r; q++) {
-                int at = cOff + (i + q) * ldc;
-                for (int j = 0; j < cols; j++) {
-                    float v = tile[q * NR + j] + (bias == null ? 0f : bias[biasOff + j]);
-                    c[at + j] = ep == GELU ? org.qpert.core.backend.Gelu.apply(v)
-                            : ep == QUICK_GELU ? org.qpert.core.backend.QuickGelu.apply(v)
-                            : ep == RESIDUAL ? v + res[at + j] : v;
-                }
+            copyPartial(tile, r, c, cOff + i * ldc, ldc, cols, bias, biasOff, res, ep);
+        }
+    }
+
+    /** The valid {@code cols} columns of r scratch-tile rows into C, with bias and epilogue. */
+    private static void copyPartial(float[] tile, int r, float[] c, int cOff, int ldc, int cols, float[] bias,
+                                    int biasOff, float[] res, int ep) {
+        for (int q = 0; q < r; q++) {
+            int at = cOff + q * ldc;
+            for (int j = 0; j < cols; j++) {
+                float v = tile[q * NR + j] + (bias == null ? 0f : bias[biasOff + j]);
+                c[at + j] = ep == GELU ? org.qpert.core.backend.Gelu.apply(v)
+                        : ep == QUICK_GELU ? org.qpert.core.backend.QuickGelu.apply(v)
+                        : ep == RESIDUAL ? v + res[at + j] : v;
             }
         }
     }

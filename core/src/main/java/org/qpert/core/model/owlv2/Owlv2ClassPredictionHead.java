@@ -18,12 +18,10 @@ final class Owlv2ClassPredictionHead {
     Owlv2ClassPredictionHead(ModelWeights w, int visionWidth, int queryWidth) {
         this.width = queryWidth;
         this.dense0 = Linear.load(w, "class_head.dense0", queryWidth, visionWidth);
-        float[] weight = new float[2 * visionWidth];
-        System.arraycopy(w.floats("class_head.logit_shift.weight", 1, visionWidth), 0, weight, 0, visionWidth);
-        System.arraycopy(w.floats("class_head.logit_scale.weight", 1, visionWidth), 0, weight, visionWidth,
-                visionWidth);
+        Tensor weight = w.stacked(new String[] {"class_head.logit_shift.weight", "class_head.logit_scale.weight"},
+                visionWidth, 1, visionWidth);
         float[] bias = {w.floats("class_head.logit_shift.bias", 1)[0], w.floats("class_head.logit_scale.bias", 1)[0]};
-        this.shiftScale = new Linear(w.backend().weight(weight, 2, visionWidth), w.backend().upload(bias, 1, 2));
+        this.shiftScale = new Linear(weight, w.backend().upload(bias, 1, 2));
     }
 
     /** The normalized class embeddings e [g², P], row-major. */

@@ -1,0 +1,20 @@
+package org.qpert.core.backend;
+
+/**
+ * How the elements of a tensor are stored. Activations are always {@link #F32}; weights keep the type of their
+ * checkpoint ({@link #F16}, {@link #BF16}) and are widened to float32 in registers where they are multiplied.
+ */
+public enum DType {
+    F32(4), F16(2), BF16(2);
+
+    private final int bytes;
+
+    DType(int bytes) {
+        this.bytes = bytes;
+    }
+
+    /** Bytes per element. */
+    public int bytes() {
+        return bytes;
+    }
+}

@@ -1,0 +1,50 @@
+package org.qpert.core.backend;
+
+/** Scalar conversions between float32 and the 16-bit weight types (Java 17 has no {@code Float.float16ToFloat}). */
+public final class Half {
+    private Half() {
+    }
+
+    /** bfloat16 bits (low 16 bits of {@code bits}) to float: the high half of a float32. */
+    public static float bf16ToFloat(int bits) {
+        return Float.intBitsToFloat((bits & 0xffff) << 16);
+    }
+
+    /** IEEE binary16 bits to float, exact: subnormals, signed zeros, infinities and NaN payloads kept. */
+    public static float f16ToFloat(int bits) {
+        int sign = (bits & 0x8000) << 16;
+        int exp = (bits >>> 10) & 0x1f;
+        int mant = bits & 0x3ff;
+        if (exp == 0x1f) {
+            return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
+        }
+        if (exp == 0) {
+            float v = mant * 0x1p-24f; // subnormal or zero: mant·2^-24, exact in float32
+            return sign != 0 ? -v : v;
+        }
+        return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13)); // rebias the exponent 15 → 127
+    }
+
+    /**
+     * The CPU kernels' F16 widening (the vector kernels do the same per lane): the exponent and mantissa bits moved to
+     * their float32 places, then a multiply by 2^112 rebiases the exponent, which also makes subnormals exact. Equal to
+     * {@link #f16ToFloat} for every finite value; infinities and NaN are refused when a weight is packed.
+     */
+    public static float f16ToFloatFinite(short bits) {
+        return Float.intBitsToFloat((bits << 13) & 0x8fffe000) * 0x1p112f;
+    }
+
+    /** True when F16 bits hold an infinity or NaN (exponent all ones). */
+    public static boolean f16IsNonFinite(int bits) {
+        return (bits & 0x7c00) == 0x7c00;
+    }
+
+    /** float to bfloat16 bits, rounding to nearest even (NaN stays NaN). */
+    public static short floatToBf16(float x) {
+        int bits = Float.floatToRawIntBits(x);
+        if (Float.isNaN(x)) {
+            return (short) ((bits >>> 16) | 0x40);
+        }
+        return (short) ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16);
+    }
+}
