@@ -7,7 +7,6 @@
 #   3. qpert's gallery embedding (ViT-g 224, P̄ of two boxes, ITC with and without it) in batches of BATCH_IMAGES
 #      against one image at a time (GalleryBatchBench).
 # Same thread count everywhere (THREADS, default: all cores). Installs python3-torch and OpenBLAS with apt when missing.
-<<<<<<< HEAD
 #   3. start-up from a real-size BF16 checkpoint (written once to /tmp/qpert-bench, then from a warm page cache),
 #      P̄'s share of a Q-Former pass, and one ViT-g layer in ONNX Runtime (Java API), exported by the PyTorch script.
 # Ends with exactly one line: vit_speedup=X qformer_speedup=Y text20_ms=Z matmul_vs_blas=W weights_mb=M pbar_share=P
@@ -16,16 +15,10 @@
 #   three ViT-g shapes; weights_mb = heap held by the loaded BF16 model; pbar_share = P̄ build for 4 small boxes over a
 #   Q-Former image pass at T=257, CPU time; load_s = open + load + first 20-token text embedding; vit_vs_ort = qpert
 #   ViT-g 224 / 39 ONNX Runtime layers; vit_spread = slowest / fastest of the ViT-g runs; batch_speedup = batched /
-#   one-at-a-time gallery embedding, when a bench prints it, else nan).
+#   one-at-a-time gallery embedding in images/s, GalleryBatchBench).
 # Environment: THREADS, RUNS (timed runs per end-to-end step, default 3), SIZES (default "224 364"),
-#   MVN_FLAGS (default -o), QPERT_BENCH_HEAP (default 10g), CHECKPOINT_DIR (default /tmp/qpert-bench).
-=======
-# Ends with exactly one line: vit_speedup=X qformer_speedup=Y text20_ms=Z matmul_vs_blas=W batch_speedup=B
-#   (speedup = PyTorch time / qpert time at 224 px; matmul_vs_blas = geometric mean of qpert/BLAS GFLOP/s over the
-#   three ViT-g shapes; batch_speedup = images/s batched over images/s one at a time).
-# Environment: THREADS, RUNS (timed runs per end-to-end step, default 3), SIZES (default "224 364"),
-#   BATCH_IMAGES (default 8), MVN_FLAGS (default -o), QPERT_BENCH_HEAP (default 10g).
->>>>>>> main
+#   BATCH_IMAGES (default 8), MVN_FLAGS (default -o), QPERT_BENCH_HEAP (default 10g), CHECKPOINT_DIR (default
+#   /tmp/qpert-bench).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"

@@ -59,15 +59,10 @@ def main():
               f"qpert ViT-g 224 {qp.get('vit224_ms', nan):.0f} ms")
     vit_vs_ort = qp["vit224_ms"] / ort if ort and "vit224_ms" in qp else nan
     print(f"vit_speedup={speedup('vit224_ms'):.2f} qformer_speedup={speedup('qformer224_ms'):.2f} "
-<<<<<<< HEAD
           f"text20_ms={qp.get('text20_ms', nan):.1f} matmul_vs_blas={matmul_vs_blas:.2f} "
           f"weights_mb={extra.get('weights_mb', nan):.0f} pbar_share={extra.get('pbar_share', nan):.3f} "
           f"load_s={extra.get('load_s', nan):.2f} vit_vs_ort={vit_vs_ort:.2f} "
-          f"vit_spread={qp.get('vit224_spread', nan):.3f} batch_speedup={extra.get('batch_speedup', nan):.2f}")
-=======
-          f"text20_ms={qp.get('text20_ms', float('nan')):.1f} matmul_vs_blas={matmul_vs_blas:.2f} "
-          f"batch_speedup={qp.get('batch_speedup', float('nan')):.2f}")
->>>>>>> main
+          f"vit_spread={qp.get('vit224_spread', nan):.3f} batch_speedup={qp.get('batch_speedup', extra.get('batch_speedup', nan)):.2f}")
 
 
 if __name__ == "__main__":
