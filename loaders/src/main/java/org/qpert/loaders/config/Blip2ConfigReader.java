@@ -58,17 +58,7 @@ public final class Blip2ConfigReader {
     }
 
     private static VisionConfig vision(JsonFields v) {
-        VisionConfig d = VisionConfig.defaults();
-        return new VisionConfig(
-                v.integer("hidden_size", d.hiddenSize()),
-                v.integer("num_hidden_layers", d.numHiddenLayers()),
-                v.integer("num_attention_heads", d.numAttentionHeads()),
-                v.integer("intermediate_size", d.intermediateSize()),
-                v.integer("image_size", d.imageSize()),
-                v.integer("patch_size", d.patchSize()),
-                v.positive("layer_norm_eps", d.layerNormEps()),
-                v.optionalBool("qkv_bias").orElse(d.qkvBias()),
-                v.string("hidden_act", d.hiddenAct()));
+        return VisionConfigReader.read(v, VisionConfig.defaults());
     }
 
     private static QFormerConfig qformer(JsonFields q) {

@@ -42,16 +42,8 @@ public final class Owlv2ConfigReader {
         if (channels != 3) {
             throw v.invalid("num_channels", "is " + channels + ", only RGB (3) is supported");
         }
-        return new VisionConfig(
-                v.integer("hidden_size", d.hiddenSize()),
-                v.integer("num_hidden_layers", d.numHiddenLayers()),
-                v.integer("num_attention_heads", d.numAttentionHeads()),
-                v.integer("intermediate_size", d.intermediateSize()),
-                v.integer("image_size", d.imageSize()),
-                v.integer("patch_size", d.patchSize()),
-                v.positive("layer_norm_eps", d.layerNormEps()),
-                true,
-                v.string("hidden_act", d.hiddenAct()));
+        // OWLv2's q/k/v always carry biases (ClipAttention loads them); `qkv_bias` is BLIP-2's key and absent here.
+        return VisionConfigReader.read(v, d);
     }
 
     private static Owlv2TextConfig text(JsonFields t) {
