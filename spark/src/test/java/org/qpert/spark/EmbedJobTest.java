@@ -75,6 +75,8 @@ class EmbedJobTest {
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.sql.shuffle.partitions", "2")
+                // Compiling generated code for a six-row manifest costs more than it saves.
+                .config("spark.sql.codegen.wholeStage", "false")
                 .getOrCreate();
     }
 
