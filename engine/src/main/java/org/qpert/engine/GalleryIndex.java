@@ -114,11 +114,14 @@ public final class GalleryIndex {
                 textFeature, 1, featureShape[1]).transpose();
         Float[] itm = new Float[n];
         ScoreMatrix scores = rerank == 0 ? itc : Reranker.rerankRows(itc, rerank, (q, gallery) -> {
-            float[] out = new float[gallery.length];
+            List<RetrievalEngine.ItmQuery> pairs = new ArrayList<>(gallery.length);
+            for (int i : gallery) {
+                StoredImage m = s.images().get(i);
+                pairs.add(new RetrievalEngine.ItmQuery(store.read(s.ids().get(i), StoredImage.Z), m.height(),
+                        m.width(), m.boxes(), text));
+            }
+            float[] out = engine.itm(pairs, perturbed);
             for (int j = 0; j < gallery.length; j++) {
-                StoredImage m = s.images().get(gallery[j]);
-                out[j] = engine.itm(store.read(s.ids().get(gallery[j]), StoredImage.Z), m.height(), m.width(),
-                        m.boxes(), perturbed, List.of(text))[0];
                 itm[gallery[j]] = out[j];
             }
             return out;

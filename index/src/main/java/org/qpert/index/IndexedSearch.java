@@ -47,15 +47,19 @@ public final class IndexedSearch {
         boolean perturbed = engine.perturbs();
         float[] feature = engine.textFeatures(List.of(text));
         List<VectorIndex.Hit> hits = index.search(feature, Math.max(top, itmK), perturbed, mode);
+        List<RetrievalEngine.ItmQuery> pairs = new ArrayList<>();
+        for (VectorIndex.Hit h : hits.subList(0, Math.min(itmK, hits.size()))) {
+            StoredImage m = StoredImage.of(store, h.id());
+            pairs.add(new RetrievalEngine.ItmQuery(store.read(h.id(), StoredImage.Z), m.height(), m.width(),
+                    m.boxes(), text));
+        }
+        float[] itm = engine.itm(pairs, perturbed);
         List<Searcher.Hit> reranked = new ArrayList<>();
         List<Searcher.Hit> rest = new ArrayList<>();
         for (int r = 0; r < hits.size(); r++) {
             VectorIndex.Hit h = hits.get(r);
             if (r < itmK) {
-                StoredImage m = StoredImage.of(store, h.id());
-                float itm = engine.itm(store.read(h.id(), StoredImage.Z), m.height(), m.width(), m.boxes(), perturbed,
-                        List.of(text))[0];
-                reranked.add(new Searcher.Hit(h.ord(), h.id(), itm + h.itc(), h.itc()));
+                reranked.add(new Searcher.Hit(h.ord(), h.id(), itm[r] + h.itc(), h.itc()));
             } else {
                 rest.add(new Searcher.Hit(h.ord(), h.id(), itmK == 0 ? h.itc() : -100 + h.itc(), h.itc()));
             }

@@ -7,6 +7,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.lucene.codecs.Codec;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene912.Lucene912Codec;
@@ -103,39 +108,89 @@ public final class VectorIndex implements AutoCloseable {
                     + " x " + dim);
         }
         Files.createDirectories(dir);
-        IndexWriterConfig config = new IndexWriterConfig().setCodec(codec(int8))
+        // Graph building is the cost (Lucene inserts every vector into an HNSW graph as it is added, and again when
+        // segments merge): every core adds blocks (one segment per thread, graphs built in parallel), and the final
+        // merge inserts with every core too. Block order in the index does not matter: ORD keeps the gallery order.
+        int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), n));
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "qpert-index-build");
+            t.setDaemon(true);
+            return t;
+        });
+        IndexWriterConfig config = new IndexWriterConfig().setCodec(codec(int8, threads, pool))
                 .setOpenMode(IndexWriterConfig.OpenMode.CREATE).setRAMBufferSizeMB(256);
         try (FSDirectory d = FSDirectory.open(dir); IndexWriter w = new IndexWriter(d, config)) {
-            for (int i = 0; i < n; i++) {
-                List<Document> block = new ArrayList<>(nq + 1);
-                for (int q = 0; q < nq; q++) {
-                    Document child = new Document();
-                    int from = (i * nq + q) * dim;
-                    child.add(new KnnFloatVectorField(PLAIN, Arrays.copyOfRange(plain, from, from + dim),
-                            VectorSimilarityFunction.COSINE));
-                    if (perturbed != null) {
-                        child.add(new KnnFloatVectorField(PERTURBED, Arrays.copyOfRange(perturbed, from, from + dim),
-                                VectorSimilarityFunction.COSINE));
+            AtomicInteger next = new AtomicInteger();
+            List<Future<?>> adders = new ArrayList<>(threads);
+            for (int t = 0; t < threads; t++) {
+                adders.add(pool.submit(() -> {
+                    for (int i; (i = next.getAndIncrement()) < n; ) {
+                        w.addDocuments(block(ids.get(i), i, plain, perturbed, nq, dim));
+                        progress.advance(1);
                     }
-                    block.add(child);
-                }
-                Document parent = new Document();
-                parent.add(new StringField(TYPE, IMAGE, Field.Store.NO));
-                parent.add(new NumericDocValuesField(ORD, i));
-                parent.add(new StoredField(ID, ids.get(i)));
-                block.add(parent);
-                w.addDocuments(block);
-                progress.advance(1);
+                    return null;
+                }));
+            }
+            for (Future<?> f : adders) {
+                await(f);
             }
             w.forceMerge(1);
             w.commit();
+        } finally {
+            pool.shutdownNow();
         }
         progress.finish();
     }
 
-    /** The per-field vector format: HNSW graph over float32 vectors, or over int8 scalar-quantized ones. */
-    private static Codec codec(boolean int8) {
-        KnnVectorsFormat format = int8 ? new Lucene99HnswScalarQuantizedVectorsFormat() : new Lucene99HnswVectorsFormat();
+    /** Image {@code i}'s block: its {@code nq} query vectors as children, then the parent (id, gallery position). */
+    private static List<Document> block(String id, int i, float[] plain, float[] perturbed, int nq, int dim) {
+        List<Document> block = new ArrayList<>(nq + 1);
+        for (int q = 0; q < nq; q++) {
+            Document child = new Document();
+            int from = (i * nq + q) * dim;
+            child.add(new KnnFloatVectorField(PLAIN, Arrays.copyOfRange(plain, from, from + dim),
+                    VectorSimilarityFunction.COSINE));
+            if (perturbed != null) {
+                child.add(new KnnFloatVectorField(PERTURBED, Arrays.copyOfRange(perturbed, from, from + dim),
+                        VectorSimilarityFunction.COSINE));
+            }
+            block.add(child);
+        }
+        Document parent = new Document();
+        parent.add(new StringField(TYPE, IMAGE, Field.Store.NO));
+        parent.add(new NumericDocValuesField(ORD, i));
+        parent.add(new StoredField(ID, id));
+        block.add(parent);
+        return block;
+    }
+
+    private static void await(Future<?> f) throws IOException {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while building the index", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(e.getCause());
+        }
+    }
+
+    /**
+     * The per-field vector format: HNSW graph over float32 vectors, or over int8 scalar-quantized ones (Lucene's
+     * defaults: 16 connections, beam 100), merging with {@code mergeWorkers} threads of {@code mergePool}.
+     */
+    private static Codec codec(boolean int8, int mergeWorkers, ExecutorService mergePool) {
+        int maxConn = Lucene99HnswVectorsFormat.DEFAULT_MAX_CONN;
+        int beam = Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH;
+        KnnVectorsFormat format = int8
+                ? new Lucene99HnswScalarQuantizedVectorsFormat(maxConn, beam, mergeWorkers, 7, false, null, mergePool)
+                : new Lucene99HnswVectorsFormat(maxConn, beam, mergeWorkers, mergePool);
         return new Lucene912Codec() {
             @Override
             public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
