@@ -289,6 +289,24 @@ public final class QPert implements AutoCloseable {
         return model.itmLogits(pairs);
     }
 
+    /**
+     * ITM logits [no match, match] of pairs: {@code images.get(i)} (its own P̄, if any) with {@code captions.get(i)},
+     * all pairs in one Q-Former pass; each equals the pair scored alone.
+     */
+    public List<float[]> itmLogits(List<PerturbedImage> images, List<String> captions) {
+        if (images.size() != captions.size()) {
+            throw new IllegalArgumentException(images.size() + " images for " + captions.size() + " captions: ITM "
+                    + "pairs need one caption per image");
+        }
+        List<Blip2Retrieval.ItmPair> pairs = new ArrayList<>(captions.size());
+        for (int i = 0; i < captions.size(); i++) {
+            Encoding e = encode(captions.get(i));
+            PerturbedImage image = images.get(i);
+            pairs.add(new Blip2Retrieval.ItmPair(image.context(), image.perturbation(), e.ids(), e.attentionMask()));
+        }
+        return model.itmLogits(pairs);
+    }
+
     /** ITM class-1 ("match") logit, the score LAVIS and the paper add to ITC when re-ranking. */
     public float itm(ImageEmbedding image, String caption) {
         return itmLogits(image, caption)[1];

@@ -198,19 +198,52 @@ public final class Blip2Engine implements RetrievalEngine {
     @Override
     public float[] itm(float[] imageEmbeds, int height, int width, List<Box> boxes, boolean perturbed,
                        List<String> texts) {
-        int[] shape = imageEmbedsShape();
-        ImageContext context = model.contextOf(backend().upload(imageEmbeds, shape[0], shape[1]));
-        PerturbedImage image = PerturbedImage.of(model, context, height, width, boxes,
-                perturbed ? perturbation : Perturbation.none());
-        float[] out = new float[texts.size()];
-        for (int from = 0; from < texts.size(); from += TEXT_BATCH) {
-            int to = Math.min(texts.size(), from + TEXT_BATCH);
-            List<float[]> logits = qpert.itmLogits(image, texts.subList(from, to));
-            for (int j = 0; j < logits.size(); j++) {
-                out[from + j] = logits.get(j)[1];
+        try (ImageContext context = contextOf(imageEmbeds)) {
+            PerturbedImage image = PerturbedImage.of(model, context, height, width, boxes,
+                    perturbed ? perturbation : Perturbation.none());
+            float[] out = new float[texts.size()];
+            for (int from = 0; from < texts.size(); from += TEXT_BATCH) {
+                int to = Math.min(texts.size(), from + TEXT_BATCH);
+                List<float[]> logits = qpert.itmLogits(image, texts.subList(from, to));
+                for (int j = 0; j < logits.size(); j++) {
+                    out[from + j] = logits.get(j)[1];
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Each image's P̄ is built from its own stored Z and boxes; the pairs go through the Q-Former in batches. */
+    @Override
+    public float[] itm(List<ItmQuery> pairs, boolean perturbed) {
+        float[] out = new float[pairs.size()];
+        for (int from = 0; from < pairs.size(); from += TEXT_BATCH) {
+            List<ItmQuery> batch = pairs.subList(from, Math.min(pairs.size(), from + TEXT_BATCH));
+            List<ImageContext> contexts = new ArrayList<>(batch.size());
+            try {
+                List<PerturbedImage> images = new ArrayList<>(batch.size());
+                List<String> texts = new ArrayList<>(batch.size());
+                for (ItmQuery q : batch) {
+                    ImageContext context = contextOf(q.imageEmbeds());
+                    contexts.add(context);
+                    images.add(PerturbedImage.of(model, context, q.height(), q.width(), q.boxes(),
+                            perturbed ? perturbation : Perturbation.none()));
+                    texts.add(q.text());
+                }
+                List<float[]> logits = qpert.itmLogits(images, texts);
+                for (int j = 0; j < logits.size(); j++) {
+                    out[from + j] = logits.get(j)[1];
+                }
+            } finally {
+                contexts.forEach(ImageContext::close);
             }
         }
         return out;
+    }
+
+    private ImageContext contextOf(float[] imageEmbeds) {
+        int[] shape = imageEmbedsShape();
+        return model.contextOf(backend().upload(imageEmbeds, shape[0], shape[1]));
     }
 
     @Override

@@ -138,9 +138,14 @@ public final class GalleryIndex {
                 textFeature, 1, featureShape[1]).transpose();
         Float[] itm = new Float[n];
         ScoreMatrix scores = rerank == 0 ? itc : Reranker.rerankRows(itc, rerank, (q, gallery) -> {
-            float[] out = new float[gallery.length];
+            List<RetrievalEngine.ItmQuery> pairs = new ArrayList<>(gallery.length);
+            for (int i : gallery) {
+                StoredImage m = s.images().get(i);
+                pairs.add(new RetrievalEngine.ItmQuery(store.read(s.ids().get(i), StoredImage.Z), m.height(),
+                        m.width(), m.boxes(), text));
+            }
+            float[] out = engine.itm(pairs, perturbed);
             for (int j = 0; j < gallery.length; j++) {
-                out[j] = itm(s, gallery[j], text, perturbed);
                 itm[gallery[j]] = out[j];
             }
             return out;
@@ -164,26 +169,29 @@ public final class GalleryIndex {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("ITC index (" + itcIndex.describe() + "): " + e.getMessage(), e);
         }
-        List<Result> out = new ArrayList<>(hits.size());
-        for (int r = 0; r < hits.size(); r++) {
-            ItcIndex.Hit h = hits.get(r);
+        List<RetrievalEngine.ItmQuery> pairs = new ArrayList<>();
+        for (ItcIndex.Hit h : hits) {
             if (h.index() >= s.ids().size() || !s.ids().get(h.index()).equals(h.id())) {
                 throw new IllegalStateException("ITC index (" + itcIndex.describe() + ") is not in step with store "
                         + store.dir() + ": it has '" + h.id() + "' at position " + h.index());
             }
-            Float itm = r < rerank ? itm(s, h.index(), text, perturbed) : null;
+            if (pairs.size() < rerank) {
+                StoredImage m = s.images().get(h.index());
+                pairs.add(new RetrievalEngine.ItmQuery(store.read(h.id(), StoredImage.Z), m.height(), m.width(),
+                        m.boxes(), text));
+            }
+        }
+        float[] logits = pairs.isEmpty() ? new float[0] : engine.itm(pairs, perturbed);
+        List<Result> out = new ArrayList<>(hits.size());
+        for (int r = 0; r < hits.size(); r++) {
+            ItcIndex.Hit h = hits.get(r);
+            Float itm = r < logits.length ? logits[r] : null;
             float score = itm != null ? itm + h.itc() : rerank == 0 ? h.itc() : Reranker.OUTSIDE + h.itc();
             out.add(new Result(h.index(), h.id(), score, h.itc(), itm, s.images().get(h.index())));
         }
         out.sort((a, b) -> a.score() != b.score() ? Float.compare(b.score(), a.score())
                 : Integer.compare(a.index(), b.index()));
         return out.subList(0, Math.min(top, out.size()));
-    }
-
-    private float itm(Snapshot s, int i, String text, boolean perturbed) {
-        StoredImage m = s.images().get(i);
-        return engine.itm(store.read(s.ids().get(i), StoredImage.Z), m.height(), m.width(), m.boxes(), perturbed,
-                List.of(text))[0];
     }
 
     /**

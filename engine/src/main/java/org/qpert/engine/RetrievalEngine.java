@@ -78,6 +78,28 @@ public interface RetrievalEngine extends AutoCloseable {
      */
     float[] itm(float[] imageEmbeds, int height, int width, List<Box> boxes, boolean perturbed, List<String> texts);
 
+    /**
+     * A stored image and one caption to score by ITM.
+     *
+     * @param imageEmbeds Z, [T, Dv]
+     * @param height,width original size in pixels (the boxes' frame)
+     */
+    record ItmQuery(float[] imageEmbeds, int height, int width, List<Box> boxes, String text) {
+    }
+
+    /**
+     * ITM class-1 logits of many (image, caption) pairs, e.g. one text query against its top-k images; each equals
+     * {@link #itm} of that pair alone. The default scores the pairs one by one; a model engine batches them.
+     */
+    default float[] itm(List<ItmQuery> pairs, boolean perturbed) {
+        float[] out = new float[pairs.size()];
+        for (int i = 0; i < out.length; i++) {
+            ItmQuery q = pairs.get(i);
+            out[i] = itm(q.imageEmbeds(), q.height(), q.width(), q.boxes(), perturbed, List.of(q.text()))[0];
+        }
+        return out;
+    }
+
     @Override
     void close();
 }

@@ -61,6 +61,12 @@ class LibraryEndToEndTest {
                         if (h.itm() != null) {
                             reranked++;
                             assertEquals(h.itc() + h.itm(), h.score(), 1e-5);
+                            // The top-k are scored as one batch of (image, caption) pairs, each image with its own
+                            // P̄: each equals the pair scored alone (same arithmetic per row; 1e-5 for float noise).
+                            StoredImage m = h.image();
+                            float alone = engine.itm(store.read(h.id(), StoredImage.Z), m.height(), m.width(),
+                                    m.boxes(), perturbed, List.of(caption))[0];
+                            assertEquals(alone, h.itm(), 1e-5, "batched ITM of " + h.id());
                         } else {
                             assertEquals(h.itc() - 100f, h.score(), 1e-4);
                         }

@@ -3,7 +3,10 @@ package org.qpert.index;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import org.qpert.core.retrieval.Progress;
+import org.qpert.engine.StoredImage;
 import org.qpert.loaders.store.EmbeddingStore;
 
 /**
@@ -23,17 +26,20 @@ public final class IndexedSearch {
     }
 
     /**
-     * Builds {@code STORE/lucene} from the store's ITC features (plain, and perturbed when stored), or brings an
-     * existing one up to date (rebuilt when it is in the other vector format); merged into one segment.
+     * Builds {@code STORE/lucene} afresh from the store's ITC features (plain, and perturbed when stored), with every
+     * core; the commit records the store's images, so it is in step with the store (see {@link StoreIndex}).
      */
     public static Path build(EmbeddingStore store, boolean int8) throws IOException {
-        if (store.ids().isEmpty()) {
+        List<String> ids = store.ids();
+        if (ids.isEmpty()) {
             throw new IllegalArgumentException("store " + store.dir() + " holds no images");
         }
-        try (StoreIndex index = StoreIndex.open(store, int8)) {
-            index.optimize();
-        }
-        return indexDir(store);
+        int[] shape = store.spec().shape(StoredImage.ITC);
+        boolean perturbed = store.spec().fieldNames().contains(StoredImage.ITC_QPERT);
+        Path dir = indexDir(store);
+        VectorIndex.build(dir, ids, store.readAll(StoredImage.ITC), perturbed ? store.readAll(StoredImage.ITC_QPERT)
+                : null, shape[0], shape[1], int8, Progress.logging("index", ids.size(), "images"));
+        return dir;
     }
 
     /** The mode {@code flag} asks for on this store, null for the in-memory ranking. */

@@ -167,8 +167,8 @@ public final class StoreIndex implements StoreListener, AutoCloseable {
         }
         for (int i = from; i < ids.size(); i++) {
             String id = ids.get(i);
-            VectorIndex.addImage(writer, i, id, store.read(id, StoredImage.ITC),
-                    perturbed ? store.read(id, StoredImage.ITC_QPERT) : null, 0, nq, dim);
+            writer.addDocuments(VectorIndex.block(id, i, store.read(id, StoredImage.ITC),
+                    perturbed ? store.read(id, StoredImage.ITC_QPERT) : null, 0, nq, dim));
             chain.add(id);
             count = i + 1;
             lastId = id;
@@ -188,13 +188,6 @@ public final class StoreIndex implements StoreListener, AutoCloseable {
 
     public boolean int8() {
         return int8;
-    }
-
-    /** Merges the index into one segment (what {@code qpert index} leaves: the fastest to search). */
-    public synchronized void optimize() throws IOException {
-        writer.forceMerge(1);
-        VectorIndex.commit(writer, count, chain.hex(), int8);
-        readers.maybeRefreshBlocking();
     }
 
     /** The best {@code k} images (see {@link VectorIndex#search}) in what is committed now. */

@@ -8,6 +8,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.lucene.codecs.Codec;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene912.Lucene912Codec;
@@ -113,28 +118,50 @@ public final class VectorIndex implements AutoCloseable {
                     + " x " + dim);
         }
         Files.createDirectories(dir);
-        try (FSDirectory d = FSDirectory.open(dir);
-             IndexWriter w = new IndexWriter(d, writerConfig(int8, IndexWriterConfig.OpenMode.CREATE))) {
-            for (int i = 0; i < n; i++) {
-                addImage(w, i, ids.get(i), plain, perturbed, (long) i * nq * dim, nq, dim);
-                progress.advance(1);
+        // Graph building is the cost (Lucene inserts every vector into an HNSW graph as it is added, and again when
+        // segments merge): every core adds blocks (one segment per thread, graphs built in parallel), and the final
+        // merge inserts with every core too. Block order in the index does not matter: ORD keeps the gallery order.
+        int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), n));
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "qpert-index-build");
+            t.setDaemon(true);
+            return t;
+        });
+        IndexWriterConfig config = new IndexWriterConfig().setCodec(codec(int8, threads, pool))
+                .setOpenMode(IndexWriterConfig.OpenMode.CREATE).setRAMBufferSizeMB(256);
+        try (FSDirectory d = FSDirectory.open(dir); IndexWriter w = new IndexWriter(d, config)) {
+            AtomicInteger next = new AtomicInteger();
+            List<Future<?>> adders = new ArrayList<>(threads);
+            for (int t = 0; t < threads; t++) {
+                adders.add(pool.submit(() -> {
+                    for (int i; (i = next.getAndIncrement()) < n; ) {
+                        w.addDocuments(block(ids.get(i), i, plain, perturbed, (long) i * nq * dim, nq, dim));
+                        progress.advance(1);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : adders) {
+                await(f);
             }
             w.forceMerge(1);
             commit(w, n, IdChain.of(ids), int8);
+        } finally {
+            pool.shutdownNow();
         }
         progress.finish();
     }
 
+    /** The configuration of a writer that adds blocks from one thread (a store's writer, {@link StoreIndex}). */
     static IndexWriterConfig writerConfig(boolean int8, IndexWriterConfig.OpenMode mode) {
-        return new IndexWriterConfig().setCodec(codec(int8)).setOpenMode(mode).setRAMBufferSizeMB(256);
+        return new IndexWriterConfig().setCodec(codec(int8, 1, null)).setOpenMode(mode).setRAMBufferSizeMB(256);
     }
 
     /**
-     * One image's block: {@code nq} child documents with its query vectors (taken from {@code plain} and {@code
-     * perturbed} at {@code from}), then the parent with its id and gallery position.
+     * Image {@code ord}'s block: its {@code nq} query vectors (taken from {@code plain} and {@code perturbed} at
+     * {@code from}) as children, then the parent (id, gallery position).
      */
-    static void addImage(IndexWriter w, int ord, String id, float[] plain, float[] perturbed, long from, int nq,
-            int dim) throws IOException {
+    static List<Document> block(String id, int ord, float[] plain, float[] perturbed, long from, int nq, int dim) {
         List<Document> block = new ArrayList<>(nq + 1);
         for (int q = 0; q < nq; q++) {
             Document child = new Document();
@@ -152,7 +179,24 @@ public final class VectorIndex implements AutoCloseable {
         parent.add(new NumericDocValuesField(ORD, ord));
         parent.add(new StoredField(ID, id));
         block.add(parent);
-        w.addDocuments(block);
+        return block;
+    }
+
+    private static void await(Future<?> f) throws IOException {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while building the index", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(e.getCause());
+        }
     }
 
     /**
@@ -165,9 +209,17 @@ public final class VectorIndex implements AutoCloseable {
         w.commit();
     }
 
-    /** The per-field vector format: HNSW graph over float32 vectors, or over int8 scalar-quantized ones. */
-    static Codec codec(boolean int8) {
-        KnnVectorsFormat format = int8 ? new Lucene99HnswScalarQuantizedVectorsFormat() : new Lucene99HnswVectorsFormat();
+    /**
+     * The per-field vector format: HNSW graph over float32 vectors, or over int8 scalar-quantized ones (Lucene's
+     * defaults: 16 connections, beam 100), merging with {@code mergeWorkers} threads of {@code mergePool} (1 and null:
+     * on the merging thread).
+     */
+    static Codec codec(boolean int8, int mergeWorkers, ExecutorService mergePool) {
+        int maxConn = Lucene99HnswVectorsFormat.DEFAULT_MAX_CONN;
+        int beam = Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH;
+        KnnVectorsFormat format = int8
+                ? new Lucene99HnswScalarQuantizedVectorsFormat(maxConn, beam, mergeWorkers, 7, false, null, mergePool)
+                : new Lucene99HnswVectorsFormat(maxConn, beam, mergeWorkers, mergePool);
         return new Lucene912Codec() {
             @Override
             public KnnVectorsFormat getKnnVectorsFormatForField(String field) {

@@ -192,7 +192,7 @@ public final class HubClient {
                 + URLEncoder.encode(id.revision(), StandardCharsets.UTF_8));
         String body = withRetries(id + ": file list", () -> {
             HttpResponse<InputStream> r = send(uri, "GET", Map.of(), true);
-            try (InputStream in = r.body()) {
+            try (InputStream in = new IdleTimeoutInputStream(r.body(), settings.timeout())) {
                 check(id, r, uri);
                 byte[] bytes = in.readNBytes(MAX_API_BYTES + 1);
                 if (bytes.length > MAX_API_BYTES) {
@@ -300,7 +300,7 @@ public final class HubClient {
             try {
                 Map<String, String> headers = have > 0 ? Map.of("Range", "bytes=" + have + "-") : Map.of();
                 HttpResponse<InputStream> r = send(uri, "GET", headers, true);
-                try (InputStream in = r.body()) {
+                try (InputStream in = new IdleTimeoutInputStream(r.body(), settings.timeout())) {
                     boolean append = r.statusCode() == 206;
                     if (r.statusCode() == 416) {
                         Files.delete(part);

@@ -16,6 +16,8 @@ import java.util.Set;
  * cache and one token: {@code HF_ENDPOINT}, {@code HF_HUB_CACHE} (else {@code $HF_HOME/hub}, else
  * {@code ~/.cache/huggingface/hub}), {@code HF_TOKEN} (else the file {@code $HF_HOME/token}), {@code HF_HUB_OFFLINE}.
  *
+ * @param timeout    limit on connecting, on waiting for a response's headers, and on a body's silence: a transfer
+ *                   that receives no byte for this long is cut and resumed like a dropped connection
  * @param attempts   tries per request before giving up (a cut download resumes where it stopped)
  * @param retryPause pause before the second try; doubled for each further one
  */

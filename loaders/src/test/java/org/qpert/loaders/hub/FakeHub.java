@@ -33,6 +33,9 @@ final class FakeHub implements AutoCloseable {
     final String repo;
     volatile int forcedStatus;
     volatile boolean cutFirstDownload;
+    /** The first CDN download sends half its body, then goes silent (connection open) until the hub closes. */
+    volatile boolean stallFirstDownload;
+    private final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
     volatile String announcedShaOverride;
     private final AtomicInteger cdnGets = new AtomicInteger();
     private final HttpServer hub;
@@ -162,6 +165,16 @@ final class FakeHub implements AutoCloseable {
                 // Leaving the handler short of the announced length drops the connection, as a network cut would.
                 return;
             }
+            if (stallFirstDownload && cdnGets.getAndIncrement() == 0) {
+                out.write(content, from, (content.length - from) / 2);
+                out.flush();
+                try {
+                    closing.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return;
+            }
             out.write(content, from, content.length - from);
         }
     }
@@ -173,6 +186,7 @@ final class FakeHub implements AutoCloseable {
 
     @Override
     public void close() {
+        closing.countDown();
         hub.stop(0);
         cdn.stop(0);
         ((java.util.concurrent.ExecutorService) hub.getExecutor()).shutdownNow();

@@ -110,6 +110,25 @@ class HubClientTest {
     }
 
     @Test
+    void aBodyThatGoesSilentIsCutAfterTheTimeoutAndResumed() throws IOException {
+        hub.stallFirstDownload = true;
+        HubSettings quick = settings().withRetries(3, Duration.ofMillis(10), Duration.ofMillis(400));
+        long start = System.nanoTime();
+        Path snap = new HubClient(quick).snapshot(TINY);
+        long ms = (System.nanoTime() - start) / 1_000_000;
+
+        assertArrayEquals(weights, Files.readAllBytes(snap.resolve("model.safetensors")));
+        assertEquals(2, hub.count("GET", "cdn", FakeHub.sha256(weights)), "one stalled GET, one resumed GET");
+        String range = hub.log.stream().filter(s -> s.server().equals("cdn") && s.range() != null).findFirst()
+                .orElseThrow().range();
+        long from = Long.parseLong(range.replaceAll("bytes=(\\d+)-", "$1"));
+        assertTrue(from > 0 && from <= weights.length / 2, "resumed after the stalled half: " + range);
+        assertTrue(ms < 15_000, "the stall was cut by the 400 ms idle limit, not by the server's 30 s give-up: " + ms
+                + " ms");
+        assertFalse(Thread.currentThread().isInterrupted(), "the watchdog's interrupt does not leak to the caller");
+    }
+
+    @Test
     void aFileWhoseShaDiffersFromTheAnnouncedOneIsRefused() throws IOException {
         String announced = FakeHub.sha256("something else".getBytes(StandardCharsets.UTF_8));
         hub.announcedShaOverride = announced;
