@@ -293,6 +293,100 @@ public final class EmbeddingStore implements AutoCloseable {
         writeIndex();
     }
 
+    /**
+     * Takes over the shards of other stores made with this store's spec, e.g. one per Spark partition, each written by
+     * its own writer: every shard file becomes this store's next shard, hard-linked where the file system allows (shard
+     * files are never rewritten, so sharing one is safe) and otherwise copied and checked against its recorded CRC32C,
+     * each under a temporary name renamed into place; then the index is written once. A crash before that leaves only
+     * unlisted files, which the next writer overwrites. A shard whose images this store already holds is skipped, so
+     * merging the same parts again adds nothing; one that holds only some of them is refused. The parts' failures are
+     * carried over for the images this store does not hold. Needs the write lock; returns the number of images added.
+     */
+    public synchronized int adoptShards(List<Path> parts) throws IOException {
+        if (lock == null) {
+            throw new IllegalStateException("store " + dir + " was opened for reading");
+        }
+        flush();
+        List<Shard> added = new ArrayList<>();
+        Map<String, String> partFailures = new LinkedHashMap<>();
+        java.util.Set<String> adding = new java.util.HashSet<>();
+        int next = nextShard;
+        for (Path part : parts) {
+            try (EmbeddingStore source = openExisting(part)) {
+                List<String> diff = spec.differencesFrom(source.spec());
+                if (!diff.isEmpty()) {
+                    throw new IllegalArgumentException("store part " + part + " was built with other settings than "
+                            + dir + " (" + String.join("; ", diff) + ")");
+                }
+                for (Shard s : source.shards) {
+                    long held = s.ids().stream().filter(locations::containsKey).count();
+                    if (held == s.ids().size()) {
+                        continue;
+                    }
+                    if (held > 0) {
+                        throw new IllegalArgumentException("store part " + part + ": shard " + s.file() + " holds "
+                                + held + " of its " + s.ids().size() + " images already in store " + dir);
+                    }
+                    for (String id : s.ids()) {
+                        if (!adding.add(id)) {
+                            throw new IllegalArgumentException("store part " + part + ": image id '" + id
+                                    + "' is also in an earlier part");
+                        }
+                    }
+                    String file = String.format(java.util.Locale.ROOT, "shard-%06d.safetensors", next++);
+                    added.add(linkOrCopy(part.resolve(s.file()), s, file));
+                }
+                source.failed.forEach(partFailures::putIfAbsent);
+            }
+        }
+        nextShard = next;
+        for (Shard s : added) {
+            for (int row = 0; row < s.ids().size(); row++) {
+                locations.put(s.ids().get(row), new Location(shards.size(), row));
+                failed.remove(s.ids().get(row));
+            }
+            shards.add(s);
+        }
+        partFailures.forEach((id, reason) -> {
+            if (!locations.containsKey(id)) {
+                failed.put(id, reason);
+            }
+        });
+        if (!added.isEmpty() || !partFailures.isEmpty()) {
+            writeIndex();
+        }
+        return adding.size();
+    }
+
+    /** Places {@code source}, a part's {@code shard}, as {@code file} of this store, and says so in a new record. */
+    private Shard linkOrCopy(Path source, Shard shard, String file) throws IOException {
+        Path tmp = dir.resolve(file + ".tmp");
+        Files.deleteIfExists(tmp);
+        String crc = shard.crc();
+        try {
+            Files.createLink(tmp, source);
+        } catch (UnsupportedOperationException | IOException e) {
+            Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING);
+            String copied = crc32c(tmp);
+            if (crc != null && !crc.equals(copied)) {
+                Files.delete(tmp);
+                throw new IOException("shard " + source + " is corrupt (CRC32C " + copied + ", its index recorded "
+                        + crc + ")");
+            }
+            crc = copied;
+        }
+        if (crc == null) {
+            crc = crc32c(tmp);
+        }
+        long size = Files.size(tmp);
+        if (shard.bytes() >= 0 && size != shard.bytes()) {
+            Files.delete(tmp);
+            throw new IOException("shard " + source + " has " + size + " bytes, its index recorded " + shard.bytes());
+        }
+        moveDurably(tmp, dir.resolve(file));
+        return new Shard(file, shard.ids(), shard.meta(), size, crc);
+    }
+
     /** One image's value of one field. */
     public float[] read(String id, String field) {
         spec.shape(field);

@@ -207,4 +207,73 @@ class EmbeddingStoreTest {
             assertEquals(Map.of(), s.failures());
         }
     }
+
+    /** Parts written by separate writers (one per Spark partition) merge into one store; merging again adds nothing. */
+    @Test
+    void adoptsTheShardsOfPartsOnceEach(@TempDir Path dir) throws Exception {
+        Path a = dir.resolve("part-a"), b = dir.resolve("part-b"), target = dir.resolve("store");
+        try (EmbeddingStore s = EmbeddingStore.open(a, SPEC, 2)) {
+            for (int i = 0; i < 3; i++) {
+                s.add("img" + i, values(i), "{\"n\": " + i + "}");
+            }
+        }
+        try (EmbeddingStore s = EmbeddingStore.open(b, SPEC, 2)) {
+            s.add("img3", values(3));
+            s.recordFailure("broken.jpg", "not an image");
+        }
+        try (EmbeddingStore s = EmbeddingStore.open(target, SPEC, 2)) {
+            assertEquals(4, s.adoptShards(List.of(a, b)));
+            assertEquals(List.of("img0", "img1", "img2", "img3"), s.ids());
+            assertEquals(Map.of("broken.jpg", "not an image"), s.failures());
+        }
+        Path index = target.resolve(EmbeddingStore.INDEX);
+        String merged = Files.readString(index);
+        StoreCheck check = EmbeddingStore.verify(target);
+        assertTrue(check.intact() && check.orphaned().isEmpty(), "every adopted shard is listed with its CRC32C");
+        assertEquals(3, check.shards());
+        try (EmbeddingStore s = EmbeddingStore.openExisting(target)) {
+            for (int i = 0; i < 4; i++) {
+                assertArrayEquals(values(i).get("itc"), s.read("img" + i, "itc"), 0f);
+            }
+            assertEquals("{\"n\":2}", s.meta("img2"));
+        }
+        try (EmbeddingStore s = EmbeddingStore.open(target, SPEC, 2)) {
+            assertEquals(0, s.adoptShards(List.of(a, b)), "a second merge of the same parts adds nothing");
+        }
+        assertEquals(merged, Files.readString(index));
+
+        // A part that grew since (a resumed partition) adds only its new shard.
+        try (EmbeddingStore s = EmbeddingStore.open(b, SPEC, 2)) {
+            s.add("broken.jpg", values(9));
+        }
+        try (EmbeddingStore s = EmbeddingStore.open(target, SPEC, 2)) {
+            assertEquals(1, s.adoptShards(List.of(a, b)));
+            assertEquals(5, s.storedCount());
+            assertEquals(Map.of(), s.failures(), "the retried image is stored now");
+        }
+    }
+
+    @Test
+    void refusesPartsOfAnotherSpecOrOverlappingTheStore(@TempDir Path dir) throws Exception {
+        Path other = dir.resolve("other"), overlap = dir.resolve("overlap"), target = dir.resolve("store");
+        StoreSpec otherSpec = new StoreSpec(Map.of("model", "big", "qpert", "CONSTANT a=8 t=0.99"),
+                Map.of("itc", new int[] {2, 3}, "z", new int[] {4}));
+        try (EmbeddingStore s = EmbeddingStore.open(other, otherSpec, 2)) {
+            s.add("x", values(1));
+        }
+        try (EmbeddingStore s = EmbeddingStore.open(overlap, SPEC, 2)) {
+            s.add("img0", values(0));
+            s.add("new", values(5));
+        }
+        try (EmbeddingStore s = EmbeddingStore.open(target, SPEC, 2)) {
+            s.add("img0", values(0));
+            s.flush();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> s.adoptShards(List.of(other)));
+            assertTrue(e.getMessage().contains(other.toString()) && e.getMessage().contains("model"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> s.adoptShards(List.of(overlap)));
+            assertTrue(e.getMessage().contains("1 of its 2 images already"), e.getMessage());
+            assertEquals(List.of("img0"), s.ids(), "a refused merge changes nothing");
+        }
+    }
 }
