@@ -11,6 +11,7 @@ import org.qpert.engine.GalleryImage;
 import org.qpert.engine.ImageFolder;
 import org.qpert.engine.RetrievalEngine;
 import org.qpert.engine.StoredImage;
+import org.qpert.index.StoreIndex;
 import org.qpert.loaders.store.EmbeddingStore;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -68,6 +69,14 @@ public final class EmbedCommand implements Callable<Integer> {
                     + "it with its reason in the store and the summary and goes on (a later run retries it).")
     String onError;
 
+    @Option(names = "--index", description = "Keep the store's Lucene index (STORE/lucene, what search --index "
+            + "uses) up to date as the images are embedded: each batch goes into it once it is in the store. An index "
+            + "left behind by an interrupted run is caught up, one that no longer matches the store rebuilt.")
+    boolean index;
+
+    @Option(names = "--int8", description = "With --index: int8 scalar-quantized vectors (see qpert index --int8).")
+    boolean int8;
+
     @Mixin
     EngineOptions engineOptions;
 
@@ -82,6 +91,9 @@ public final class EmbedCommand implements Callable<Integer> {
             case "skip" -> GalleryEmbedder.OnError.SKIP;
             default -> throw new IllegalArgumentException("--on-error must be stop or skip, got '" + onError + "'");
         };
+        if (int8 && !index) {
+            throw new IllegalArgumentException("--int8 needs --index");
+        }
         engineOptions.check();
         List<GalleryImage> images = source.images != null ? ImageFolder.scan(source.images, boxes)
                 : DatasetLayout.parse(source.dataset.name).load(source.dataset.root, boxes, 0).images();
@@ -89,9 +101,10 @@ public final class EmbedCommand implements Callable<Integer> {
                 : List.of();
         PrintWriter out = spec.commandLine().getOut();
         try (RetrievalEngine engine = engineOptions.load(Models.requireModelDir(model));
-             EmbeddingStore s = EmbeddingStore.open(store, StoredImage.spec(engine), batch)) {
+             EmbeddingStore s = EmbeddingStore.open(store, StoredImage.spec(engine), batch);
+             StoreIndex luceneIndex = index ? StoreIndex.open(s, int8) : null) {
             s.repaired().forEach(line -> out.println("repaired: " + line));
-            EmbedSummary summary = GalleryEmbedder.embedMissing(engine, images, s, batch, policy);
+            EmbedSummary summary = GalleryEmbedder.embedMissing(engine, images, s, batch, policy, luceneIndex);
             if (!unmatched.isEmpty()) {
                 long annotated = images.stream().filter(GalleryImage::annotated).count();
                 summary.warn("boxes file " + boxes + ": " + unmatched.size() + " entr" + (unmatched.size() == 1 ? "y"
@@ -101,6 +114,10 @@ public final class EmbedCommand implements Callable<Integer> {
             out.println("store " + store + ": " + s.storedCount() + " images (" + summary.embedded()
                     + " embedded now, " + summary.alreadyStored() + " already there)");
             summary.lines().stream().skip(1).forEach(out::println);
+            if (luceneIndex != null) {
+                out.println("index " + StoreIndex.dir(s) + ": " + luceneIndex.size() + " images"
+                        + (luceneIndex.int8() ? " (int8)" : ""));
+            }
         }
         out.flush();
         return 0;

@@ -14,7 +14,7 @@ import org.qpert.engine.StoredImage;
 import org.qpert.core.qpert.Box;
 import org.qpert.loaders.store.EmbeddingStore;
 import org.qpert.index.IndexedSearch;
-import org.qpert.index.VectorIndex;
+import org.qpert.index.LuceneItc;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -66,8 +66,8 @@ public final class SearchCommand implements Callable<Integer> {
 
     @Option(names = "--index", paramLabel = "MODE", defaultValue = "auto",
             description = "none: the in-memory ITC over every stored image; exact / hnsw: the store's Lucene index "
-                    + "(qpert index STORE), scanned or walked as an HNSW graph; auto (default): exact when the store "
-                    + "has an index, none otherwise.")
+                    + "(qpert index STORE or embed --index), scanned or walked as an HNSW graph; auto (default): "
+                    + "exact when the store has an index in step with it, none otherwise.")
     String index;
 
     @Mixin
@@ -108,22 +108,8 @@ public final class SearchCommand implements Callable<Integer> {
 
     private List<Searcher.Hit> searchStore(RetrievalEngine engine, EmbeddingStore s, String text)
             throws java.io.IOException {
-        boolean indexed = java.nio.file.Files.isDirectory(IndexedSearch.indexDir(s));
-        String mode = index.toLowerCase(Locale.ROOT);
-        if (mode.equals("none") || mode.equals("auto") && !indexed) {
-            return Searcher.text(engine, s, text, itmK, top);
-        }
-        VectorIndex.Mode m = VectorIndex.Mode.parse(mode.equals("auto") ? "exact" : mode);
-        if (!indexed) {
-            throw new IllegalArgumentException("--index " + mode + ": store " + s.dir() + " has no index (build it "
-                    + "with qpert index " + s.dir() + ")");
-        }
-        try (VectorIndex vi = VectorIndex.open(IndexedSearch.indexDir(s))) {
-            if (vi.size() != s.ids().size()) {
-                throw new IllegalArgumentException("the index of store " + s.dir() + " holds " + vi.size()
-                        + " images, the store " + s.ids().size() + ": rebuild it with qpert index " + s.dir());
-            }
-            return IndexedSearch.text(engine, s, vi, m, text, itmK, top);
+        try (LuceneItc itc = IndexedSearch.forSearch(s, index)) {
+            return Searcher.text(engine, s, itc, text, itmK, top);
         }
     }
 

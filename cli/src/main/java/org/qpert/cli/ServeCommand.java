@@ -10,6 +10,8 @@ import org.qpert.engine.CaptionIndex;
 import org.qpert.engine.GalleryIndex;
 import org.qpert.engine.RetrievalEngine;
 import org.qpert.engine.StoredImage;
+import org.qpert.index.IndexedSearch;
+import org.qpert.index.LuceneItc;
 import org.qpert.loaders.store.EmbeddingStore;
 import org.qpert.server.QPertServer;
 import org.qpert.server.ServerOptions;
@@ -57,6 +59,13 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Largest request body; larger get 413 (default: ${DEFAULT-VALUE}).")
     int maxBodyMb;
 
+    @Option(names = "--index", paramLabel = "MODE", defaultValue = "auto",
+            description = "How /v1/search ranks by ITC: none: in memory over every stored image; exact / hnsw: the "
+                    + "store's Lucene index (qpert index STORE or embed --index), scanned or walked as an HNSW graph, "
+                    + "caught up with the store at start and given every image added; auto (default): exact when the "
+                    + "store has an index, none otherwise.")
+    String index;
+
     @Mixin
     EngineOptions engineOptions;
 
@@ -73,11 +82,14 @@ public final class ServeCommand implements Callable<Integer> {
         List<String> captionList = captions == null ? null
                 : Files.readAllLines(captions, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
         try (RetrievalEngine engine = engineOptions.load(Models.requireModelDir(model));
-             EmbeddingStore s = EmbeddingStore.open(store, StoredImage.spec(engine), 1)) {
+             EmbeddingStore s = EmbeddingStore.open(store, StoredImage.spec(engine), 1);
+             LuceneItc itc = IndexedSearch.forWriter(s, index)) {
             CaptionIndex captionIndex = captionList == null ? null : CaptionIndex.of(engine, captionList);
-            QPertServer server = QPertServer.start(GalleryIndex.load(engine, s), captionIndex, options);
+            GalleryIndex gallery = itc == null ? GalleryIndex.load(engine, s) : GalleryIndex.load(engine, s, itc);
+            QPertServer server = QPertServer.start(gallery, captionIndex, options);
             spec.commandLine().getOut().println("qpert serve: http://" + host + ":" + server.port() + "/ ("
-                    + s.ids().size() + " images" + (engineOptions.detector != null ? ", detector " + engineOptions.detector : "") + "; Ctrl-C stops)");
+                    + s.ids().size() + " images, ITC " + gallery.itcSource()
+                    + (engineOptions.detector != null ? ", detector " + engineOptions.detector : "") + "; Ctrl-C stops)");
             spec.commandLine().getOut().flush();
             CountDownLatch stopped = new CountDownLatch(1);
             Thread hook = new Thread(() -> {

@@ -223,6 +223,18 @@ class CliEndToEndTest {
                 assertEquals(memory.out(), search(store, perturbed, mode).out(), "--index " + mode + " " + perturbed);
             }
         }
+
+        // embed --index keeps the index as it goes: the same search results as in memory, no qpert index needed.
+        Path fresh = work.resolve("store-indexed");
+        Result embedded = run("embed", "--images", images.toString(), "--boxes", data.resolve("boxes.json").toString(),
+                "--model", model.toString(), "--store", fresh.toString(), "--batch", "3", "--index");
+        assertEquals(0, embedded.status(), embedded.err());
+        assertTrue(embedded.out().contains("index " + fresh.resolve("lucene") + ": 4 images"), embedded.out());
+        Result memory = search(fresh, true, "none");
+        assertEquals(0, memory.status(), memory.err());
+        assertEquals(memory.out(), search(fresh, true, "exact").out());
+        assertEquals(2, run("embed", "--images", images.toString(), "--model", model.toString(), "--store",
+                fresh.toString(), "--int8").status(), "--int8 without --index is a usage error");
     }
 
     /** A corrupt image with --on-error skip, a boxes file for other images: the run goes on and says so. */

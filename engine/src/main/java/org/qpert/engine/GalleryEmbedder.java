@@ -38,6 +38,16 @@ public final class GalleryEmbedder {
      */
     public static EmbedSummary embedMissing(RetrievalEngine engine, List<GalleryImage> images, EmbeddingStore store,
                                             int batchSize, OnError onError) throws IOException {
+        return embedMissing(engine, images, store, batchSize, onError, null);
+    }
+
+    /**
+     * As {@link #embedMissing(RetrievalEngine, List, EmbeddingStore, int, OnError)}, telling {@code listener} (null:
+     * nobody) after each batch is on disk, e.g. to add the batch to a search index.
+     */
+    public static EmbedSummary embedMissing(RetrievalEngine engine, List<GalleryImage> images, EmbeddingStore store,
+                                            int batchSize, OnError onError, StoreListener listener)
+            throws IOException {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
         }
@@ -81,6 +91,9 @@ public final class GalleryEmbedder {
                 }
             }
             store.flush();
+            if (listener != null) {
+                listener.committed(store);
+            }
             progress.advance(batch.size());
         }
         progress.finish();

@@ -22,12 +22,17 @@ import org.qpert.loaders.store.EmbeddingStore;
  * re-ranked by ITM from the stored Z. Images added here are embedded, written to the store and flushed to disk before
  * {@link #add} returns, then searchable. Searches read an immutable snapshot and never wait for an add. Thread-safe;
  * the caller owns the engine and the store.
+ *
+ * <p>Loaded with an {@link ItcIndex}, the ITC features stay out of memory: the index ranks the images by ITC, the top
+ * k are re-ranked by ITM from the store's Z as in memory, and an added image goes into the index before {@link #add}
+ * returns. An exact index gives the results of the in-memory search.
  */
 public final class GalleryIndex {
     private final RetrievalEngine engine;
     private final EmbeddingStore store;
     private final int[] featureShape;
     private final Set<String> reserved = new HashSet<>();
+    private final ItcIndex itcIndex;
     private volatile Snapshot snapshot;
 
     /**
@@ -48,12 +53,13 @@ public final class GalleryIndex {
         }
     }
 
-    /** Immutable: ids and metadata in store order, features [n, Nq, E] concatenated. */
+    /** Immutable: ids and metadata in store order, features [n, Nq, E] concatenated (null with an ITC index). */
     private record Snapshot(List<String> ids, List<StoredImage> images, float[] itc, float[] itcQpert) {
     }
 
-    private GalleryIndex(RetrievalEngine engine, EmbeddingStore store, Snapshot snapshot) {
+    private GalleryIndex(RetrievalEngine engine, EmbeddingStore store, Snapshot snapshot, ItcIndex itcIndex) {
         this.engine = engine;
+        this.itcIndex = itcIndex;
         this.store = store;
         this.featureShape = engine.featureShape();
         this.snapshot = snapshot;
@@ -64,7 +70,22 @@ public final class GalleryIndex {
         List<String> ids = store.ids();
         List<StoredImage> images = ids.stream().map(id -> StoredImage.of(store, id)).toList();
         return new GalleryIndex(engine, store, new Snapshot(ids, images, store.readAll(StoredImage.ITC),
-                engine.perturbs() ? store.readAll(StoredImage.ITC_QPERT) : null));
+                engine.perturbs() ? store.readAll(StoredImage.ITC_QPERT) : null), null);
+    }
+
+    /**
+     * Reads every stored image's metadata and ranks by {@code itc}, which must hold the store's images in store
+     * order (the caller brings it in step; the Lucene index of module {@code index} does so when opened).
+     */
+    public static GalleryIndex load(RetrievalEngine engine, EmbeddingStore store, ItcIndex itc) {
+        List<String> ids = store.ids();
+        List<StoredImage> images = ids.stream().map(id -> StoredImage.of(store, id)).toList();
+        return new GalleryIndex(engine, store, new Snapshot(ids, images, null, null), itc);
+    }
+
+    /** How images are ranked by ITC: {@code memory}, or the index's own description. */
+    public String itcSource() {
+        return itcIndex == null ? "memory" : itcIndex.describe();
     }
 
     public RetrievalEngine engine() {
@@ -110,6 +131,9 @@ public final class GalleryIndex {
         if (n == 0) {
             return List.of();
         }
+        if (itcIndex != null) {
+            return searchIndex(s, text, textFeature, top, rerank, perturbed);
+        }
         ScoreMatrix itc = ItcScores.compute(engine.backend(), perturbed ? s.itcQpert() : s.itc(), n, featureShape[0],
                 textFeature, 1, featureShape[1]).transpose();
         Float[] itm = new Float[n];
@@ -131,6 +155,43 @@ public final class GalleryIndex {
             out.add(new Result(i, s.ids().get(i), scores.get(0, i), itc.get(0, i), itm[i], s.images().get(i)));
         }
         return out;
+    }
+
+    /**
+     * The ITC top max(top, rerank) from the index, scored as {@link Reranker#rerankRows} scores the in-memory ranking:
+     * ITM + ITC inside the top {@code rerank}, −100 + ITC below it, ITC alone without re-ranking; ties by store order.
+     */
+    private List<Result> searchIndex(Snapshot s, String text, float[] textFeature, int top, int rerank,
+                                     boolean perturbed) {
+        List<ItcIndex.Hit> hits;
+        try {
+            hits = itcIndex.top(textFeature, Math.min(Math.max(top, rerank), s.ids().size()), perturbed);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("ITC index (" + itcIndex.describe() + "): " + e.getMessage(), e);
+        }
+        List<RetrievalEngine.ItmQuery> pairs = new ArrayList<>();
+        for (ItcIndex.Hit h : hits) {
+            if (h.index() >= s.ids().size() || !s.ids().get(h.index()).equals(h.id())) {
+                throw new IllegalStateException("ITC index (" + itcIndex.describe() + ") is not in step with store "
+                        + store.dir() + ": it has '" + h.id() + "' at position " + h.index());
+            }
+            if (pairs.size() < rerank) {
+                StoredImage m = s.images().get(h.index());
+                pairs.add(new RetrievalEngine.ItmQuery(store.read(h.id(), StoredImage.Z), m.height(), m.width(),
+                        m.boxes(), text));
+            }
+        }
+        float[] logits = pairs.isEmpty() ? new float[0] : engine.itm(pairs, perturbed);
+        List<Result> out = new ArrayList<>(hits.size());
+        for (int r = 0; r < hits.size(); r++) {
+            ItcIndex.Hit h = hits.get(r);
+            Float itm = r < logits.length ? logits[r] : null;
+            float score = itm != null ? itm + h.itc() : rerank == 0 ? h.itc() : Reranker.OUTSIDE + h.itc();
+            out.add(new Result(h.index(), h.id(), score, h.itc(), itm, s.images().get(h.index())));
+        }
+        out.sort((a, b) -> a.score() != b.score() ? Float.compare(b.score(), a.score())
+                : Integer.compare(a.index(), b.index()));
+        return out.subList(0, Math.min(top, out.size()));
     }
 
     /**
@@ -164,12 +225,16 @@ public final class GalleryIndex {
             synchronized (this) {
                 store.add(id, values, meta.toJson());
                 store.flush();
+                if (itcIndex != null) {
+                    itcIndex.committed(store);
+                }
                 Snapshot s = snapshot;
                 List<String> ids = new ArrayList<>(s.ids());
                 ids.add(id);
                 List<StoredImage> images = new ArrayList<>(s.images());
                 images.add(meta);
-                snapshot = new Snapshot(List.copyOf(ids), List.copyOf(images), append(s.itc(), e.features()),
+                snapshot = itcIndex != null ? new Snapshot(List.copyOf(ids), List.copyOf(images), null, null)
+                        : new Snapshot(List.copyOf(ids), List.copyOf(images), append(s.itc(), e.features()),
                         engine.perturbs() ? append(s.itcQpert(), e.perturbedFeatures()) : null);
             }
             return meta;

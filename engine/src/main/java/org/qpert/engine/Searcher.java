@@ -26,10 +26,17 @@ public final class Searcher {
 
     /** A text against the images of a store (perturbed features when the store and engine have them). */
     public static List<Hit> text(RetrievalEngine engine, EmbeddingStore store, String text, int itmK, int top) {
+        return text(engine, store, null, text, itmK, top);
+    }
+
+    /** As {@link #text(RetrievalEngine, EmbeddingStore, String, int, int)}, ranked by {@code itc} (null: in memory). */
+    public static List<Hit> text(RetrievalEngine engine, EmbeddingStore store, ItcIndex itc, String text, int itmK,
+                                 int top) {
         if (store.ids().isEmpty()) {
             throw new IllegalArgumentException("store " + store.dir() + " holds no images");
         }
-        return GalleryIndex.load(engine, store).searchText(text, top, itmK, engine.perturbs()).stream()
+        GalleryIndex gallery = itc == null ? GalleryIndex.load(engine, store) : GalleryIndex.load(engine, store, itc);
+        return gallery.searchText(text, top, itmK, engine.perturbs()).stream()
                 .map(r -> new Hit(r.index(), r.id(), r.score(), r.itc())).toList();
     }
 

@@ -1,30 +1,34 @@
 package org.qpert.index;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.qpert.core.retrieval.Progress;
-import org.qpert.engine.RetrievalEngine;
-import org.qpert.engine.Searcher;
 import org.qpert.engine.StoredImage;
 import org.qpert.loaders.store.EmbeddingStore;
 
 /**
- * Text search over a store through its Lucene index: the ITC top from the index (exact scan or HNSW), then ITM
- * re-ranking of the top k from the store's Z, scored as the in-memory search does (ITM + ITC inside the top k,
- * −100 + ITC below it).
+ * What {@code --index none|exact|hnsw|auto} means for a store: building its index, and opening it for a search (read
+ * only) or for a service that adds images (following the store). {@code none} ranks in memory (null here);
+ * {@code auto} is {@code exact} when the store has an index, {@code none} otherwise.
  */
 public final class IndexedSearch {
+    private static final System.Logger LOG = System.getLogger(IndexedSearch.class.getName());
+
     private IndexedSearch() {
     }
 
     /** {@code STORE/lucene}. */
     public static Path indexDir(EmbeddingStore store) {
-        return store.dir().resolve(VectorIndex.DIR_NAME);
+        return StoreIndex.dir(store);
     }
 
-    /** Builds {@code STORE/lucene} from the store's ITC features (plain, and perturbed when stored). */
+    /**
+     * Builds {@code STORE/lucene} afresh from the store's ITC features (plain, and perturbed when stored), with every
+     * core; the commit records the store's images, so it is in step with the store (see {@link StoreIndex}).
+     */
     public static Path build(EmbeddingStore store, boolean int8) throws IOException {
         List<String> ids = store.ids();
         if (ids.isEmpty()) {
@@ -38,35 +42,54 @@ public final class IndexedSearch {
         return dir;
     }
 
-    /** The best {@code top} images for {@code text}, the ITC top {@code itmK} re-ranked by ITM (0 = ITC only). */
-    public static List<Searcher.Hit> text(RetrievalEngine engine, EmbeddingStore store, VectorIndex index,
-            VectorIndex.Mode mode, String text, int itmK, int top) throws IOException {
-        if (top < 1 || itmK < 0) {
-            throw new IllegalArgumentException("top must be >= 1 and itm-k >= 0, got " + top + " and " + itmK);
+    /** The mode {@code flag} asks for on this store, null for the in-memory ranking. */
+    static VectorIndex.Mode mode(String flag, EmbeddingStore store) {
+        String f = flag.toLowerCase(Locale.ROOT);
+        boolean indexed = Files.isDirectory(indexDir(store));
+        if (f.equals("none") || f.equals("auto") && !indexed) {
+            return null;
         }
-        boolean perturbed = engine.perturbs();
-        float[] feature = engine.textFeatures(List.of(text));
-        List<VectorIndex.Hit> hits = index.search(feature, Math.max(top, itmK), perturbed, mode);
-        List<RetrievalEngine.ItmQuery> pairs = new ArrayList<>();
-        for (VectorIndex.Hit h : hits.subList(0, Math.min(itmK, hits.size()))) {
-            StoredImage m = StoredImage.of(store, h.id());
-            pairs.add(new RetrievalEngine.ItmQuery(store.read(h.id(), StoredImage.Z), m.height(), m.width(),
-                    m.boxes(), text));
+        if (!f.equals("auto") && !f.equals("exact") && !f.equals("hnsw")) {
+            throw new IllegalArgumentException("--index must be none, exact, hnsw or auto, got '" + flag + "'");
         }
-        float[] itm = engine.itm(pairs, perturbed);
-        List<Searcher.Hit> reranked = new ArrayList<>();
-        List<Searcher.Hit> rest = new ArrayList<>();
-        for (int r = 0; r < hits.size(); r++) {
-            VectorIndex.Hit h = hits.get(r);
-            if (r < itmK) {
-                reranked.add(new Searcher.Hit(h.ord(), h.id(), itm[r] + h.itc(), h.itc()));
-            } else {
-                rest.add(new Searcher.Hit(h.ord(), h.id(), itmK == 0 ? h.itc() : -100 + h.itc(), h.itc()));
+        if (!indexed) {
+            throw new IllegalArgumentException("--index " + f + ": store " + store.dir() + " has no index (build it "
+                    + "with qpert index " + store.dir() + ", or embed with --index)");
+        }
+        return VectorIndex.Mode.parse(f.equals("auto") ? "exact" : f);
+    }
+
+    /**
+     * The index for a search that only reads the store, or null for the in-memory ranking. An index not in step with
+     * the store (images embedded without --index, or an embed running now) is refused when asked for by name, and
+     * skipped with a warning under {@code auto}.
+     */
+    public static LuceneItc forSearch(EmbeddingStore store, String flag) throws IOException {
+        VectorIndex.Mode mode = mode(flag, store);
+        if (mode == null) {
+            return null;
+        }
+        VectorIndex index = VectorIndex.open(indexDir(store));
+        if (!index.inStepWith(store.ids())) {
+            String problem = "the index of store " + store.dir() + " holds " + index.size() + " images, not the "
+                    + store.ids().size() + " the store lists (bring it up to date with qpert index " + store.dir()
+                    + ")";
+            index.close();
+            if (!flag.equalsIgnoreCase("auto")) {
+                throw new IllegalArgumentException(problem);
             }
+            LOG.log(System.Logger.Level.WARNING, problem + "; searching in memory instead");
+            return null;
         }
-        // Stable: equal scores keep the ITC order, whose ties are in gallery order.
-        reranked.sort((a, b) -> Float.compare(b.score(), a.score()));
-        reranked.addAll(rest);
-        return reranked.subList(0, Math.min(top, reranked.size()));
+        return LuceneItc.reading(index, mode);
+    }
+
+    /**
+     * The index for a service that is the store's writer, or null for the in-memory ranking: brought in step with the
+     * store (catching up or rebuilt, see {@link StoreIndex}) and following the images added to it.
+     */
+    public static LuceneItc forWriter(EmbeddingStore store, String flag) throws IOException {
+        VectorIndex.Mode mode = mode(flag, store);
+        return mode == null ? null : LuceneItc.following(StoreIndex.open(store), mode);
     }
 }

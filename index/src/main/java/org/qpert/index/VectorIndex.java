@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -61,6 +62,9 @@ public final class VectorIndex implements AutoCloseable {
     private static final String ORD = "ord";
     private static final String ID = "id";
     private static final int MIN_CANDIDATES = 100;
+    static final String IMAGES_KEY = "qpert.images";
+    static final String IDS_KEY = "qpert.ids";
+    static final String INT8_KEY = "qpert.int8";
 
     /** How to search. */
     public enum Mode {
@@ -89,11 +93,17 @@ public final class VectorIndex implements AutoCloseable {
     private final BitSetProducer parents;
     private final FSDirectory directory;
 
-    private VectorIndex(FSDirectory directory, DirectoryReader reader) {
+    /** A view of {@code reader}; {@code directory} (null for a view whose reader someone else owns) closes with it. */
+    VectorIndex(FSDirectory directory, DirectoryReader reader, BitSetProducer parents) {
         this.directory = directory;
         this.reader = reader;
         this.searcher = new IndexSearcher(reader);
-        this.parents = new QueryBitSetProducer(new TermQuery(new Term(TYPE, IMAGE)));
+        this.parents = parents;
+    }
+
+    /** Parent documents (one per image); shared by the views of one index, as it caches per segment. */
+    static BitSetProducer parentFilter() {
+        return new QueryBitSetProducer(new TermQuery(new Term(TYPE, IMAGE)));
     }
 
     /**
@@ -125,7 +135,7 @@ public final class VectorIndex implements AutoCloseable {
             for (int t = 0; t < threads; t++) {
                 adders.add(pool.submit(() -> {
                     for (int i; (i = next.getAndIncrement()) < n; ) {
-                        w.addDocuments(block(ids.get(i), i, plain, perturbed, nq, dim));
+                        w.addDocuments(block(ids.get(i), i, plain, perturbed, (long) i * nq * dim, nq, dim));
                         progress.advance(1);
                     }
                     return null;
@@ -135,30 +145,38 @@ public final class VectorIndex implements AutoCloseable {
                 await(f);
             }
             w.forceMerge(1);
-            w.commit();
+            commit(w, n, IdChain.of(ids), int8);
         } finally {
             pool.shutdownNow();
         }
         progress.finish();
     }
 
-    /** Image {@code i}'s block: its {@code nq} query vectors as children, then the parent (id, gallery position). */
-    private static List<Document> block(String id, int i, float[] plain, float[] perturbed, int nq, int dim) {
+    /** The configuration of a writer that adds blocks from one thread (a store's writer, {@link StoreIndex}). */
+    static IndexWriterConfig writerConfig(boolean int8, IndexWriterConfig.OpenMode mode) {
+        return new IndexWriterConfig().setCodec(codec(int8, 1, null)).setOpenMode(mode).setRAMBufferSizeMB(256);
+    }
+
+    /**
+     * Image {@code ord}'s block: its {@code nq} query vectors (taken from {@code plain} and {@code perturbed} at
+     * {@code from}) as children, then the parent (id, gallery position).
+     */
+    static List<Document> block(String id, int ord, float[] plain, float[] perturbed, long from, int nq, int dim) {
         List<Document> block = new ArrayList<>(nq + 1);
         for (int q = 0; q < nq; q++) {
             Document child = new Document();
-            int from = (i * nq + q) * dim;
-            child.add(new KnnFloatVectorField(PLAIN, Arrays.copyOfRange(plain, from, from + dim),
+            int at = Math.toIntExact(from + (long) q * dim);
+            child.add(new KnnFloatVectorField(PLAIN, Arrays.copyOfRange(plain, at, at + dim),
                     VectorSimilarityFunction.COSINE));
             if (perturbed != null) {
-                child.add(new KnnFloatVectorField(PERTURBED, Arrays.copyOfRange(perturbed, from, from + dim),
+                child.add(new KnnFloatVectorField(PERTURBED, Arrays.copyOfRange(perturbed, at, at + dim),
                         VectorSimilarityFunction.COSINE));
             }
             block.add(child);
         }
         Document parent = new Document();
         parent.add(new StringField(TYPE, IMAGE, Field.Store.NO));
-        parent.add(new NumericDocValuesField(ORD, i));
+        parent.add(new NumericDocValuesField(ORD, ord));
         parent.add(new StoredField(ID, id));
         block.add(parent);
         return block;
@@ -182,10 +200,21 @@ public final class VectorIndex implements AutoCloseable {
     }
 
     /**
-     * The per-field vector format: HNSW graph over float32 vectors, or over int8 scalar-quantized ones (Lucene's
-     * defaults: 16 connections, beam 100), merging with {@code mergeWorkers} threads of {@code mergePool}.
+     * Commits with what the index holds recorded in the commit: the number of images, the {@link IdChain} of their
+     * ids in gallery order and the vector format, so that a reader can tell whether it is in step with a store.
      */
-    private static Codec codec(boolean int8, int mergeWorkers, ExecutorService mergePool) {
+    static void commit(IndexWriter w, int images, String idChain, boolean int8) throws IOException {
+        w.setLiveCommitData(Map.of(IMAGES_KEY, Integer.toString(images), IDS_KEY, idChain, INT8_KEY,
+                Boolean.toString(int8)).entrySet());
+        w.commit();
+    }
+
+    /**
+     * The per-field vector format: HNSW graph over float32 vectors, or over int8 scalar-quantized ones (Lucene's
+     * defaults: 16 connections, beam 100), merging with {@code mergeWorkers} threads of {@code mergePool} (1 and null:
+     * on the merging thread).
+     */
+    static Codec codec(boolean int8, int mergeWorkers, ExecutorService mergePool) {
         int maxConn = Lucene99HnswVectorsFormat.DEFAULT_MAX_CONN;
         int beam = Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH;
         KnnVectorsFormat format = int8
@@ -205,11 +234,24 @@ public final class VectorIndex implements AutoCloseable {
         }
         FSDirectory d = FSDirectory.open(dir);
         try {
-            return new VectorIndex(d, DirectoryReader.open(d));
+            return new VectorIndex(d, DirectoryReader.open(d), parentFilter());
         } catch (IOException | RuntimeException e) {
             d.close();
             throw e;
         }
+    }
+
+    /**
+     * Whether this index holds exactly the images {@code storeIds} lists, in that order: the count and {@link IdChain}
+     * recorded with its commit must match (an index written before they were recorded: the count alone).
+     */
+    public boolean inStepWith(List<String> storeIds) throws IOException {
+        Map<String, String> data = reader.getIndexCommit().getUserData();
+        if (!data.containsKey(IDS_KEY)) {
+            return size() == storeIds.size();
+        }
+        return Integer.toString(storeIds.size()).equals(data.get(IMAGES_KEY))
+                && IdChain.of(storeIds).equals(data.get(IDS_KEY));
     }
 
     /** Number of images. */
@@ -319,7 +361,9 @@ public final class VectorIndex implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        reader.close();
-        directory.close();
+        if (directory != null) {
+            reader.close();
+            directory.close();
+        }
     }
 }

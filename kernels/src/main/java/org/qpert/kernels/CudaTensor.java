@@ -2,11 +2,13 @@ package org.qpert.kernels;
 
 import jcuda.driver.CUdeviceptr;
 import org.qpert.core.backend.Tensor;
+import org.qpert.core.backend.TensorScope;
 
 /**
  * A row-major matrix in device memory: float32, or a weight kept in 16 bits ({@link Storage}; see
  * {@link CudaBackend#weight}), one buffer either way. It owns its buffer: {@link #close} returns it to the backend's allocator (idempotent);
- * using the tensor afterwards fails with a clear message instead of reading freed memory.
+ * using the tensor afterwards fails with a clear message instead of reading freed memory. A tensor made while a
+ * {@link TensorScope} is open on the thread is closed with that scope unless kept.
  */
 final class CudaTensor implements Tensor, AutoCloseable {
     /** Element type of the device buffer: activations are F32, a weight keeps the type it is multiplied in. */
@@ -40,6 +42,8 @@ final class CudaTensor implements Tensor, AutoCloseable {
         this.storage = storage;
         long bytes = (long) rows * cols * storage.bytes;
         this.ptr = bytes == 0 ? new CUdeviceptr() : owner.allocator().allocate(bytes);
+        // As CpuTensor: a forward's intermediates go back to the allocator when its scope closes.
+        TensorScope.track(this);
     }
 
     boolean ownedBy(CudaBackend b) {

@@ -5,13 +5,13 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.qpert.core.backend.CpuBackend;
+import org.qpert.core.backend.ReferenceCpuBackend;
 import org.qpert.core.backend.Tensor;
 
-/** GPU: the attention kernel against the CPU backend on ViT and Q-Former shapes (F32 ≤ 1e-5). */
+/** GPU: the attention kernel against the independent scalar reference backend (ReferenceCpuBackend) on ViT and Q-Former shapes (F32 ≤ 1e-5). */
 class AttentionKernelTest {
     private static CudaBackend gpu;
-    private final CpuBackend cpu = new CpuBackend();
+    private final ReferenceCpuBackend reference = new ReferenceCpuBackend();
     private final Random rnd = new Random(5);
 
     @BeforeAll
@@ -30,11 +30,11 @@ class AttentionKernelTest {
         float[] q = Gpu.random(rnd, nq * heads * d, 1), k = Gpu.random(rnd, nk * heads * d, 1);
         float[] v = Gpu.random(rnd, nk * heads * d, 1);
         float scale = (float) (1 / Math.sqrt(d));
-        Tensor want = cpu.attention(cpu.upload(q, nq, heads * d), cpu.upload(k, nk, heads * d),
-                cpu.upload(v, nk, heads * d), heads, scale, keyBias);
+        Tensor want = reference.attention(reference.upload(q, nq, heads * d), reference.upload(k, nk, heads * d),
+                reference.upload(v, nk, heads * d), heads, scale, keyBias);
         Tensor got = gpu.attention(gpu.upload(q, nq, heads * d), gpu.upload(k, nk, heads * d),
                 gpu.upload(v, nk, heads * d), heads, scale, keyBias);
-        Gpu.check(what, Gpu.relativeError(gpu.download(got), cpu.download(want)), 1e-5);
+        Gpu.check(what, Gpu.relativeError(gpu.download(got), reference.download(want)), 1e-5);
     }
 
     @Test

@@ -10,7 +10,7 @@ import java.util.TreeSet;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.qpert.core.backend.CpuBackend;
+import org.qpert.core.backend.ReferenceCpuBackend;
 import org.qpert.core.backend.MeanProjectors;
 import org.qpert.core.backend.ProjectorProblem;
 import org.qpert.core.backend.ProjectorProblem.CoveredTokens;
@@ -29,12 +29,12 @@ class DeviceMeanProjectorsTest {
     void pbarMatchesTheHostImplementation(boolean vendorLibraries) {
         Random rnd = new Random(17);
         int t = 257, heads = 12, d = 64, layers = 6, width = heads * d;
-        CpuBackend cpu = new CpuBackend();
+        ReferenceCpuBackend reference = new ReferenceCpuBackend();
         try (CudaBackend gpu = Gpu.open(Precision.F32, vendorLibraries)) {
-            List<Tensor> onCpu = new ArrayList<>(), onGpu = new ArrayList<>();
+            List<Tensor> onReference = new ArrayList<>(), onGpu = new ArrayList<>();
             for (int l = 0; l < layers; l++) {
                 float[] k = Gpu.random(rnd, t * width, 1);
-                onCpu.add(cpu.upload(k, t, width));
+                onReference.add(reference.upload(k, t, width));
                 onGpu.add(gpu.upload(k, t, width));
             }
             List<CoveredTokens> objects = new ArrayList<>();
@@ -60,12 +60,12 @@ class DeviceMeanProjectorsTest {
                 }
                 return k;
             };
-            MeanProjectors want = cpu.meanProjectors(new ProjectorProblem(onCpu, heads, objects, rule, EigenPath.AUTO));
+            MeanProjectors want = reference.meanProjectors(new ProjectorProblem(onReference, heads, objects, rule, EigenPath.AUTO));
             MeanProjectors got = gpu.meanProjectors(new ProjectorProblem(onGpu, heads, objects, rule, EigenPath.AUTO));
             assertEquals(layers, got.pbar().size());
             for (int l = 0; l < layers; l++) {
                 Gpu.check("device P̄ layer " + l + " (" + gpu.paths().replaceAll(".*eigen: ", "") + ")",
-                        Gpu.relativeError(gpu.download(got.pbar().get(l)), cpu.download(want.pbar().get(l))), 1e-5);
+                        Gpu.relativeError(gpu.download(got.pbar().get(l)), reference.download(want.pbar().get(l))), 1e-5);
             }
             for (int j = 0; j < objects.size(); j++) {
                 for (int l = 0; l < layers; l++) {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.qpert.core.backend.Tensor;
+import org.qpert.core.backend.TensorScope;
 import org.qpert.core.backend.WeightData;
 
 /** GPU: device buffers are owned by their tensors, returned on close (not by the collector), and reused. */
@@ -41,6 +42,27 @@ class DeviceMemoryTest {
         assertThrows(IllegalStateException.class, () -> gpu.download(a));
         ((CudaTensor) y).close();
         assertTrue(gpu.liveDeviceBytes() > before, "the sum is still open");
+    }
+
+    /** The model path's arena: what a scope's ops allocate is returned when it closes, except what it keeps. */
+    @Test
+    void aScopeReturnsItsIntermediatesAndKeepsWhatItHandsOut() {
+        long before = gpu.liveDeviceBytes();
+        float[] x = Gpu.random(new Random(4), 257 * 1408, 1);
+        float[] want;
+        Tensor kept;
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor a = gpu.upload(x, 257, 1408);
+            Tensor sum = gpu.add(a, a);
+            kept = scope.keep(gpu.gelu(sum));
+            want = gpu.download(kept);
+            assertTrue(gpu.liveDeviceBytes() >= before + 3L * 257 * 1408 * 4, "three tensors live in the scope");
+        }
+        assertEquals(before + DeviceAllocator.rounded(257L * 1408 * 4), gpu.liveDeviceBytes(),
+                "only the kept tensor's buffer is still live");
+        assertArrayEquals(want, gpu.download(kept), "the kept tensor survives its scope");
+        ((CudaTensor) kept).close();
+        assertEquals(before, gpu.liveDeviceBytes());
     }
 
     /** BF16 mode keeps one bfloat16 copy of a weight (2 bytes per element), not a float32 one beside it. */

@@ -8,14 +8,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.qpert.core.backend.CpuBackend;
+import org.qpert.core.backend.ReferenceCpuBackend;
 import org.qpert.core.backend.Tensor;
 import org.qpert.core.backend.WeightData;
 
 import java.util.stream.Stream;
 
 /**
- * GPU: matrix products with their epilogues against the CPU backend, for each precision, through our kernels and
+ * GPU: matrix products with their epilogues against the independent scalar reference backend (ReferenceCpuBackend), for each precision, through our kernels and
  * through cuBLAS when it loads. Bounds: {@link Precision#gemmTolerance()} (F32 1e-5, TF32 5e-3, BF16 2e-2).
  */
 class GemmKernelTest {
@@ -32,7 +32,7 @@ class GemmKernelTest {
         }
     }
 
-    /** One product with its inputs and the CPU results, computed once and shared by every precision and path. */
+    /** One product with its inputs and the reference results, computed once and shared by every precision and path. */
     private record Case(int m, int n, int k, float[] x, float[] w, float[] b, float[] r, float[] linear, float[] gelu,
             float[] residual) {
     }
@@ -41,7 +41,7 @@ class GemmKernelTest {
 
     private static synchronized List<Case> cases() {
         if (cases == null) {
-            CpuBackend cpu = new CpuBackend();
+            ReferenceCpuBackend reference = new ReferenceCpuBackend();
             Random rnd = new Random(3);
             int[][] shapes = {{257, 1408, 1408}, {257, 1408, 6144}, {32, 768, 768}, {33, 77, 65}, {1, 24, 768}};
             cases = new ArrayList<>();
@@ -49,16 +49,16 @@ class GemmKernelTest {
                 int m = s[0], n = s[1], k = s[2];
                 float[] x = Gpu.random(rnd, m * k, 1), w = Gpu.random(rnd, n * k, 1 / Math.sqrt(k));
                 float[] b = Gpu.random(rnd, n, 0.1), r = Gpu.random(rnd, m * n, 1);
-                Tensor y = cpu.linear(cpu.upload(x, m, k), cpu.weight(WeightData.f32(w, n, k)), cpu.upload(b, 1, n));
-                cases.add(new Case(m, n, k, x, w, b, r, cpu.download(y), cpu.download(cpu.gelu(y)),
-                        cpu.download(cpu.add(y, cpu.upload(r, m, n)))));
+                Tensor y = reference.linear(reference.upload(x, m, k), reference.weight(WeightData.f32(w, n, k)), reference.upload(b, 1, n));
+                cases.add(new Case(m, n, k, x, w, b, r, reference.download(y), reference.download(reference.gelu(y)),
+                        reference.download(reference.add(y, reference.upload(r, m, n)))));
             }
         }
         return cases;
     }
 
     /**
-     * Weights kept in 16 bits: each (precision, stored type) variant against the CPU product with the same weights
+     * Weights kept in 16 bits: each (precision, stored type) variant against the reference product with the same weights
      * widened to float32 (exact), within the precision's bound; through cuBLAS's path too (which hands F32/TF32
      * products with 16-bit weights to our kernels).
      */
@@ -66,7 +66,7 @@ class GemmKernelTest {
     @MethodSource("paths")
     void linearWithSixteenBitWeights(Precision precision, boolean vendor) {
         gpu = Gpu.open(precision, vendor);
-        CpuBackend cpu = new CpuBackend();
+        ReferenceCpuBackend reference = new ReferenceCpuBackend();
         Random rnd = new Random(4);
         int m = 257, n = 1408, k = 1408;
         float[] x = Gpu.random(rnd, m * k, 1), w = Gpu.random(rnd, n * k, 1 / Math.sqrt(k)), b = Gpu.random(rnd, n, 0.1);
@@ -79,7 +79,7 @@ class GemmKernelTest {
                 widened[i] = stored == CudaTensor.Storage.BF16 ? Float.intBitsToFloat(bits[i] << 16)
                         : CudaBackend.f16ToFloat(bits[i]);
             }
-            float[] want = cpu.download(cpu.linear(cpu.upload(x, m, k), cpu.weight(WeightData.f32(widened, n, k)), cpu.upload(b, 1, n)));
+            float[] want = reference.download(reference.linear(reference.upload(x, m, k), reference.weight(WeightData.f32(widened, n, k)), reference.upload(b, 1, n)));
             Tensor gw = gpu.weight16(bits, stored, n, k);
             Gpu.check(precision + (vendor ? " vendor path" : " own") + ", " + stored + " weights [257x1408]·[1408x1408]ᵀ",
                     Gpu.relativeError(gpu.download(gpu.linear(gpu.upload(x, m, k), gw, gpu.upload(b, 1, n))), want),

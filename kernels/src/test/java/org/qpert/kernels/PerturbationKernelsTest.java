@@ -9,7 +9,7 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.qpert.core.backend.CpuBackend;
+import org.qpert.core.backend.ReferenceCpuBackend;
 import org.qpert.core.backend.Tensor;
 import org.qpert.core.backend.WeightData;
 import org.qpert.core.model.Blip2Retrieval;
@@ -122,22 +122,22 @@ class PerturbationKernelsTest {
         Gpu.check("W'q = (I + P̄)Wq [768, 768], 12 heads",
                 Gpu.relativeError(gpu.download(kernels.foldQueryWeight(gpu.weight(WeightData.f32(wq, width, in)), gp, heads)),
                         KernelReferences.foldQueryWeight(wq, pbar, heads, d, in)), 1e-6);
-        CpuBackend cpu = new CpuBackend();
-        Tensor cp = cpu.upload(pbar, width, d);
+        ReferenceCpuBackend reference = new ReferenceCpuBackend();
+        Tensor cp = reference.upload(pbar, width, d);
         Gpu.check("b'q = (I + P̄)bq [1, 768]",
                 Gpu.relativeError(gpu.download(kernels.foldQueryBias(gpu.upload(bq, 1, width), gp, heads)),
-                        cpu.download(cpu.perturbQueries(cpu.upload(bq, 1, width), cp, heads))), 1e-6);
+                        reference.download(reference.perturbQueries(reference.upload(bq, 1, width), cp, heads))), 1e-6);
         Gpu.check("q' = q + P̄q [32, 768]",
                 Gpu.relativeError(gpu.download(gpu.perturbQueries(gpu.upload(q, 32, width), gp, heads)),
-                        cpu.download(cpu.perturbQueries(cpu.upload(q, 32, width), cp, heads))), 1e-6);
+                        reference.download(reference.perturbQueries(reference.upload(q, 32, width), cp, heads))), 1e-6);
     }
 
     @Test
     void itcMaxOverQueries() {
         int images = 7, queries = 32, e = 256, texts = 45;
-        CpuBackend cpu = new CpuBackend();
-        float[] img = cpu.download(cpu.l2Normalize(cpu.upload(Gpu.random(rnd, images * queries * e, 1), images * queries, e)));
-        float[] txt = cpu.download(cpu.l2Normalize(cpu.upload(Gpu.random(rnd, texts * e, 1), texts, e)));
+        ReferenceCpuBackend reference = new ReferenceCpuBackend();
+        float[] img = reference.download(reference.l2Normalize(reference.upload(Gpu.random(rnd, images * queries * e, 1), images * queries, e)));
+        float[] txt = reference.download(reference.l2Normalize(reference.upload(Gpu.random(rnd, texts * e, 1), texts, e)));
         float[] got = gpu.itcMaxScores(gpu.upload(img, images * queries, e), queries, gpu.upload(txt, texts, e));
         float[] want = new float[images * texts];
         for (int i = 0; i < images; i++) {

@@ -160,6 +160,7 @@ public final class QPertServer implements AutoCloseable {
         o.addProperty("qpert", gallery.engine().perturbs());
         o.addProperty("captions", captions == null ? 0 : captions.captions().size());
         o.addProperty("detector", hasDetector());
+        o.addProperty("itc", gallery.itcSource());
         JsonObject settings = new JsonObject();
         gallery.engine().storeSettings().forEach(settings::addProperty);
         o.add("settings", settings);

@@ -1,0 +1,64 @@
+package org.qpert.index;
+
+import java.io.IOException;
+import java.util.List;
+import org.qpert.engine.ItcIndex;
+import org.qpert.loaders.store.EmbeddingStore;
+
+/**
+ * The ITC ranking a {@link org.qpert.engine.GalleryIndex} takes from a store's Lucene index, searched exactly or as
+ * an HNSW graph: read-only over a {@link VectorIndex} (a search), or over a {@link StoreIndex} that follows the images
+ * added to the store (a service that is the store's writer). Closing it closes the index.
+ */
+public final class LuceneItc implements ItcIndex, AutoCloseable {
+    private final VectorIndex reader;
+    private final StoreIndex writer;
+    private final VectorIndex.Mode mode;
+
+    private LuceneItc(VectorIndex reader, StoreIndex writer, VectorIndex.Mode mode) {
+        this.reader = reader;
+        this.writer = writer;
+        this.mode = mode;
+    }
+
+    static LuceneItc reading(VectorIndex index, VectorIndex.Mode mode) {
+        return new LuceneItc(index, null, mode);
+    }
+
+    static LuceneItc following(StoreIndex index, VectorIndex.Mode mode) {
+        return new LuceneItc(null, index, mode);
+    }
+
+    public VectorIndex.Mode mode() {
+        return mode;
+    }
+
+    @Override
+    public List<Hit> top(float[] textFeature, int k, boolean perturbed) throws IOException {
+        List<VectorIndex.Hit> hits = writer != null ? writer.search(textFeature, k, perturbed, mode)
+                : reader.search(textFeature, k, perturbed, mode);
+        return hits.stream().map(h -> new Hit(h.ord(), h.id(), h.itc())).toList();
+    }
+
+    @Override
+    public void committed(EmbeddingStore store) throws IOException {
+        if (writer == null) {
+            throw new IllegalStateException("the index of store " + store.dir() + " was opened for searching only");
+        }
+        writer.committed(store);
+    }
+
+    @Override
+    public String describe() {
+        return "lucene " + mode.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (writer != null) {
+            writer.close();
+        } else {
+            reader.close();
+        }
+    }
+}
