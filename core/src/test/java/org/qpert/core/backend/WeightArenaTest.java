@@ -12,14 +12,17 @@ import org.junit.jupiter.api.Test;
 class WeightArenaTest {
 
     @Test
-    void slicesFollowEachOtherAndOverflowIntoNewChunks() {
+    void slicesFollowEachOtherAndLaterWeightsFillEarlierTails() {
         WeightArena arena = new WeightArena();
-        WeightArena.Slice a = arena.allocate(1000), b = arena.allocate(WeightArena.FIRST_CHUNK - 1000);
+        WeightArena.Slice a = arena.allocate(1000), b = arena.allocate(WeightArena.FIRST_CHUNK - 2000);
         assertSame(a.array(), b.array(), "both fit the first chunk");
         assertEquals(1000, b.offset());
-        WeightArena.Slice c = arena.allocate(10);
-        assertNotSame(a.array(), c.array(), "the first chunk is full");
+        WeightArena.Slice c = arena.allocate(1500);
+        assertNotSame(a.array(), c.array(), "the first chunk has 1000 shorts left");
         assertEquals(2 * WeightArena.FIRST_CHUNK, c.array().length, "chunks double");
+        WeightArena.Slice d = arena.allocate(1000);
+        assertSame(a.array(), d.array(), "a smaller weight fills the first chunk's tail");
+        assertEquals(WeightArena.FIRST_CHUNK - 1000, d.offset());
         WeightArena.Slice big = arena.allocate(5 * WeightArena.FIRST_CHUNK);
         assertEquals(5 * WeightArena.FIRST_CHUNK, big.array().length, "a weight larger than the next chunk gets its own");
     }
