@@ -340,6 +340,12 @@ public class CpuBackend implements Backend {
     }
 
     /** Tridiagonal QL: 8x faster than Jacobi at order 64, same results to 1e-12 (bench/RESULTS.md). */
+    /** The host path of {@link Backend#meanProjectors} with this backend's (Vector API) float loops. */
+    @Override
+    public MeanProjectors meanProjectors(ProjectorProblem problem) {
+        return HostMeanProjectors.solve(this, problem, kernels);
+    }
+
     @Override
     public SymmetricEigen symmetricEigen(double[] matrices, int count, int n) {
         BackendChecks.symmetricEigen(matrices, count, n);

@@ -38,26 +38,60 @@ public final class TridiagonalEigen {
         return new SymmetricEigen(count, n, new double[count * n], new double[count * n * n]);
     }
 
-    /** Solves matrices {@code from..to-1} of the batch into {@code out}; ranges of one batch may run concurrently. */
+    /**
+     * Solves matrices {@code from..to-1} of the batch into {@code out}; ranges of one batch may run concurrently. A
+     * matrix whose trailing rows and columns are zero (a batch zero-pads its smaller problems to one order) is solved
+     * on its leading block only, the zero rows adding eigenvalues 0 with unit eigenvectors: the work is cubic in the
+     * order, so a problem of 16 padded to 20 costs half as much.
+     */
     static void solveRange(double[] matrices, int n, int from, int to, SymmetricEigen out) {
-        double[] v = new double[n * n], vt = new double[n * n];
+        double[] w = new double[n * n];
+        double[][] rows = new double[n][n];
         double[] d = new double[n], e = new double[n];
         for (int m = from; m < to; m++) {
-            System.arraycopy(matrices, m * n * n, v, 0, n * n);
-            tridiagonalize(v, d, e, n);
-            transpose(v, vt, n);
-            diagonalize(vt, d, e, n, m);
-            sortDescending(vt, d, n, out.values(), m * n, out.vectors(), m * n * n);
+            int off = m * n * n, order = n;
+            while (order > 0 && zeroRowAndColumn(matrices, off, n, order - 1)) {
+                order--;
+            }
+            for (int i = 0; i < order; i++) {
+                System.arraycopy(matrices, off + i * n, w, i * order, order);
+            }
+            if (order > 0) {
+                tridiagonalize(w, d, e, order);
+            }
+            for (int i = 0; i < n; i++) {
+                java.util.Arrays.fill(rows[i], 0);
+                if (i < order) {
+                    System.arraycopy(w, i * order, rows[i], 0, order);
+                } else {
+                    rows[i][i] = 1;
+                    d[i] = 0;
+                }
+            }
+            if (order > 0) {
+                diagonalize(rows, d, e, order, m);
+            }
+            sortDescending(rows, d, n, out.values(), m * n, out.vectors(), m * n * n);
         }
     }
 
-    /**
-     * tred2: reduces the symmetric matrix in v to tridiagonal form (diagonal d, sub-diagonal e[1..n-1]) and leaves
-     * the orthogonal transformation in v (columns).
-     */
-    private static void tridiagonalize(double[] v, double[] d, double[] e, int n) {
+    private static boolean zeroRowAndColumn(double[] matrices, int off, int n, int i) {
         for (int j = 0; j < n; j++) {
-            d[j] = v[(n - 1) * n + j];
+            if (matrices[off + i * n + j] != 0 || matrices[off + j * n + i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * tred2: reduces the symmetric matrix in w to tridiagonal form (diagonal d, sub-diagonal e[1..n-1]) and leaves
+     * the orthogonal transformation in w as rows. EISPACK's loops written on the transpose (w = vᵀ, the same matrix
+     * on symmetric input), so their inner loops run along rows instead of striding down columns.
+     */
+    private static void tridiagonalize(double[] w, double[] d, double[] e, int n) {
+        for (int j = 0; j < n; j++) {
+            d[j] = w[j * n + (n - 1)];
         }
         for (int i = n - 1; i > 0; i--) {
             double scale = 0, h = 0;
@@ -67,9 +101,9 @@ public final class TridiagonalEigen {
             if (scale == 0) {
                 e[i] = d[i - 1];
                 for (int j = 0; j < i; j++) {
-                    d[j] = v[(i - 1) * n + j];
-                    v[i * n + j] = 0;
-                    v[j * n + i] = 0;
+                    d[j] = w[j * n + (i - 1)];
+                    w[j * n + i] = 0;
+                    w[i * n + j] = 0;
                 }
             } else {
                 for (int k = 0; k < i; k++) {
@@ -89,11 +123,11 @@ public final class TridiagonalEigen {
                 }
                 for (int j = 0; j < i; j++) {
                     f = d[j];
-                    v[j * n + i] = f;
-                    g = e[j] + v[j * n + j] * f;
+                    w[i * n + j] = f;
+                    g = e[j] + w[j * n + j] * f;
                     for (int k = j + 1; k <= i - 1; k++) {
-                        g += v[k * n + j] * d[k];
-                        e[k] += v[k * n + j] * f;
+                        g += w[j * n + k] * d[k];
+                        e[k] += w[j * n + k] * f;
                     }
                     e[j] = g;
                 }
@@ -110,49 +144,51 @@ public final class TridiagonalEigen {
                     f = d[j];
                     g = e[j];
                     for (int k = j; k <= i - 1; k++) {
-                        v[k * n + j] -= f * e[k] + g * d[k];
+                        w[j * n + k] -= f * e[k] + g * d[k];
                     }
-                    d[j] = v[(i - 1) * n + j];
-                    v[i * n + j] = 0;
+                    d[j] = w[j * n + (i - 1)];
+                    w[j * n + i] = 0;
                 }
             }
             d[i] = h;
         }
         for (int i = 0; i < n - 1; i++) {
-            v[(n - 1) * n + i] = v[i * n + i];
-            v[i * n + i] = 1;
+            w[i * n + (n - 1)] = w[i * n + i];
+            w[i * n + i] = 1;
             double h = d[i + 1];
             if (h != 0) {
                 for (int k = 0; k <= i; k++) {
-                    d[k] = v[k * n + i + 1] / h;
+                    d[k] = w[(i + 1) * n + k] / h;
                 }
                 for (int j = 0; j <= i; j++) {
                     double g = 0;
                     for (int k = 0; k <= i; k++) {
-                        g += v[k * n + i + 1] * v[k * n + j];
+                        g += w[(i + 1) * n + k] * w[j * n + k];
                     }
                     for (int k = 0; k <= i; k++) {
-                        v[k * n + j] -= g * d[k];
+                        w[j * n + k] -= g * d[k];
                     }
                 }
             }
             for (int k = 0; k <= i; k++) {
-                v[k * n + i + 1] = 0;
+                w[(i + 1) * n + k] = 0;
             }
         }
         for (int j = 0; j < n; j++) {
-            d[j] = v[(n - 1) * n + j];
-            v[(n - 1) * n + j] = 0;
+            d[j] = w[j * n + (n - 1)];
+            w[j * n + (n - 1)] = 0;
         }
-        v[(n - 1) * n + n - 1] = 1;
+        w[(n - 1) * n + (n - 1)] = 1;
         e[0] = 0;
     }
 
     /**
-     * tql2 with the transformation stored transposed in vt (row i = column i of v), so each plane rotation updates
-     * two contiguous rows. Leaves eigenvalues in d, eigenvectors in the rows of vt.
+     * tql2 with the transformation stored transposed (row i = column i of v), so each plane rotation updates two
+     * rows, kept as separate arrays: with one index into two arrays C2 vectorizes the rotation, with two offsets into
+     * one flat array it cannot (2x on this loop, which is most of the solve at small n). Leaves eigenvalues in d,
+     * eigenvectors in the rows.
      */
-    private static void diagonalize(double[] vt, double[] d, double[] e, int n, int matrix) {
+    private static void diagonalize(double[][] vt, double[] d, double[] e, int n, int matrix) {
         for (int i = 1; i < n; i++) {
             e[i - 1] = e[i];
         }
@@ -199,12 +235,7 @@ public final class TridiagonalEigen {
                         c = p / r;
                         p = c * d[i] - s * g;
                         d[i + 1] = h + s * (c * g + s * d[i]);
-                        int ri = i * n, rj = (i + 1) * n;
-                        for (int k = 0; k < n; k++) {
-                            double hk = vt[rj + k];
-                            vt[rj + k] = s * vt[ri + k] + c * hk;
-                            vt[ri + k] = c * vt[ri + k] - s * hk;
-                        }
+                        rotate(vt[i], vt[i + 1], n, c, s);
                     }
                     p = -s * s2 * c3 * el1 * e[l] / dl1;
                     e[l] = s * p;
@@ -216,16 +247,17 @@ public final class TridiagonalEigen {
         }
     }
 
-    private static void transpose(double[] a, double[] t, int n) {
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                t[j * n + i] = a[i * n + j];
-            }
+    /** The rows (a, b) ← (c·a − s·b, s·a + c·b). */
+    private static void rotate(double[] a, double[] b, int n, double c, double s) {
+        for (int k = 0; k < n; k++) {
+            double hk = b[k];
+            b[k] = s * a[k] + c * hk;
+            a[k] = c * a[k] - s * hk;
         }
     }
 
     /** Selection sort by value, descending (n ≤ a few hundred: n² compares are nothing next to n³). */
-    private static void sortDescending(double[] vt, double[] d, int n, double[] values, int vo, double[] vectors,
+    private static void sortDescending(double[][] vt, double[] d, int n, double[] values, int vo, double[] vectors,
                                        int eo) {
         for (int i = 0; i < n; i++) {
             int best = i;
@@ -238,14 +270,12 @@ public final class TridiagonalEigen {
                 double t = d[i];
                 d[i] = d[best];
                 d[best] = t;
-                for (int k = 0; k < n; k++) {
-                    double x = vt[i * n + k];
-                    vt[i * n + k] = vt[best * n + k];
-                    vt[best * n + k] = x;
-                }
+                double[] row = vt[i];
+                vt[i] = vt[best];
+                vt[best] = row;
             }
             values[vo + i] = d[i];
-            System.arraycopy(vt, i * n, vectors, eo + i * n, n);
+            System.arraycopy(vt[i], 0, vectors, eo + i * n, n);
         }
     }
 }

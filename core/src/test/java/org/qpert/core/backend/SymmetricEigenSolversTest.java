@@ -67,6 +67,51 @@ class SymmetricEigenSolversTest {
     }
 
     @Test
+    void zeroPaddedMatricesSolveAsTheirLeadingBlock() {
+        // Batches pad smaller Gram problems with zero rows; the solver trims them. Same eigenpairs as unpadded.
+        int n = 7, padded = 10;
+        double[] a = new double[n * n], big = new double[2 * padded * padded];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j <= i; j++) {
+                double x = random.nextGaussian();
+                a[i * n + j] = a[j * n + i] = x;
+                big[i * padded + j] = big[j * padded + i] = x;
+            }
+        }
+        SymmetricEigen small = TridiagonalEigen.solveBatch(a, 1, n);
+        SymmetricEigen wide = TridiagonalEigen.solveBatch(big, 2, padded);
+        int zeros = 0;
+        for (int i = 0; i < padded; i++) {
+            double value = wide.value(0, i);
+            double norm = 0;
+            for (int j = n; j < padded; j++) {
+                norm += Math.abs(wide.vector(0, i, j));
+            }
+            if (value == 0 && norm == 1) {
+                zeros++;   // a padding eigenpair: value 0, a unit vector outside the block
+                continue;
+            }
+            int k = i - zeros;
+            assertEquals(small.value(0, k), value, 1e-12 * Math.abs(small.value(0, 0)), "eigenvalue " + k);
+            assertEquals(0, norm, 0.0, "eigenvector " + k + " has no padding components");
+            double dot = 0;
+            for (int j = 0; j < n; j++) {
+                dot += small.vector(0, k, j) * wide.vector(0, i, j);
+            }
+            assertEquals(1, Math.abs(dot), 1e-10, "eigenvector " + k);
+        }
+        assertEquals(padded - n, zeros, "one zero eigenpair per padding row");
+        for (int i = 0; i < padded; i++) {
+            assertEquals(0, wide.value(1, i), 0.0, "the all-zero matrix has only zero eigenvalues");
+            double length = 0;
+            for (int j = 0; j < padded; j++) {
+                length += wide.vector(1, i, j) * wide.vector(1, i, j);
+            }
+            assertEquals(1, length, 0.0, "and unit eigenvectors");
+        }
+    }
+
+    @Test
     void rejectsNonFiniteInputAndWrongSizes() {
         assertThrows(IllegalArgumentException.class, () -> TridiagonalEigen.solveBatch(new double[] {Double.NaN}, 1, 1));
         assertThrows(IllegalArgumentException.class, () -> TridiagonalEigen.solveBatch(new double[5], 1, 2));

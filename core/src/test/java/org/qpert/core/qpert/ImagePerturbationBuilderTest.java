@@ -20,7 +20,7 @@ import org.qpert.core.backend.ProjectorProblem.EigenPath;
 /** P̄ on random keys: T = 37 tokens, 3 heads of d = 16, cross-attention layers 0 and 2. */
 class ImagePerturbationBuilderTest {
     private static final int T = 37, HEADS = 3, D = 16, WIDTH = HEADS * D;
-    /** P̄ is accumulated in double and stored in float32: both paths agree to float rounding. */
+    /** P̄ is accumulated in float32: both paths agree to float rounding. */
     private static final float PBAR_TOLERANCE = 1e-5f;
 
     private final Backend backend = new CpuBackend();

@@ -55,6 +55,19 @@ public interface Kernels {
      */
     void softmaxRow(float[] s, int off, int n, float scale, float[] keyBias);
 
+    /**
+     * {@code p[pOff + r·n + c] += Σ_i w[i]·x[rows[i] + r]·x[rows[i] + c]} for r, c &lt; n: a weighted sum of the outer
+     * products of {@code count} rows of x (row i starts at {@code rows[i]}), over the whole square so the result needs
+     * no mirroring. Second moments and projector sums of Q-Perturbation.
+     */
+    void addOuterProducts(float[] x, int[] rows, float[] w, int count, int n, float[] p, int pOff);
+
+    /** {@code y[yOff + c] = Σ_i w[i]·x[rows[i] + c]} for c &lt; n: a weighted sum of {@code count} rows of x. */
+    void combineRows(float[] x, int[] rows, float[] w, int count, int n, float[] y, int yOff);
+
+    /** {@code Σ_c x[xOff + c]·y[yOff + c]} over n floats, the partial sums added in a fixed order. */
+    double dot(float[] x, int xOff, float[] y, int yOff, int n);
+
     /** The plain-Java kernels, whatever the JVM supports. */
     static Kernels scalar() {
         return new ScalarKernels();

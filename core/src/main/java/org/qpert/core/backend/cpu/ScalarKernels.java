@@ -123,4 +123,38 @@ final class ScalarKernels implements Kernels {
             s[off + i] *= inv;
         }
     }
+
+    @Override
+    public void addOuterProducts(float[] x, int[] rows, float[] w, int count, int n, float[] p, int pOff) {
+        for (int i = 0; i < count; i++) {
+            int o = rows[i];
+            for (int r = 0; r < n; r++) {
+                float s = w[i] * x[o + r];
+                int pr = pOff + r * n;
+                for (int c = 0; c < n; c++) {
+                    p[pr + c] = Math.fma(s, x[o + c], p[pr + c]);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void combineRows(float[] x, int[] rows, float[] w, int count, int n, float[] y, int yOff) {
+        java.util.Arrays.fill(y, yOff, yOff + n, 0f);
+        for (int i = 0; i < count; i++) {
+            int o = rows[i];
+            for (int c = 0; c < n; c++) {
+                y[yOff + c] = Math.fma(w[i], x[o + c], y[yOff + c]);
+            }
+        }
+    }
+
+    @Override
+    public double dot(float[] x, int xOff, float[] y, int yOff, int n) {
+        double s = 0;
+        for (int c = 0; c < n; c++) {
+            s += x[xOff + c] * y[yOff + c];
+        }
+        return s;
+    }
 }

@@ -513,4 +513,91 @@ final class VectorKernels implements Kernels {
             s[off + i] *= inv;
         }
     }
+
+    @Override
+    public void addOuterProducts(float[] x, int[] rows, float[] w, int count, int n, float[] p, int pOff) {
+        for (int r = 0; r < n; r++) {
+            int pr = pOff + r * n, c = 0;
+            // Four vectors of row r of p stay in registers over all count rows of x: one load and one FMA per vector.
+            for (; c + 4 * L <= n; c += 4 * L) {
+                FloatVector a0 = FloatVector.fromArray(S, p, pr + c), a1 = FloatVector.fromArray(S, p, pr + c + L);
+                FloatVector a2 = FloatVector.fromArray(S, p, pr + c + 2 * L);
+                FloatVector a3 = FloatVector.fromArray(S, p, pr + c + 3 * L);
+                for (int i = 0; i < count; i++) {
+                    int o = rows[i] + c;
+                    FloatVector s = FloatVector.broadcast(S, w[i] * x[rows[i] + r]);
+                    a0 = FloatVector.fromArray(S, x, o).fma(s, a0);
+                    a1 = FloatVector.fromArray(S, x, o + L).fma(s, a1);
+                    a2 = FloatVector.fromArray(S, x, o + 2 * L).fma(s, a2);
+                    a3 = FloatVector.fromArray(S, x, o + 3 * L).fma(s, a3);
+                }
+                a0.intoArray(p, pr + c);
+                a1.intoArray(p, pr + c + L);
+                a2.intoArray(p, pr + c + 2 * L);
+                a3.intoArray(p, pr + c + 3 * L);
+            }
+            for (; c + L <= n; c += L) {
+                FloatVector a = FloatVector.fromArray(S, p, pr + c);
+                for (int i = 0; i < count; i++) {
+                    a = FloatVector.fromArray(S, x, rows[i] + c).fma(FloatVector.broadcast(S, w[i] * x[rows[i] + r]), a);
+                }
+                a.intoArray(p, pr + c);
+            }
+            for (; c < n; c++) {
+                float a = p[pr + c];
+                for (int i = 0; i < count; i++) {
+                    a = Math.fma(w[i] * x[rows[i] + r], x[rows[i] + c], a);
+                }
+                p[pr + c] = a;
+            }
+        }
+    }
+
+    @Override
+    public void combineRows(float[] x, int[] rows, float[] w, int count, int n, float[] y, int yOff) {
+        int c = 0;
+        for (; c + 4 * L <= n; c += 4 * L) {
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+            for (int i = 0; i < count; i++) {
+                int o = rows[i] + c;
+                FloatVector s = FloatVector.broadcast(S, w[i]);
+                a0 = FloatVector.fromArray(S, x, o).fma(s, a0);
+                a1 = FloatVector.fromArray(S, x, o + L).fma(s, a1);
+                a2 = FloatVector.fromArray(S, x, o + 2 * L).fma(s, a2);
+                a3 = FloatVector.fromArray(S, x, o + 3 * L).fma(s, a3);
+            }
+            a0.intoArray(y, yOff + c);
+            a1.intoArray(y, yOff + c + L);
+            a2.intoArray(y, yOff + c + 2 * L);
+            a3.intoArray(y, yOff + c + 3 * L);
+        }
+        for (; c + L <= n; c += L) {
+            FloatVector a = FloatVector.zero(S);
+            for (int i = 0; i < count; i++) {
+                a = FloatVector.fromArray(S, x, rows[i] + c).fma(FloatVector.broadcast(S, w[i]), a);
+            }
+            a.intoArray(y, yOff + c);
+        }
+        for (; c < n; c++) {
+            float a = 0f;
+            for (int i = 0; i < count; i++) {
+                a = Math.fma(w[i], x[rows[i] + c], a);
+            }
+            y[yOff + c] = a;
+        }
+    }
+
+    @Override
+    public double dot(float[] x, int xOff, float[] y, int yOff, int n) {
+        FloatVector acc = FloatVector.zero(S);
+        int c = 0;
+        for (; c + L <= n; c += L) {
+            acc = FloatVector.fromArray(S, x, xOff + c).fma(FloatVector.fromArray(S, y, yOff + c), acc);
+        }
+        double s = sumLanes(acc);
+        for (; c < n; c++) {
+            s += x[xOff + c] * y[yOff + c];
+        }
+        return s;
+    }
 }
