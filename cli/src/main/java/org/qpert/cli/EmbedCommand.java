@@ -10,6 +10,7 @@ import org.qpert.engine.GalleryEmbedder;
 import org.qpert.engine.GalleryImage;
 import org.qpert.engine.ImageFolder;
 import org.qpert.engine.RetrievalEngine;
+import org.qpert.engine.StoreZ;
 import org.qpert.engine.StoredImage;
 import org.qpert.index.StoreIndex;
 import org.qpert.loaders.store.EmbeddingStore;
@@ -69,6 +70,12 @@ public final class EmbedCommand implements Callable<Integer> {
                     + "it with its reason in the store and the summary and goes on (a later run retries it).")
     String onError;
 
+    @Option(names = "--store-z", paramLabel = "f32|f16|bf16|none",
+            description = "How the store keeps each image's ViT output Z, which only ITM re-ranking reads: f32, f16 or "
+                    + "bf16 (half the store; ITM logits move by the rounding, see bench/RESULTS.md), none (ITC search "
+                    + "only). Default: as the existing store keeps it, f32 for a new one.")
+    String storeZ;
+
     @Option(names = "--index", description = "Keep the store's Lucene index (STORE/lucene, what search --index "
             + "uses) up to date as the images are embedded: each batch goes into it once it is in the store. An index "
             + "left behind by an interrupted run is caught up, one that no longer matches the store rebuilt.")
@@ -94,6 +101,7 @@ public final class EmbedCommand implements Callable<Integer> {
         if (int8 && !index) {
             throw new IllegalArgumentException("--int8 needs --index");
         }
+        StoreZ z = storeZ == null ? null : StoreZ.parse(storeZ);
         engineOptions.check();
         List<GalleryImage> images = source.images != null ? ImageFolder.scan(source.images, boxes)
                 : DatasetLayout.parse(source.dataset.name).load(source.dataset.root, boxes, 0).images();
@@ -101,7 +109,7 @@ public final class EmbedCommand implements Callable<Integer> {
                 : List.of();
         PrintWriter out = spec.commandLine().getOut();
         try (RetrievalEngine engine = engineOptions.load(Models.requireModelDir(model));
-             EmbeddingStore s = EmbeddingStore.open(store, StoredImage.spec(engine), batch);
+             EmbeddingStore s = EmbeddingStore.open(store, StoredImage.spec(engine, store, z), batch);
              StoreIndex luceneIndex = index ? StoreIndex.open(s, int8) : null) {
             s.repaired().forEach(line -> out.println("repaired: " + line));
             EmbedSummary summary = GalleryEmbedder.embedMissing(engine, images, s, batch, policy, luceneIndex);

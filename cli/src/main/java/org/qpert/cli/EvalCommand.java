@@ -6,6 +6,7 @@ import org.qpert.engine.DatasetLayout;
 import org.qpert.engine.EvalReport;
 import org.qpert.engine.Gallery;
 import org.qpert.engine.Evaluator;
+import org.qpert.engine.StoreZ;
 import org.qpert.engine.RetrievalEngine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -68,6 +69,11 @@ public final class EvalCommand implements Callable<Integer> {
             + "qpert-eval-<dataset>.json in the current folder).")
     Path report;
 
+    @Option(names = "--store-z", paramLabel = "f32|f16|bf16|none",
+            description = "How the store keeps each image's ViT output Z, which only ITM re-ranking reads: f32, f16 or "
+                    + "bf16 (half the store; ITM logits move by the rounding, see bench/RESULTS.md), none (only with --itm-k 0). Default: as the existing store keeps it, f32 for a new one.")
+    String storeZ;
+
     @Mixin
     EngineOptions engineOptions;
 
@@ -79,6 +85,7 @@ public final class EvalCommand implements Callable<Integer> {
         Flags.atLeast("--itm-k", itmK, 0);
         Flags.atLeast("--limit", limit, 0);
         Flags.atLeast("--batch", batch, 1);
+        StoreZ z = storeZ == null ? null : StoreZ.parse(storeZ);
         engineOptions.check();
         DatasetLayout layout = DatasetLayout.parse(dataset);
         Gallery gallery = layout.load(root, split, images, boxes, limit);
@@ -86,7 +93,7 @@ public final class EvalCommand implements Callable<Integer> {
             Path storeDir = store != null ? store : Evaluator.defaultStore(layout, engine);
             EvalReport r = Evaluator.evaluate(engine, gallery, storeDir, itmK, batch,
                     "qpert eval: " + layout.name().toLowerCase(java.util.Locale.ROOT) + " test"
-                            + (limit > 0 ? " (first " + gallery.images().size() + " images)" : ""));
+                            + (limit > 0 ? " (first " + gallery.images().size() + " images)" : ""), z);
             spec.commandLine().getOut().print(r.markdown());
             Path json = report != null ? report
                     : Path.of("qpert-eval-" + layout.name().toLowerCase(java.util.Locale.ROOT) + ".json");

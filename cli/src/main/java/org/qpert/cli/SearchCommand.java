@@ -28,6 +28,8 @@ import picocli.CommandLine.Spec;
                 "--text searches the images of a store made by 'qpert embed' (use the same model and perturbation "
                         + "flags); --image searches the captions of --captions."})
 public final class SearchCommand implements Callable<Integer> {
+    private static final int DEFAULT_ITM_K = 16;
+
     static final class Query {
         @Option(names = "--text", required = true, paramLabel = "TEXT", description = "A caption to search images "
                 + "with (needs --store).")
@@ -60,9 +62,10 @@ public final class SearchCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     int top;
 
-    @Option(names = "--itm-k", paramLabel = "K", defaultValue = "16",
-            description = "Re-rank the ITC top K with ITM; 0 = ITC only (default: ${DEFAULT-VALUE}).")
-    int itmK;
+    @Option(names = "--itm-k", paramLabel = "K",
+            description = "Re-rank the ITC top K with ITM; 0 = ITC only (default: 16, or 0 on a store made with "
+                    + "--store-z none, which keeps no Z for ITM).")
+    Integer itmK;
 
     @Option(names = "--index", paramLabel = "MODE", defaultValue = "auto",
             description = "none: the in-memory ITC over every stored image; exact / hnsw: the store's Lucene index "
@@ -79,7 +82,9 @@ public final class SearchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Flags.atLeast("--top", top, 1);
-        Flags.atLeast("--itm-k", itmK, 0);
+        if (itmK != null) {
+            Flags.atLeast("--itm-k", itmK, 0);
+        }
         engineOptions.check();
         PrintWriter out = spec.commandLine().getOut();
         try (RetrievalEngine engine = engineOptions.load(Models.requireModelDir(model))) {
@@ -89,6 +94,9 @@ public final class SearchCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("--text needs --store DIR (made by qpert embed)");
                 }
                 try (EmbeddingStore s = StoredImage.openForSearch(store, engine)) {
+                    if (itmK == null) {
+                        itmK = StoredImage.hasZ(s) ? DEFAULT_ITM_K : 0;
+                    }
                     hits = searchStore(engine, s, query.text);
                 }
                 out.println("images for \"" + query.text + "\":");
@@ -98,6 +106,7 @@ public final class SearchCommand implements Callable<Integer> {
                 }
                 List<String> list = Files.readAllLines(captions, StandardCharsets.UTF_8).stream()
                         .filter(l -> !l.isBlank()).toList();
+                itmK = itmK == null ? DEFAULT_ITM_K : itmK;
                 hits = Searcher.image(engine, query.image, parseBoxes(boxes), list, itmK, top);
                 out.println("captions for " + query.image + ":");
             }

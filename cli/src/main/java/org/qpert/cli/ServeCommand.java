@@ -82,7 +82,7 @@ public final class ServeCommand implements Callable<Integer> {
         List<String> captionList = captions == null ? null
                 : Files.readAllLines(captions, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
         try (RetrievalEngine engine = engineOptions.load(Models.requireModelDir(model));
-             EmbeddingStore s = EmbeddingStore.open(store, StoredImage.spec(engine), 1);
+             EmbeddingStore s = EmbeddingStore.open(store, StoredImage.spec(engine, store, null), 1);
              LuceneItc itc = IndexedSearch.forWriter(s, index)) {
             CaptionIndex captionIndex = captionList == null ? null : CaptionIndex.of(engine, captionList);
             GalleryIndex gallery = itc == null ? GalleryIndex.load(engine, s) : GalleryIndex.load(engine, s, itc);

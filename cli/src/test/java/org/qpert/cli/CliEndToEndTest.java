@@ -235,6 +235,20 @@ class CliEndToEndTest {
         assertEquals(memory.out(), search(fresh, true, "exact").out());
         assertEquals(2, run("embed", "--images", images.toString(), "--model", model.toString(), "--store",
                 fresh.toString(), "--int8").status(), "--int8 without --index is a usage error");
+
+        // --store-z none: a store without Z searches by ITC alone by default and says why it cannot re-rank.
+        Path noZ = work.resolve("store-noz");
+        Result small = run("embed", "--images", images.toString(), "--model", model.toString(), "--store",
+                noZ.toString(), "--store-z", "none");
+        assertEquals(0, small.status(), small.err());
+        Result itcOnly = run("search", "--text", "a small red circle", "--store", noZ.toString(), "--model",
+                model.toString());
+        assertEquals(0, itcOnly.status(), itcOnly.err());
+        assertTrue(itcOnly.out().contains("rank    ITC  result"), itcOnly.out());
+        Result refused = run("search", "--text", "a small red circle", "--store", noZ.toString(), "--model",
+                model.toString(), "--itm-k", "3");
+        assertEquals(2, refused.status());
+        assertTrue(refused.err().contains("keeps no ViT output Z (made with --store-z none)"), refused.err());
     }
 
     /** A corrupt image with --on-error skip, a boxes file for other images: the run goes on and says so. */

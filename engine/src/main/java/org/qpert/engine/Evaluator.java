@@ -16,6 +16,7 @@ import org.qpert.core.retrieval.Progress;
 import org.qpert.core.retrieval.Reranker;
 import org.qpert.core.retrieval.ScoreMatrix;
 import org.qpert.loaders.store.EmbeddingStore;
+import org.qpert.loaders.store.StoreSpec;
 
 /**
  * The paper's evaluation (spec/QPERT.md §7) over a gallery whose images are in a store: ITC for every text × image,
@@ -49,7 +50,21 @@ public final class Evaluator {
      */
     public static EvalReport evaluate(RetrievalEngine engine, Gallery gallery, Path storeDir, int itmK, int batch,
                                       String title) throws IOException {
-        try (EmbeddingStore s = EmbeddingStore.open(storeDir, StoredImage.spec(engine), batch)) {
+        return evaluate(engine, gallery, storeDir, itmK, batch, title, null);
+    }
+
+    /**
+     * As {@link #evaluate(RetrievalEngine, Gallery, Path, int, int, String)}, the store keeping Z as {@code z} (null:
+     * as an existing store does, float32 for a new one); ITM re-ranking ({@code itmK > 0}) needs a store with Z.
+     */
+    public static EvalReport evaluate(RetrievalEngine engine, Gallery gallery, Path storeDir, int itmK, int batch,
+                                      String title, StoreZ z) throws IOException {
+        StoreSpec spec = StoredImage.spec(engine, storeDir, z);
+        if (itmK > 0 && !spec.fieldNames().contains(StoredImage.Z)) {
+            throw new IllegalArgumentException("store " + storeDir + " keeps no ViT output Z (--store-z none), which "
+                    + "ITM re-ranking reads: evaluate with --itm-k 0 or keep Z");
+        }
+        try (EmbeddingStore s = EmbeddingStore.open(storeDir, spec, batch)) {
             GalleryEmbedder.embedMissing(engine, gallery.images(), s, batch);
             List<Condition> conditions = run(engine, gallery, s, itmK);
             return new EvalReport(title, new LinkedHashMap<>(engine.storeSettings()), gallery.images().size(),

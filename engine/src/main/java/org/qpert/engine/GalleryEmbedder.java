@@ -74,12 +74,7 @@ public final class GalleryEmbedder {
                 }
                 GalleryImage g = o.boxed();
                 RetrievalEngine.EmbeddedImage e = o.embedded();
-                Map<String, float[]> values = new java.util.LinkedHashMap<>();
-                values.put(StoredImage.Z, e.imageEmbeds());
-                values.put(StoredImage.ITC, e.features());
-                if (engine.perturbs()) {
-                    values.put(StoredImage.ITC_QPERT, e.perturbedFeatures());
-                }
+                Map<String, float[]> values = StoredImage.values(store.spec(), e, engine.perturbs());
                 store.add(g.id(), values, new StoredImage(e.height(), e.width(), g.annotated(), g.boxes(),
                         g.file().toAbsolutePath().normalize().toString()).toJson());
                 summary.embedded(g, o.detected());

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -96,6 +95,11 @@ public final class GalleryIndex {
         return store;
     }
 
+    /** Whether the store keeps Z, so that searches can re-rank by ITM ({@link StoreZ#NONE}: ITC only). */
+    public boolean canRerank() {
+        return StoredImage.hasZ(store);
+    }
+
     /** Number of searchable images. */
     public int size() {
         return snapshot.ids().size();
@@ -112,8 +116,8 @@ public final class GalleryIndex {
 
     /**
      * The best {@code top} images for {@code text}; {@code rerank} images (the ITC top) get ITM re-ranking (0 = ITC
-     * only). {@code perturbed} picks the Q-Perturbation features and ITM, which needs an engine that perturbs. An
-     * empty store gives no results.
+     * only; more needs a store that keeps Z). {@code perturbed} picks the Q-Perturbation features and ITM, which needs
+     * an engine that perturbs. An empty store gives no results.
      */
     public List<Result> searchText(String text, int top, int rerank, boolean perturbed) {
         if (top < 1) {
@@ -124,6 +128,9 @@ public final class GalleryIndex {
         }
         if (perturbed && !engine.perturbs()) {
             throw new IllegalArgumentException("this store holds no Q-Perturbation features (made with --no-qpert)");
+        }
+        if (rerank > 0 && !canRerank()) {
+            throw StoredImage.noZ(store);
         }
         Snapshot s = snapshot;
         int n = s.ids().size();
@@ -216,12 +223,7 @@ public final class GalleryIndex {
             RetrievalEngine.EmbeddedImage e = engine.embed(file, boxed.boxes());
             StoredImage meta = new StoredImage(e.height(), e.width(), boxed.annotated(), boxed.boxes(),
                     file.toAbsolutePath().normalize().toString());
-            Map<String, float[]> values = new LinkedHashMap<>();
-            values.put(StoredImage.Z, e.imageEmbeds());
-            values.put(StoredImage.ITC, e.features());
-            if (engine.perturbs()) {
-                values.put(StoredImage.ITC_QPERT, e.perturbedFeatures());
-            }
+            Map<String, float[]> values = StoredImage.values(store.spec(), e, engine.perturbs());
             synchronized (this) {
                 store.add(id, values, meta.toJson());
                 store.flush();

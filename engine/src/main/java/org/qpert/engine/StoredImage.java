@@ -13,8 +13,8 @@ import org.qpert.loaders.store.EmbeddingStore;
 import org.qpert.loaders.store.StoreSpec;
 
 /**
- * How images live in an {@link EmbeddingStore}: fields {@code z} (ViT output), {@code itc} (unperturbed features)
- * and, when perturbation is on, {@code itc_qpert}; metadata {@code {"height", "width", "annotated", "boxes", "file"}}.
+ * How images live in an {@link EmbeddingStore}: fields {@code z} (ViT output, float32, 16-bit or absent: {@link
+ * StoreZ}), {@code itc} (unperturbed features) and, when perturbation is on, {@code itc_qpert}; metadata {@code {"height", "width", "annotated", "boxes", "file"}}.
  *
  * @param file absolute path of the source image when it was embedded (a service shows it), or null in stores written
  *             before it was recorded
@@ -34,15 +34,57 @@ public record StoredImage(int height, int width, boolean annotated, List<Box> bo
         this(height, width, annotated, boxes, null);
     }
 
-    /** The store spec for an engine's settings and shapes. */
+    /** The store spec for an engine's settings and shapes, Z in float32. */
     public static StoreSpec spec(RetrievalEngine engine) {
+        return spec(engine, StoreZ.F32);
+    }
+
+    /** The store spec for an engine's settings and shapes, Z kept as {@code z} says. */
+    public static StoreSpec spec(RetrievalEngine engine, StoreZ z) {
         Map<String, int[]> fields = new java.util.LinkedHashMap<>();
-        fields.put(Z, engine.imageEmbedsShape());
+        if (z != StoreZ.NONE) {
+            fields.put(Z, engine.imageEmbedsShape());
+        }
         fields.put(ITC, engine.featureShape());
         if (engine.perturbs()) {
             fields.put(ITC_QPERT, engine.featureShape());
         }
-        return new StoreSpec(engine.storeSettings(), fields);
+        return new StoreSpec(engine.storeSettings(), fields, z == StoreZ.NONE ? Map.of() : Map.of(Z, z.dtype()));
+    }
+
+    /**
+     * The spec a writer opens the store in {@code dir} with: Z kept as {@code z}, or when null as the existing store
+     * keeps it (float32 for a new store), so that resuming needs no flag repeated.
+     */
+    public static StoreSpec spec(RetrievalEngine engine, java.nio.file.Path dir, StoreZ z) throws java.io.IOException {
+        if (z == null) {
+            z = EmbeddingStore.readSpec(dir).map(StoreZ::of).orElse(StoreZ.F32);
+        }
+        return spec(engine, z);
+    }
+
+    /** Whether the store keeps Z, which ITM re-ranking reads. */
+    public static boolean hasZ(EmbeddingStore store) {
+        return store.spec().fieldNames().contains(Z);
+    }
+
+    /** The error for ITM re-ranking asked of a store without Z. */
+    static IllegalArgumentException noZ(EmbeddingStore store) {
+        return new IllegalArgumentException("store " + store.dir() + " keeps no ViT output Z (made with --store-z "
+                + "none), which ITM re-ranking reads: ask for no re-ranking (rerank / --itm-k 0)");
+    }
+
+    /** The values a store with {@code spec} keeps of an embedded image: Z only when it keeps Z. */
+    static Map<String, float[]> values(StoreSpec spec, RetrievalEngine.EmbeddedImage e, boolean perturbs) {
+        Map<String, float[]> values = new java.util.LinkedHashMap<>();
+        if (spec.fieldNames().contains(Z)) {
+            values.put(Z, e.imageEmbeds());
+        }
+        values.put(ITC, e.features());
+        if (perturbs) {
+            values.put(ITC_QPERT, e.perturbedFeatures());
+        }
+        return values;
     }
 
     /**
@@ -57,7 +99,8 @@ public record StoredImage(int height, int width, boolean annotated, List<Box> bo
         StoreSpec want = spec(engine), have = store.spec();
         List<String> diff = new ArrayList<>();
         for (String d : want.differencesFrom(have)) {
-            boolean unused = !engine.perturbs()
+            // Z is read as float32 whatever it is stored as, and a store without it refuses ITM when asked.
+            boolean unused = d.startsWith("field " + Z + ":") || !engine.perturbs()
                     && (d.startsWith(PERTURBATION + ":") || d.startsWith("field " + ITC_QPERT + ":"));
             if (!unused) {
                 diff.add(d);

@@ -170,7 +170,8 @@ public final class QPertServer implements AutoCloseable {
     private JsonObject searchText(JsonRequest r) throws Exception {
         String text = r.text("text", MAX_TEXT);
         int top = r.integer("top", 10, 1, options.maxTop());
-        int rerank = r.integer("rerank", 16, 0, options.maxRerank());
+        // A store without Z (--store-z none) ranks by ITC alone unless asked otherwise (then a 400 says why).
+        int rerank = r.integer("rerank", gallery.canRerank() ? 16 : 0, 0, options.maxRerank());
         boolean qpert = r.bool("qpert", gallery.engine().perturbs());
         long t0 = System.nanoTime();
         List<GalleryIndex.Result> hits = modelWork(() -> gallery.searchText(text, top, rerank, qpert));

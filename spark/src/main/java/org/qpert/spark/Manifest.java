@@ -85,7 +85,11 @@ public final class Manifest {
     static ManifestEntry parse(Row r, long index, int pathCol, int idCol, int boxesCol, String file, String base) {
         String where = "manifest " + file + ", row " + (index + 1);
         Object p = r.get(pathCol);
-        if (!(p instanceof String path) || path.isBlank()) {
+        if (p != null && !(p instanceof String)) {
+            throw new IllegalArgumentException(where + ": '" + PATH + "' must be text, got " + p);
+        }
+        String path = (String) p;
+        if (path == null || path.isBlank()) {
             throw new IllegalArgumentException(where + ": '" + PATH + "' is empty");
         }
         String id = path;

@@ -184,6 +184,30 @@ class EmbedJobTest {
         assertSameAs(reference, store);
     }
 
+    /** With --on-error skip a missing image is recorded and the rest stored; a re-run retries only its partition. */
+    @Test
+    void aFailedImageIsRecordedAndRetriedByTheNextRun() throws Exception {
+        Path manifest = csv(work);
+        Files.writeString(manifest, Files.readString(manifest) + "gone,gone.png,\n");
+        Path store = work.resolve("store");
+        JobOptions skip = new JobOptions(manifest, null, store, plain(), BATCH, PARTITION,
+                GalleryEmbedder.OnError.SKIP, false, false);
+        JobReport first = EmbedJob.run(spark, skip);
+        assertEquals(4, first.partitions());
+        assertEquals(6, first.stored());
+        assertEquals(java.util.Set.of("gone"), first.failed().keySet());
+        assertTrue(first.failed().get("gone").contains("gone.png"), first.failed().get("gone"));
+        assertSameAs(reference, store);
+
+        JobReport again = EmbedJob.run(spark, skip);
+        assertEquals(3, again.skipped(), "only the partition with the failed image runs again");
+        assertFalse(again.parts().stream().filter(p -> p.partition() == 3).findFirst().orElseThrow().skipped());
+        assertEquals(java.util.Set.of("gone"), again.failed().keySet());
+        try (EmbeddingStore s = EmbeddingStore.openExisting(store)) {
+            assertEquals(java.util.Set.of("gone"), s.failures().keySet(), "the store records the failure");
+        }
+    }
+
     @Test
     void jsonLinesAndParquetManifestsGiveTheSameStore() throws Exception {
         Path jsonl = jsonl(work);
@@ -259,6 +283,10 @@ class EmbedJobTest {
         Path twice = work.resolve("twice.csv");
         Files.writeString(twice, "path\n" + good + "\n" + images.get(1).file() + "\n" + good + "\n");
         assertError(twice, "row 3: image id '" + good + "' is listed more than once");
+
+        Path number = work.resolve("number.jsonl");
+        Files.writeString(number, "{\"path\": 7}\n");
+        assertError(number, "row 1: 'path' must be text, got 7");
 
         Path remote = work.resolve("remote.csv");
         Files.writeString(remote, "path\ns3://bucket/a.png\n");

@@ -39,6 +39,42 @@ public final class Half {
         return (bits & 0x7c00) == 0x7c00;
     }
 
+    /**
+     * float to IEEE binary16 bits, rounding to nearest even (Java 17 has no {@code Float.floatToFloat16}): values
+     * beyond the F16 range become infinities, tiny ones subnormals or zero, NaN stays NaN.
+     */
+    public static short floatToF16(float x) {
+        int bits = Float.floatToRawIntBits(x);
+        int sign = (bits >>> 16) & 0x8000;
+        int exp = (bits >>> 23) & 0xff;
+        int mant = bits & 0x7fffff;
+        if (exp == 0xff) {
+            return (short) (sign | 0x7c00 | (mant != 0 ? 0x200 | (mant >>> 13) : 0));
+        }
+        int e = exp - 127 + 15;
+        if (e >= 0x1f) {
+            return (short) (sign | 0x7c00);
+        }
+        if (e <= 0) {
+            if (e < -10) {
+                return (short) sign; // below half the smallest subnormal: rounds to zero
+            }
+            int m = mant | 0x800000; // the implicit bit, then shift into the subnormal range, rounding to nearest even
+            int shift = 14 - e;
+            int half = 1 << (shift - 1);
+            int rounded = (m + half - 1 + ((m >>> shift) & 1)) >>> shift;
+            return (short) (sign | rounded);
+        }
+        // Normal: round the 23-bit mantissa to 10 bits; a carry out of the mantissa correctly bumps the exponent
+        // (up to infinity).
+        int h = (e << 10) | (mant >>> 13);
+        int rest = mant & 0x1fff;
+        if (rest > 0x1000 || rest == 0x1000 && (h & 1) != 0) {
+            h++;
+        }
+        return (short) (sign | h);
+    }
+
     /** float to bfloat16 bits, rounding to nearest even (NaN stays NaN). */
     public static short floatToBf16(float x) {
         int bits = Float.floatToRawIntBits(x);

@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.qpert.core.backend.Half;
 
 /**
  * Builds a {@code .safetensors} file in memory and writes it: tensors laid out back to back in the order added,
@@ -34,6 +35,25 @@ public final class SafetensorsWriter {
         ByteBuffer b = allocate(name, shape, values.length, DType.F32);
         b.asFloatBuffer().put(values);
         return put(name, DType.F32, shape, b);
+    }
+
+    /**
+     * Float values stored as {@code dtype}: F32 as given, F16 or BF16 rounded to nearest even ({@link Half}; what
+     * {@link SafetensorsFile#readFloats} widens back).
+     */
+    public SafetensorsWriter addFloats(String name, DType dtype, long[] shape, float[] values) {
+        if (dtype == DType.F32) {
+            return addF32(name, shape, values);
+        }
+        if (dtype != DType.F16 && dtype != DType.BF16) {
+            throw new IllegalArgumentException("tensor '" + name + "': floats are stored as F32, F16 or BF16, not "
+                    + dtype);
+        }
+        ByteBuffer b = allocate(name, shape, values.length, dtype);
+        for (float v : values) {
+            b.putShort(dtype == DType.F16 ? Half.floatToF16(v) : Half.floatToBf16(v));
+        }
+        return put(name, dtype, shape, b);
     }
 
     public SafetensorsWriter addI64(String name, long[] shape, long[] values) {

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.qpert.loaders.safetensors.DType;
 import org.qpert.loaders.safetensors.SafetensorsFile;
 import org.qpert.loaders.safetensors.SafetensorsWriter;
 
@@ -28,7 +29,8 @@ import org.qpert.loaders.safetensors.SafetensorsWriter;
  *
  * <p>Layout of the store directory: {@code index.json} (format, {@link StoreSpec}, the list of shards with the image
  * ids each holds, in order, each shard's size and CRC32C, and the images that failed with their reasons),
- * {@code shard-NNNNNN.safetensors} files with one F32 tensor {@code <row>/<field>} per image and field (the index
+ * {@code shard-NNNNNN.safetensors} files with one tensor {@code <row>/<field>} per image and field, of the field's
+ * dtype in the spec ({@code "dtypes"} in the index: F32, F16 or BF16; read back as float32) (the index
  * also keeps a small JSON object of metadata per image), and {@code write.lock}. A shard is written to a temporary
  * file, forced to disk and renamed into place; only then is the index rewritten the same way, so a reader sees the
  * old index or the new one, and every shard either lists is complete. Shard files are never rewritten: a new shard
@@ -122,6 +124,15 @@ public final class EmbeddingStore implements AutoCloseable {
         EmbeddingStore store = new EmbeddingStore(dir, specOf(json, index), Integer.MAX_VALUE);
         store.load(index, false);
         return store;
+    }
+
+    /** The spec of the store in {@code dir} as its index records it, empty when there is no store there. */
+    public static java.util.Optional<StoreSpec> readSpec(Path dir) throws IOException {
+        Path index = dir.resolve(INDEX);
+        if (!Files.exists(index)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(specOf(parseIndex(index), index));
     }
 
     /**
@@ -274,7 +285,8 @@ public final class EmbeddingStore implements AutoCloseable {
         List<String> ids = new ArrayList<>(pending.keySet());
         for (int row = 0; row < ids.size(); row++) {
             for (Map.Entry<String, float[]> e : pending.get(ids.get(row)).values().entrySet()) {
-                w.addF32(row + "/" + e.getKey(), longs(spec.shape(e.getKey())), e.getValue());
+                w.addFloats(row + "/" + e.getKey(), spec.dtype(e.getKey()), longs(spec.shape(e.getKey())),
+                        e.getValue());
             }
         }
         Path tmp = dir.resolve(file + ".tmp");
@@ -603,7 +615,13 @@ public final class EmbeddingStore implements AutoCloseable {
             Map<String, int[]> fields = new LinkedHashMap<>();
             json.getAsJsonObject("fields").entrySet().forEach(e -> fields.put(e.getKey(),
                     GSON.fromJson(e.getValue(), int[].class)));
-            return new StoreSpec(settings, fields);
+            Map<String, DType> dtypes = new LinkedHashMap<>();
+            if (json.has("dtypes")) {
+                json.getAsJsonObject("dtypes").entrySet().forEach(e -> dtypes.put(e.getKey(),
+                        DType.parse(e.getValue().getAsString()).orElseThrow(() -> new IllegalArgumentException(
+                                "unknown dtype '" + e.getValue().getAsString() + "' of field " + e.getKey()))));
+            }
+            return new StoreSpec(settings, fields, dtypes);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(index + ": malformed settings or fields (" + e.getMessage() + ")", e);
         }
@@ -621,6 +639,11 @@ public final class EmbeddingStore implements AutoCloseable {
             fields.add(f, GSON.toJsonTree(spec.shape(f)));
         }
         json.add("fields", fields);
+        JsonObject dtypes = new JsonObject();
+        for (String f : spec.fieldNames()) {
+            dtypes.addProperty(f, spec.dtype(f).name());
+        }
+        json.add("dtypes", dtypes);
         JsonArray list = new JsonArray();
         for (Shard s : shards) {
             JsonObject o = new JsonObject();

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.qpert.loaders.safetensors.DType;
 
 /**
  * What an embedding store holds and how it was made: settings (model id, perturbation, image size …, compared as
@@ -17,8 +18,15 @@ import java.util.TreeSet;
 public final class StoreSpec {
     private final Map<String, String> settings;
     private final Map<String, int[]> fields;
+    private final Map<String, DType> dtypes;
 
+    /** Every field stored as F32. */
     public StoreSpec(Map<String, String> settings, Map<String, int[]> fields) {
+        this(settings, fields, Map.of());
+    }
+
+    /** {@code dtypes}: F32, F16 or BF16 per field; a field it does not name is F32. */
+    public StoreSpec(Map<String, String> settings, Map<String, int[]> fields, Map<String, DType> dtypes) {
         if (fields.isEmpty()) {
             throw new IllegalArgumentException("an embedding store needs at least one field");
         }
@@ -35,8 +43,28 @@ public final class StoreSpec {
             }
             copy.put(name, shape.clone());
         });
+        Map<String, DType> types = new LinkedHashMap<>();
+        for (String name : copy.keySet()) {
+            types.put(name, dtypes.getOrDefault(name, DType.F32));
+        }
+        dtypes.forEach((name, t) -> {
+            if (!copy.containsKey(name)) {
+                throw new IllegalArgumentException("store dtype given for '" + name + "', which is not a field");
+            }
+            if (t != DType.F32 && t != DType.F16 && t != DType.BF16) {
+                throw new IllegalArgumentException("store field '" + name + "' cannot be stored as " + t
+                        + " (F32, F16 or BF16)");
+            }
+        });
         this.settings = Collections.unmodifiableMap(new TreeMap<>(settings));
         this.fields = Collections.unmodifiableMap(copy);
+        this.dtypes = Collections.unmodifiableMap(types);
+    }
+
+    /** How {@code field} is stored on disk. */
+    public DType dtype(String field) {
+        shape(field);
+        return dtypes.get(field);
     }
 
     public Map<String, String> settings() {
@@ -75,6 +103,9 @@ public final class StoreSpec {
             if (!Arrays.equals(want, have)) {
                 out.add("field " + key + ": " + (want == null ? "absent" : Arrays.toString(want)) + " requested, "
                         + (have == null ? "absent" : Arrays.toString(have)) + " in the store");
+            } else if (dtypes.get(key) != stored.dtypes.get(key)) {
+                out.add("field " + key + ": stored as " + dtypes.get(key) + " requested, " + stored.dtypes.get(key)
+                        + " in the store");
             }
         }
         return out;

@@ -52,6 +52,51 @@ class EmbeddingStoreTest {
         }
     }
 
+    /** A field kept in 16 bits: written as F16 / BF16 tensors, read back rounded, recorded in the index. */
+    @Test
+    void sixteenBitFieldsAreStoredRoundedAndRecorded(@TempDir Path dir) throws Exception {
+        float[] z = {1f, 1f + 0x1p-11f, 1f + 3 * 0x1p-9f, -3.14159f, 1e-6f, 70000f, 0.1f, -0f};
+        for (org.qpert.loaders.safetensors.DType dtype : new org.qpert.loaders.safetensors.DType[] {
+                org.qpert.loaders.safetensors.DType.F16, org.qpert.loaders.safetensors.DType.BF16}) {
+            Path d = dir.resolve(dtype.name());
+            StoreSpec spec = new StoreSpec(Map.of("model", "tiny"), Map.of("itc", new int[] {2}, "z", new int[] {8}),
+                    Map.of("z", dtype));
+            try (EmbeddingStore s = EmbeddingStore.open(d, spec, 1)) {
+                s.add("a", Map.of("itc", new float[] {0.5f, 0.25f}, "z", z));
+            }
+            try (org.qpert.loaders.safetensors.SafetensorsFile f = org.qpert.loaders.safetensors.SafetensorsFile
+                    .open(d.resolve("shard-000000.safetensors"))) {
+                assertEquals(dtype, f.info("0/z").dtype(), "stored in 16 bits");
+                assertEquals(org.qpert.loaders.safetensors.DType.F32, f.info("0/itc").dtype(), "other fields F32");
+            }
+            assertTrue(Files.readString(d.resolve(EmbeddingStore.INDEX)).contains("\"z\": \"" + dtype.name() + "\""));
+            try (EmbeddingStore s = EmbeddingStore.openExisting(d)) {
+                assertEquals(dtype, s.spec().dtype("z"), "a reader learns the dtype from the index");
+                float[] back = s.read("a", "z");
+                for (int i = 0; i < z.length; i++) {
+                    float expected = dtype == org.qpert.loaders.safetensors.DType.F16
+                            ? org.qpert.core.backend.Half.f16ToFloat(org.qpert.core.backend.Half.floatToF16(z[i]))
+                            : org.qpert.core.backend.Half.bf16ToFloat(org.qpert.core.backend.Half.floatToBf16(z[i]));
+                    assertEquals(expected, back[i], 0f, "value " + i);
+                    // Rounding to nearest: within half an ulp of 16-bit precision (2^-11 F16, 2^-8 BF16, relative).
+                    if (Math.abs(z[i]) > 1e-4 && Math.abs(z[i]) < 60000) {
+                        assertEquals(z[i], back[i], Math.abs(z[i]) * (dtype == org.qpert.loaders.safetensors.DType.F16
+                                ? 0x1p-11 : 0x1p-8));
+                    }
+                }
+                assertArrayEquals(new float[] {0.5f, 0.25f}, s.read("a", "itc"), 0f);
+            }
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EmbeddingStore.open(d,
+                    new StoreSpec(Map.of("model", "tiny"), Map.of("itc", new int[] {2}, "z", new int[] {8})), 1));
+            assertTrue(e.getMessage().contains("field z: stored as F32 requested, " + dtype.name() + " in the store"),
+                    e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> new StoreSpec(Map.of(), Map.of("z", new int[] {1}),
+                Map.of("z", org.qpert.loaders.safetensors.DType.I32)));
+        assertThrows(IllegalArgumentException.class, () -> new StoreSpec(Map.of(), Map.of("z", new int[] {1}),
+                Map.of("y", org.qpert.loaders.safetensors.DType.F16)));
+    }
+
     /** A run that stops without closing keeps its finished shards; the next run adds only what is missing. */
     @Test
     void interruptedRunResumes(@TempDir Path dir) throws Exception {
