@@ -170,15 +170,24 @@ public final class GalleryIndex {
      */
     private List<Result> searchIndex(Snapshot s, String text, float[] textFeature, int top, int rerank,
                                      boolean perturbed) {
+        int n = s.ids().size(), want = Math.min(Math.max(top, rerank), n);
         List<ItcIndex.Hit> hits;
         try {
-            hits = itcIndex.top(textFeature, Math.min(Math.max(top, rerank), s.ids().size()), perturbed);
+            // Images added after this search took its snapshot may already be in the index: they are left out (as
+            // the in-memory search leaves them out), and the index asked again for as many more as were left out.
+            for (int ask = want; ; ask += want - hits.size()) {
+                List<ItcIndex.Hit> found = itcIndex.top(textFeature, ask, perturbed);
+                hits = found.stream().filter(h -> h.index() < n).toList();
+                if (hits.size() >= want || found.size() < ask) {
+                    break;
+                }
+            }
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("ITC index (" + itcIndex.describe() + "): " + e.getMessage(), e);
         }
         List<RetrievalEngine.ItmQuery> pairs = new ArrayList<>();
         for (ItcIndex.Hit h : hits) {
-            if (h.index() >= s.ids().size() || !s.ids().get(h.index()).equals(h.id())) {
+            if (!s.ids().get(h.index()).equals(h.id())) {
                 throw new IllegalStateException("ITC index (" + itcIndex.describe() + ") is not in step with store "
                         + store.dir() + ": it has '" + h.id() + "' at position " + h.index());
             }
@@ -227,9 +236,6 @@ public final class GalleryIndex {
             synchronized (this) {
                 store.add(id, values, meta.toJson());
                 store.flush();
-                if (itcIndex != null) {
-                    itcIndex.committed(store);
-                }
                 Snapshot s = snapshot;
                 List<String> ids = new ArrayList<>(s.ids());
                 ids.add(id);
@@ -238,6 +244,9 @@ public final class GalleryIndex {
                 snapshot = itcIndex != null ? new Snapshot(List.copyOf(ids), List.copyOf(images), null, null)
                         : new Snapshot(List.copyOf(ids), List.copyOf(images), append(s.itc(), e.features()),
                         engine.perturbs() ? append(s.itcQpert(), e.perturbedFeatures()) : null);
+                if (itcIndex != null) {
+                    itcIndex.committed(store);
+                }
             }
             return meta;
         } finally {

@@ -201,10 +201,6 @@ public final class StoreIndex implements StoreListener, AutoCloseable {
         }
     }
 
-    public boolean hasPerturbed() {
-        return perturbed;
-    }
-
     @Override
     public synchronized void close() throws IOException {
         try {
