@@ -2,6 +2,7 @@ package org.qpert.core.backend;
 
 import java.util.Arrays;
 import org.qpert.core.backend.cpu.Attention;
+import org.qpert.core.backend.cpu.KernelWarmUp;
 import org.qpert.core.backend.cpu.Kernels;
 import org.qpert.core.backend.cpu.MatMul;
 import org.qpert.core.backend.cpu.Packing;
@@ -23,6 +24,7 @@ public class CpuBackend implements Backend {
     private final WorkerPool pool;
     private final MatMul matMul;
     private final Attention attention;
+    private final WeightArena arena = new WeightArena();
 
     /** The fastest kernels this JVM supports, on the shared worker pool. */
     public CpuBackend() {
@@ -84,7 +86,8 @@ public class CpuBackend implements Backend {
     /** Packed into panels in the stored type: a 16-bit weight stays 16-bit (half the bytes per product). */
     @Override
     public Tensor weight(WeightData w) {
-        return PackedWeight.of(w, kernels.panelWidth(), pool);
+        KernelWarmUp.startOnce(kernels);   // a model is loading: compile the kernels meanwhile
+        return PackedWeight.of(w, kernels.panelWidth(), pool, arena);
     }
 
     @Override
@@ -132,7 +135,8 @@ public class CpuBackend implements Backend {
         float[] y = new float[Math.multiplyExact(n, out)];
         float[] bias = b == null ? null : data(b), res = residual == null ? null : data(residual);
         if (pw.packed16 != null) {
-            matMul.multiply16(data(x), n, in, pw.packed16, pw.dtype() == DType.F16, out, bias, res, epilogue, y);
+            matMul.multiply16(data(x), n, in, pw.packed16, pw.offset16, pw.dtype() == DType.F16, out, bias, res, epilogue,
+                    y);
         } else {
             matMul.multiply(data(x), n, in, pw.packed, out, bias, res, epilogue, y);
         }

@@ -14,16 +14,18 @@ final class PackedWeight implements Tensor {
     private final DType dtype;
     /** F32 panels, or null. */
     final float[] packed;
-    /** F16/BF16 panels, or null. */
+    /** F16/BF16 panels from {@link #offset16} (a slice of a {@link WeightArena} chunk), or null. */
     final short[] packed16;
+    final int offset16;
     final int panelWidth;
     private final int out;
     private final int in;
 
-    private PackedWeight(DType dtype, float[] packed, short[] packed16, int out, int in, int panelWidth) {
+    private PackedWeight(DType dtype, float[] packed, short[] packed16, int offset16, int out, int in, int panelWidth) {
         this.dtype = dtype;
         this.packed = packed;
         this.packed16 = packed16;
+        this.offset16 = offset16;
         this.out = out;
         this.in = in;
         this.panelWidth = panelWidth;
@@ -34,29 +36,34 @@ final class PackedWeight implements Tensor {
         requireShape(weight.length, out, in);
         float[] packed = new float[Packing.packedSize(in, out, panelWidth)];
         Packing.packTransposed(weight, 0, in, out, in, panelWidth, packed);
-        return new PackedWeight(DType.F32, packed, null, out, in, panelWidth);
+        return new PackedWeight(DType.F32, packed, null, 0, out, in, panelWidth);
     }
 
-    /** Packs a weight in its stored type; the panels of a 16-bit weight are packed in parallel on {@code pool}. */
-    static PackedWeight of(WeightData w, int panelWidth, WorkerPool pool) {
+    /**
+     * Packs a weight in its stored type; the panels of a 16-bit weight go into a slice of {@code arena} and are packed
+     * in parallel on {@code pool}.
+     */
+    static PackedWeight of(WeightData w, int panelWidth, WorkerPool pool, WeightArena arena) {
         int out = w.rows(), in = w.cols();
         requireShape(w.size(), out, in);
         if (w.dtype() == DType.F32) {
             return of(w.toFloats(), out, in, panelWidth);
         }
         boolean f16 = w.dtype() == DType.F16;
-        short[] packed = new short[Packing.packedSize(in, out, panelWidth)];
+        WeightArena.Slice slice = arena.allocate(Packing.packedSize(in, out, panelWidth));
+        short[] packed = slice.array();
+        int offset = slice.offset();
         short[][] rows = new short[pool.threads()][in];
         boolean[] nonFinite = new boolean[pool.threads()];
         ShortBuffer src = w.bytes().asShortBuffer();
         pool.parallelFor(Packing.panels(out, panelWidth), (worker, pn) -> nonFinite[worker] |=
-                Packing.packPanel16(src, out, in, panelWidth, pn, f16, rows[worker], packed));
+                Packing.packPanel16(src, out, in, panelWidth, pn, f16, rows[worker], packed, offset));
         for (boolean b : nonFinite) {
             if (b) {
                 throw new IllegalArgumentException("F16 weight [" + out + ", " + in + "] holds an infinity or NaN");
             }
         }
-        return new PackedWeight(w.dtype(), null, packed, out, in, panelWidth);
+        return new PackedWeight(w.dtype(), null, packed, offset, out, in, panelWidth);
     }
 
     private static void requireShape(long length, int out, int in) {
@@ -71,7 +78,7 @@ final class PackedWeight implements Tensor {
         if (packed != null) {
             return Packing.unpackTransposed(packed, out, in, panelWidth);
         }
-        short[] bits = Packing.unpackTransposed16(packed16, out, in, panelWidth);
+        short[] bits = Packing.unpackTransposed16(packed16, offset16, out, in, panelWidth);
         float[] w = new float[bits.length];
         for (int i = 0; i < w.length; i++) {
             w[i] = dtype == DType.F16 ? Half.f16ToFloat(bits[i]) : Half.bf16ToFloat(bits[i]);
@@ -81,7 +88,7 @@ final class PackedWeight implements Tensor {
 
     /** Heap bytes of the panels. */
     long bytes() {
-        return packed != null ? 4L * packed.length : 2L * packed16.length;
+        return packed != null ? 4L * packed.length : 2L * Packing.packedSize(in, out, panelWidth);
     }
 
     @Override

@@ -34,8 +34,11 @@ public final class MatMul {
         });
     }
 
-    /** {@link #multiply} over a 16-bit weight packed by {@link Packing#packPanel16} (F16 when {@code f16}, else BF16). */
-    public void multiply16(float[] x, int n, int k, short[] packed, boolean f16, int out, float[] bias,
+    /**
+     * {@link #multiply} over a 16-bit weight packed by {@link Packing#packPanel16} from {@code packed[packedOff..]} (F16
+     * when {@code f16}, else BF16).
+     */
+    public void multiply16(float[] x, int n, int k, short[] packed, int packedOff, boolean f16, int out, float[] bias,
                            float[] residual, int epilogue, float[] y) {
         int nr = kernels.panelWidth();
         int panels = Packing.panels(out, nr);
@@ -44,7 +47,7 @@ public final class MatMul {
             int pn = task / rowBlocks, rb = task % rowBlocks;
             int r0 = rb * ROW_BLOCK, rows = Math.min(ROW_BLOCK, n - r0);
             int c0 = pn * nr, cols = Math.min(nr, out - c0);
-            kernels.panel16(x, r0 * k, k, rows, k, packed, pn * nr * k, f16, y, r0 * out + c0, out, cols,
+            kernels.panel16(x, r0 * k, k, rows, k, packed, packedOff + pn * nr * k, f16, y, r0 * out + c0, out, cols,
                     bias, c0, residual, epilogue);
         });
     }

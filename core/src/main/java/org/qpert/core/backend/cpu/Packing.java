@@ -75,12 +75,12 @@ public final class Packing {
 
     /**
      * Packs panel {@code pn} of B = Wᵀ for a 16-bit W [n, k] given row-major in {@code w} (a view of the checkpoint):
-     * the 16-bit bits are copied, not converted. {@code row} is scratch of at least k shorts. Returns true when F16
+     * the 16-bit bits are copied, not converted, into the packed weight at {@code dst[dstOff..]}. {@code row} is scratch of at least k shorts. Returns true when F16
      * bits hold an infinity or NaN ({@code f16} set), which the widening kernels cannot represent.
      */
     public static boolean packPanel16(java.nio.ShortBuffer w, int n, int k, int nr, int pn, boolean f16, short[] row,
-                                      short[] dst) {
-        int base = pn * nr * k;
+                                      short[] dst, int dstOff) {
+        int base = dstOff + pn * nr * k;
         boolean nonFinite = false;
         for (int j = 0; j < nr; j++) {
             int col = pn * nr + j;
@@ -100,11 +100,11 @@ public final class Packing {
         return nonFinite;
     }
 
-    /** Inverse of {@link #packPanel16} for a whole weight: the 16-bit W [n, k] row-major. */
-    public static short[] unpackTransposed16(short[] packed, int n, int k, int nr) {
+    /** Inverse of {@link #packPanel16} for a whole weight packed from {@code packed[off..]}: the 16-bit W [n, k] row-major. */
+    public static short[] unpackTransposed16(short[] packed, int off, int n, int k, int nr) {
         short[] w = new short[Math.multiplyExact(n, k)];
         for (int col = 0; col < n; col++) {
-            int base = (col / nr) * nr * k, j = col % nr;
+            int base = off + (col / nr) * nr * k, j = col % nr;
             for (int p = 0; p < k; p++) {
                 w[col * k + p] = packed[base + p * nr + j];
             }
