@@ -86,7 +86,7 @@ public class CpuBackend implements Backend {
     /** Packed into panels in the stored type: a 16-bit weight stays 16-bit (half the bytes per product). */
     @Override
     public Tensor weight(WeightData w) {
-        KernelWarmUp.startOnce(kernels);   // a model is loading: compile the kernels meanwhile
+        KernelWarmUp.startOnce(kernels);   // a model is loading: compile the kernels meanwhile (when turned on)
         return PackedWeight.of(w, kernels.panelWidth(), pool, arena);
     }
 

@@ -3,14 +3,16 @@ package org.qpert.core.backend.cpu;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Gets the CPU kernels compiled while a model loads. Until C2 has compiled a Vector API kernel it runs one to two
- * orders of magnitude slower (every vector op boxed), and the first pass of a freshly loaded model paid for that: with
- * the kernels cold, the first 20-token text embedding of the real-size model took several seconds of CPU instead of
- * tens of milliseconds (bench/RESULTS.md, start-up). Loading mostly copies weights, so a daemon thread calls every
- * kernel variant the passes use on tiny inputs meanwhile (all row tiles, full and partial panels, float32 and both
- * 16-bit panels, each epilogue, layer norm, softmax, GELU, the P̄ loops) until the JIT's thresholds are passed. Once
- * per JVM; {@code -Dqpert.warmup=false} turns it off. Results do not depend on it: the kernels give the same bits
- * compiled or not.
+ * Gets the CPU kernels compiled while a model loads, when {@code -Dqpert.warmup=true}. Until C2 has compiled a Vector
+ * API kernel it runs one to two orders of magnitude slower (every vector op boxed), and the first pass of a freshly
+ * loaded model pays for that: the first 20-token text embedding of the real-size model took 1.7–1.8 s on a quiet
+ * machine (5–9 s on a loaded one) instead of ~0.3 s (bench/RESULTS.md, start-up). Loading mostly copies weights, so a
+ * daemon thread calls every kernel variant the passes use on tiny inputs meanwhile (all row tiles, full and partial
+ * panels, float32 and both 16-bit panels, each epilogue, layer norm, softmax, GELU, the P̄ loops) until the JIT's
+ * thresholds are passed. Off by default: the JIT then compiles the kernels with the warm-up's profile (tiny shapes,
+ * every tile and partial panel equally often), and the steady-state Q-Former pass measured 79–104 ms of CPU with it
+ * against 67–81 ms without; worth it for one-shot runs (a CLI search), not for a service. Once per JVM. Results do not
+ * depend on it: the kernels give the same bits compiled or not.
  */
 public final class KernelWarmUp {
     private static final AtomicBoolean STARTED = new AtomicBoolean();
@@ -21,9 +23,9 @@ public final class KernelWarmUp {
     private KernelWarmUp() {
     }
 
-    /** Starts the warm-up of {@code kernels} on a daemon thread, unless one was started already or it is turned off. */
+    /** Starts the warm-up of {@code kernels} on a daemon thread when it is turned on and was not started already. */
     public static void startOnce(Kernels kernels) {
-        if (!Boolean.parseBoolean(System.getProperty("qpert.warmup", "true")) || !STARTED.compareAndSet(false, true)) {
+        if (!Boolean.getBoolean("qpert.warmup") || !STARTED.compareAndSet(false, true)) {
             return;
         }
         Thread t = new Thread(() -> run(kernels), "qpert-kernel-warm-up");
