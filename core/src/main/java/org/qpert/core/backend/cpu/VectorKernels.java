@@ -160,40 +160,35 @@ final class VectorKernels implements Kernels {
         c01.intoArray(c, c0 + L);
     }
 
+    /**
+     * Widens the whole k × NR panel to float32 once, into this thread's scratch, then runs the float32 tiles on it:
+     * the same FMA chain per element as widening where it is multiplied (widening is exact), so results are bitwise
+     * those of a float32 weight, but each weight is widened once per task instead of once per row tile. On AVX2,
+     * widening inside the tile loop cost the ViT-g 55 % more time than float32 weights (bench/RESULTS.md).
+     */
     @Override
     public void panel16(float[] a, int aOff, int lda, int rows, int k, short[] b, int bOff, boolean f16,
                         float[] c, int cOff, int ldc, int cols, float[] bias, int biasOff, float[] residual,
                         int epilogue) {
-        boolean full = cols == NR;
-        float[] out = full ? c : PARTIAL_TILE.get();
-        for (int i = 0; i < rows; i += MR) {
-            int r = Math.min(MR, rows - i);
-            int at = full ? cOff + i * ldc : 0, ld = full ? ldc : NR;
-            if (r == MR) {
-                tile6w(a, aOff + i * lda, lda, k, b, bOff, f16, out, at, ld);
-            } else {
-                int q = 0;
-                for (; q + 3 <= r; q += 3) {
-                    tile3w(a, aOff + (i + q) * lda, lda, k, b, bOff, f16, out, at + q * ld, ld);
-                }
-                for (; q < r; q++) {
-                    tile1w(a, aOff + (i + q) * lda, k, b, bOff, f16, out, at + q * ld);
-                }
-            }
-            if (!full) {
-                copyPartial(out, r, c, cOff + i * ldc, ldc, cols, bias, biasOff, residual, epilogue);
-            }
+        int n = k * NR;
+        float[] wide = WIDE_PANEL.get();
+        if (wide.length < n) {
+            wide = new float[n];  // grows to the largest k once per thread, then reused
+            WIDE_PANEL.set(wide);
         }
-        if (full && (bias != null || epilogue != PLAIN)) {
-            finish(c, cOff, ldc, rows, bias, biasOff, residual, epilogue);
+        for (int i = 0; i < n; i += L) {
+            widen(b, bOff + i, f16).intoArray(wide, i);
         }
+        panel(a, aOff, lda, rows, k, wide, 0, c, cOff, ldc, cols, bias, biasOff, residual, epilogue);
     }
 
+    private static final ThreadLocal<float[]> WIDE_PANEL = ThreadLocal.withInitial(() -> new float[0]);
+
     /**
-     * L 16-bit weights widened to float32 in registers. BF16 is the high half of a float32. F16: the exponent and
-     * mantissa bits moved to their float32 places and the product with 2^112 rebiases the exponent (exact for
-     * normals and subnormals; infinities and NaN are refused at packing). The Vector API of Java 17 has no half-float
-     * conversion, and this costs three integer ops and a multiply per vector.
+     * L 16-bit weights widened to float32. BF16 is the high half of a float32. F16: the exponent and mantissa bits
+     * moved to their float32 places and the product with 2^112 rebiases the exponent (exact for normals and
+     * subnormals; infinities and NaN are refused at packing). The Vector API of Java 17 has no half-float conversion,
+     * and this costs three integer ops and a multiply per vector.
      */
     private static FloatVector widen(short[] b, int off, boolean f16) {
         IntVector x = (IntVector) ShortVector.fromArray(H, b, off).convertShape(VectorOperators.S2I, I, 0);
@@ -201,84 +196,6 @@ final class VectorKernels implements Kernels {
             return x.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
         }
         return x.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
-
-    private static void tile6w(float[] a, int a0, int lda, int k, short[] b, int bOff, boolean f16,
-                               float[] c, int c0, int ldc) {
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-        int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
-        for (int p = 0, bo = bOff; p < k; p++, bo += NR) {
-            FloatVector b0 = widen(b, bo, f16);
-            FloatVector b1 = widen(b, bo + L, f16);
-            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[a1 + p]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[a2 + p]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[a3 + p]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, a[a4 + p]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, a[a5 + p]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
-        }
-        c00.intoArray(c, c0);
-        c01.intoArray(c, c0 + L);
-        c10.intoArray(c, c0 + ldc);
-        c11.intoArray(c, c0 + ldc + L);
-        c20.intoArray(c, c0 + 2 * ldc);
-        c21.intoArray(c, c0 + 2 * ldc + L);
-        c30.intoArray(c, c0 + 3 * ldc);
-        c31.intoArray(c, c0 + 3 * ldc + L);
-        c40.intoArray(c, c0 + 4 * ldc);
-        c41.intoArray(c, c0 + 4 * ldc + L);
-        c50.intoArray(c, c0 + 5 * ldc);
-        c51.intoArray(c, c0 + 5 * ldc + L);
-    }
-
-    private static void tile3w(float[] a, int a0, int lda, int k, short[] b, int bOff, boolean f16,
-                               float[] c, int c0, int ldc) {
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-        int a1 = a0 + lda, a2 = a1 + lda;
-        for (int p = 0, bo = bOff; p < k; p++, bo += NR) {
-            FloatVector b0 = widen(b, bo, f16);
-            FloatVector b1 = widen(b, bo + L, f16);
-            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[a1 + p]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[a2 + p]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-        }
-        c00.intoArray(c, c0);
-        c01.intoArray(c, c0 + L);
-        c10.intoArray(c, c0 + ldc);
-        c11.intoArray(c, c0 + ldc + L);
-        c20.intoArray(c, c0 + 2 * ldc);
-        c21.intoArray(c, c0 + 2 * ldc + L);
-    }
-
-    /** One row, the same FMA chain per column as the wider tiles (see {@link #tile1}). */
-    private static void tile1w(float[] a, int a0, int k, short[] b, int bOff, boolean f16, float[] c, int c0) {
-        FloatVector c00 = FloatVector.zero(S), c01 = c00;
-        for (int p = 0, bo = bOff; p < k; p++, bo += NR) {
-            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
-            c00 = x.fma(widen(b, bo, f16), c00);
-            c01 = x.fma(widen(b, bo + L, f16), c01);
-        }
-        c00.intoArray(c, c0);
-        c01.intoArray(c, c0 + L);
     }
 
     /**
