@@ -20,8 +20,9 @@ public final class IndexCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "STORE", description = "An embedding store made by qpert embed or eval.")
     Path store;
 
-    @Option(names = "--int8", description = "Store the vectors int8 scalar-quantized (Lucene's "
-            + "Lucene99HnswScalarQuantizedVectorsFormat): about 4x smaller vectors, slightly lower recall.")
+    @Option(names = "--int8", description = "Search int8 scalar-quantized vectors (Lucene's "
+            + "Lucene99HnswScalarQuantizedVectorsFormat): the graph walk reads 4x fewer bytes, recall is slightly lower, "
+            + "and the float vectors stay on disk beside them (the index is about 25% larger on disk).")
     boolean int8;
 
     @Spec
