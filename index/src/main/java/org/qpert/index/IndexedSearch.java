@@ -37,8 +37,18 @@ public final class IndexedSearch {
         int[] shape = store.spec().shape(StoredImage.ITC);
         boolean perturbed = store.spec().fieldNames().contains(StoredImage.ITC_QPERT);
         Path dir = indexDir(store);
-        VectorIndex.build(dir, ids, store.readAll(StoredImage.ITC), perturbed ? store.readAll(StoredImage.ITC_QPERT)
-                : null, shape[0], shape[1], int8, Progress.logging("index", ids.size(), "images"));
+        // Image by image from the store's shards: a large store's features do not fit in memory together.
+        VectorIndex.build(dir, ids, new VectorIndex.ImageVectors() {
+            @Override
+            public float[] plain(int ord) {
+                return store.read(ids.get(ord), StoredImage.ITC);
+            }
+
+            @Override
+            public float[] perturbed(int ord) {
+                return perturbed ? store.read(ids.get(ord), StoredImage.ITC_QPERT) : null;
+            }
+        }, shape[0], shape[1], int8, Progress.logging("index", ids.size(), "images"));
         return dir;
     }
 

@@ -107,6 +107,18 @@ public final class VectorIndex implements AutoCloseable {
     }
 
     /**
+     * Where {@link #build} reads an image's query vectors, one image at a time, so that a gallery need not fit in
+     * memory (a million images hold 33 GB of them). Called from several threads at once.
+     */
+    public interface ImageVectors {
+        /** Image {@code ord}'s plain vectors, [nq, dim] L2-normalized. */
+        float[] plain(int ord);
+
+        /** Image {@code ord}'s Q-Perturbation vectors, [nq, dim], or null when the gallery has none. */
+        float[] perturbed(int ord);
+    }
+
+    /**
      * Writes an index of {@code ids.size()} images; {@code plain} and {@code perturbed} (null when absent) hold
      * [n, nq, dim] L2-normalized features in gallery order. {@code int8} stores the vectors scalar-quantized.
      */
@@ -117,6 +129,27 @@ public final class VectorIndex implements AutoCloseable {
             throw new IllegalArgumentException("features hold " + plain.length + " values, expected " + n + " x " + nq
                     + " x " + dim);
         }
+        int size = nq * dim;
+        build(dir, ids, new ImageVectors() {
+            @Override
+            public float[] plain(int ord) {
+                return Arrays.copyOfRange(plain, ord * size, ord * size + size);
+            }
+
+            @Override
+            public float[] perturbed(int ord) {
+                return perturbed == null ? null : Arrays.copyOfRange(perturbed, ord * size, ord * size + size);
+            }
+        }, nq, dim, int8, progress);
+    }
+
+    /**
+     * Writes an index of {@code ids.size()} images whose vectors {@code vectors} hands out image by image (every image
+     * has perturbed vectors or none does). {@code int8} stores the vectors scalar-quantized.
+     */
+    public static void build(Path dir, List<String> ids, ImageVectors vectors, int nq, int dim, boolean int8,
+            Progress progress) throws IOException {
+        int n = ids.size();
         Files.createDirectories(dir);
         // Graph building is the cost (Lucene inserts every vector into an HNSW graph as it is added, and again when
         // segments merge): every core adds blocks (one segment per thread, graphs built in parallel), and the final
@@ -131,11 +164,18 @@ public final class VectorIndex implements AutoCloseable {
                 .setOpenMode(IndexWriterConfig.OpenMode.CREATE).setRAMBufferSizeMB(256);
         try (FSDirectory d = FSDirectory.open(dir); IndexWriter w = new IndexWriter(d, config)) {
             AtomicInteger next = new AtomicInteger();
+            boolean withPerturbed = n > 0 && vectors.perturbed(0) != null;
             List<Future<?>> adders = new ArrayList<>(threads);
             for (int t = 0; t < threads; t++) {
                 adders.add(pool.submit(() -> {
                     for (int i; (i = next.getAndIncrement()) < n; ) {
-                        w.addDocuments(block(ids.get(i), i, plain, perturbed, (long) i * nq * dim, nq, dim));
+                        float[] plain = vectors.plain(i);
+                        float[] perturbed = withPerturbed ? vectors.perturbed(i) : null;
+                        requireLength(plain, nq, dim, i, "plain");
+                        if (withPerturbed) {
+                            requireLength(perturbed, nq, dim, i, "perturbed");
+                        }
+                        w.addDocuments(block(ids.get(i), i, plain, perturbed, 0, nq, dim));
                         progress.advance(1);
                     }
                     return null;
@@ -150,6 +190,13 @@ public final class VectorIndex implements AutoCloseable {
             pool.shutdownNow();
         }
         progress.finish();
+    }
+
+    private static void requireLength(float[] v, int nq, int dim, int ord, String what) {
+        if (v == null || v.length != nq * dim) {
+            throw new IllegalArgumentException("image " + ord + ": " + what + " vectors hold "
+                    + (v == null ? "nothing" : v.length + " values") + ", expected " + nq + " x " + dim);
+        }
     }
 
     /** The configuration of a writer that adds blocks from one thread (a store's writer, {@link StoreIndex}). */
@@ -273,14 +320,25 @@ public final class VectorIndex implements AutoCloseable {
      * {@code perturbed} searches the Q-Perturbation vectors.
      */
     public List<Hit> search(float[] text, int k, boolean perturbed, Mode mode) throws IOException {
+        return search(text, k, perturbed, mode, defaultCandidates(k));
+    }
+
+    /**
+     * As {@link #search(float[], int, boolean, Mode)}, with the HNSW walk keeping {@code candidates} (at least k)
+     * images: more finds more of the true top k and takes longer (bench/RESULTS.md, index recall).
+     */
+    public List<Hit> search(float[] text, int k, boolean perturbed, Mode mode, int candidates) throws IOException {
         if (k < 1) {
             throw new IllegalArgumentException("k must be at least 1, got " + k);
+        }
+        if (candidates < k) {
+            throw new IllegalArgumentException("HNSW candidates (" + candidates + ") must be at least k (" + k + ")");
         }
         String field = perturbed ? PERTURBED : PLAIN;
         if (perturbed && !hasPerturbed()) {
             throw new IllegalArgumentException("this index holds no Q-Perturbation vectors (store made with --no-qpert)");
         }
-        return mode == Mode.EXACT ? exact(text, k, field) : hnsw(text, k, field);
+        return mode == Mode.EXACT ? exact(text, k, field) : hnsw(text, k, candidates, field);
     }
 
     /** Every vector scanned: best cosine per image, then the top k (ties by gallery order). */
@@ -326,13 +384,17 @@ public final class VectorIndex implements AutoCloseable {
         return out;
     }
 
+    /** The HNSW candidates kept for a top k when none are asked for: {@code max(4k, 100)}. */
+    public static int defaultCandidates(int k) {
+        return Math.max(4 * k, MIN_CANDIDATES);
+    }
+
     /**
      * The HNSW graph walk with one result per image; Lucene's score (1 + cos) / 2 turned back into the cosine. The
-     * walk keeps {@code max(4k, 100)} candidates (Lucene's k is also its beam width): k alone finds barely half of
-     * the true top 10 on clustered galleries.
+     * walk keeps {@code candidates} images (Lucene's k is also its beam width): k alone finds barely half of the true
+     * top 10 on clustered galleries.
      */
-    private List<Hit> hnsw(float[] text, int k, String field) throws IOException {
-        int candidates = Math.max(4 * k, MIN_CANDIDATES);
+    private List<Hit> hnsw(float[] text, int k, int candidates, String field) throws IOException {
         TopDocs top = searcher.search(new DiversifyingChildrenFloatKnnVectorQuery(field, text, null, candidates,
                 parents), candidates);
         List<Hit> out = new ArrayList<>();

@@ -142,6 +142,86 @@ class VectorIndexTest {
     }
 
     @Test
+    void anIndexBuiltImageByImageEqualsOneBuiltFromArrays() throws IOException {
+        int n = 40;
+        float[] plain = gallery(n, 7), perturbed = gallery(n, 8);
+        int size = NQ * DIM;
+        Path streamed = dir.resolve("streamed");
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        VectorIndex.build(streamed, ids(n), new VectorIndex.ImageVectors() {
+            @Override
+            public float[] plain(int ord) {
+                asked.incrementAndGet();
+                return Arrays.copyOfRange(plain, ord * size, (ord + 1) * size);
+            }
+
+            @Override
+            public float[] perturbed(int ord) {
+                return Arrays.copyOfRange(perturbed, ord * size, (ord + 1) * size);
+            }
+        }, NQ, DIM, false, Progress.silent(n));
+        assertEquals(n, asked.get(), "each image's vectors fetched once");
+        Path fromArrays = dir.resolve("arrays");
+        VectorIndex.build(fromArrays, ids(n), plain, perturbed, NQ, DIM, false, Progress.silent(n));
+        Random r = new Random(9);
+        try (VectorIndex a = VectorIndex.open(streamed); VectorIndex b = VectorIndex.open(fromArrays)) {
+            for (int t = 0; t < 4; t++) {
+                float[] text = unit(r, Arrays.copyOfRange(plain, t * size, t * size + DIM), 1f);
+                for (boolean pert : new boolean[] {false, true}) {
+                    assertEquals(b.search(text, 20, pert, VectorIndex.Mode.EXACT),
+                            a.search(text, 20, pert, VectorIndex.Mode.EXACT), "query " + t + " perturbed=" + pert);
+                }
+            }
+            assertTrue(a.inStepWith(ids(n)));
+        }
+    }
+
+    @Test
+    void moreHnswCandidatesFindAtLeastAsMuchAndTooFewAreRefused() throws IOException {
+        int n = 300;
+        float[] plain = gallery(n, 10);
+        Path index = dir.resolve("candidates");
+        VectorIndex.build(index, ids(n), plain, null, NQ, DIM, false, Progress.silent(n));
+        Random r = new Random(11);
+        try (VectorIndex vi = VectorIndex.open(index)) {
+            int foundFew = 0, foundAll = 0;
+            for (int t = 0; t < 10; t++) {
+                float[] text = unit(r, Arrays.copyOfRange(plain, t * NQ * DIM, t * NQ * DIM + DIM), 1f);
+                Set<Integer> exact = new HashSet<>(itcRanking(plain, n, text).subList(0, 10));
+                foundFew += vi.search(text, 10, false, VectorIndex.Mode.HNSW, 10).stream()
+                        .filter(h -> exact.contains(h.ord())).count();
+                // As many candidates as images: the walk reaches every image, so the top 10 is exact.
+                List<VectorIndex.Hit> all = vi.search(text, 10, false, VectorIndex.Mode.HNSW, n);
+                foundAll += all.stream().filter(h -> exact.contains(h.ord())).count();
+                assertEquals(10, all.size());
+            }
+            assertEquals(100, foundAll, "candidates = gallery size must find the exact top 10");
+            assertTrue(foundFew <= foundAll, foundFew + " found with 10 candidates, " + foundAll + " with " + n);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> vi.search(new float[DIM], 10, false, VectorIndex.Mode.HNSW, 5));
+            assertTrue(e.getMessage().contains("at least k"), e.getMessage());
+        }
+    }
+
+    @Test
+    void imageVectorsOfTheWrongLengthNameTheImage() {
+        float[] plain = gallery(20, 12);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VectorIndex.build(
+                dir.resolve("short"), ids(3), new VectorIndex.ImageVectors() {
+                    @Override
+                    public float[] plain(int ord) {
+                        return Arrays.copyOfRange(plain, ord * NQ * DIM, ord * NQ * DIM + (ord == 2 ? DIM : NQ * DIM));
+                    }
+
+                    @Override
+                    public float[] perturbed(int ord) {
+                        return null;
+                    }
+                }, NQ, DIM, false, Progress.silent(3)));
+        assertTrue(e.getMessage().contains("image 2") && e.getMessage().contains("plain"), e.getMessage());
+    }
+
+    @Test
     void malformedInputIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> VectorIndex.build(dir.resolve("x"), ids(2), new float[5],
                 null, NQ, DIM, false, Progress.silent(2)));
