@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
                 + "search page at /.",
                 "Use the model, perturbation and detector flags the store was made with; a missing store is created "
                         + "empty (fill it with POST /v1/images or 'qpert embed'). With --detector, images sent "
-                        + "without boxes get the detected ones."})
+                        + "without boxes get the detected ones. With --index exact or hnsw, the index is caught up "
+                        + "with the store at start and given every image added."})
 public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "BLIP-2 checkpoint folder.")
     Path model;
