@@ -61,11 +61,17 @@ public final class EndToEndBench {
             profile.reset();
         }
         double[] ms = new double[runs];
+        long allocated0 = allocatedBytes(), collections0 = collections(), gcMs0 = collectionMillis();
         for (int i = 0; i < runs; i++) {
             long t = System.nanoTime();
             step.get();
             ms[i] = (System.nanoTime() - t) / 1e6;
         }
+        // Garbage per run in steady state (every thread's allocations, the workers' included) and what collecting it
+        // cost, to tell allocation/GC apart from other causes of a run-to-run spread.
+        System.out.printf("# %s: %.1f MB allocated per run, %d collections taking %d ms over %d runs%n", key,
+                (allocatedBytes() - allocated0) / 1e6 / runs, collections() - collections0,
+                collectionMillis() - gcMs0, runs);
         Arrays.sort(ms);
         System.out.printf("%s=%.2f%n", key, ms[runs / 2]);
         if (key.startsWith("vit")) { // steadiness: slowest over fastest run
@@ -74,6 +80,22 @@ public final class EndToEndBench {
         if (profile != null) {
             profile.printAndReset(key + ", " + runs + " timed runs");
         }
+    }
+
+    private static long allocatedBytes() {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        return Arrays.stream(threads.getThreadAllocatedBytes(threads.getAllThreadIds())).filter(b -> b > 0).sum();
+    }
+
+    private static long collections() {
+        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionCount).sum();
+    }
+
+    private static long collectionMillis() {
+        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).sum();
     }
 
     static float[] pixels(int size) {

@@ -13,7 +13,6 @@ import org.qpert.engine.Searcher;
 import org.qpert.engine.StoredImage;
 import org.qpert.core.qpert.Box;
 import org.qpert.loaders.store.EmbeddingStore;
-import org.qpert.index.IndexedSearch;
 import org.qpert.index.LuceneItc;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -67,11 +66,8 @@ public final class SearchCommand implements Callable<Integer> {
                     + "--store-z none, which keeps no Z for ITM).")
     Integer itmK;
 
-    @Option(names = "--index", paramLabel = "MODE", defaultValue = "auto",
-            description = "none: the in-memory ITC over every stored image; exact / hnsw: the store's Lucene index "
-                    + "(qpert index STORE or embed --index), scanned or walked as an HNSW graph; auto (default): "
-                    + "exact when the store has an index in step with it, none otherwise.")
-    String index;
+    @Mixin
+    IndexOptions index;
 
     @Mixin
     EngineOptions engineOptions;
@@ -86,6 +82,7 @@ public final class SearchCommand implements Callable<Integer> {
             Flags.atLeast("--itm-k", itmK, 0);
         }
         engineOptions.check();
+        index.check();
         PrintWriter out = spec.commandLine().getOut();
         try (RetrievalEngine engine = engineOptions.load(Models.requireModelDir(model))) {
             List<Searcher.Hit> hits;
@@ -117,7 +114,7 @@ public final class SearchCommand implements Callable<Integer> {
 
     private List<Searcher.Hit> searchStore(RetrievalEngine engine, EmbeddingStore s, String text)
             throws java.io.IOException {
-        try (LuceneItc itc = IndexedSearch.forSearch(s, index)) {
+        try (LuceneItc itc = index.forSearch(s)) {
             return Searcher.text(engine, s, itc, text, itmK, top);
         }
     }

@@ -10,7 +10,6 @@ import org.qpert.engine.CaptionIndex;
 import org.qpert.engine.GalleryIndex;
 import org.qpert.engine.RetrievalEngine;
 import org.qpert.engine.StoredImage;
-import org.qpert.index.IndexedSearch;
 import org.qpert.index.LuceneItc;
 import org.qpert.loaders.store.EmbeddingStore;
 import org.qpert.server.QPertServer;
@@ -28,7 +27,8 @@ import picocli.CommandLine.Spec;
                 + "search page at /.",
                 "Use the model, perturbation and detector flags the store was made with; a missing store is created "
                         + "empty (fill it with POST /v1/images or 'qpert embed'). With --detector, images sent "
-                        + "without boxes get the detected ones."})
+                        + "without boxes get the detected ones. With --index exact or hnsw, the index is caught up "
+                        + "with the store at start and given every image added."})
 public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "BLIP-2 checkpoint folder.")
     Path model;
@@ -59,12 +59,8 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Largest request body; larger get 413 (default: ${DEFAULT-VALUE}).")
     int maxBodyMb;
 
-    @Option(names = "--index", paramLabel = "MODE", defaultValue = "auto",
-            description = "How /v1/search ranks by ITC: none: in memory over every stored image; exact / hnsw: the "
-                    + "store's Lucene index (qpert index STORE or embed --index), scanned or walked as an HNSW graph, "
-                    + "caught up with the store at start and given every image added; auto (default): exact when the "
-                    + "store has an index, none otherwise.")
-    String index;
+    @Mixin
+    IndexOptions index;
 
     @Mixin
     EngineOptions engineOptions;
@@ -75,6 +71,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         engineOptions.check();
+        index.check();
         ServerOptions defaults = ServerOptions.defaults();
         ServerOptions options = defaults.withHost(host).withPort(port)
                 .withPool(workers != null ? workers : defaults.workers(), queue)
@@ -83,7 +80,7 @@ public final class ServeCommand implements Callable<Integer> {
                 : Files.readAllLines(captions, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
         try (RetrievalEngine engine = engineOptions.load(Models.requireModelDir(model));
              EmbeddingStore s = EmbeddingStore.open(store, StoredImage.spec(engine, store, null), 1);
-             LuceneItc itc = IndexedSearch.forWriter(s, index)) {
+             LuceneItc itc = index.forWriter(s)) {
             CaptionIndex captionIndex = captionList == null ? null : CaptionIndex.of(engine, captionList);
             GalleryIndex gallery = itc == null ? GalleryIndex.load(engine, s) : GalleryIndex.load(engine, s, itc);
             QPertServer server = QPertServer.start(gallery, captionIndex, options);

@@ -223,6 +223,14 @@ class CliEndToEndTest {
                 assertEquals(memory.out(), search(store, perturbed, mode).out(), "--index " + mode + " " + perturbed);
             }
         }
+        // --candidates widens the HNSW walk (4 images: every candidate count finds them all) and needs --index hnsw.
+        Result wide = run("search", "--index", "hnsw", "--candidates", "8", "--text", "a small red circle", "--store",
+                store.toString(), "--model", model.toString(), "--top", "4", "--itm-k", "2");
+        assertEquals(search(store, true, "none").out(), wide.out(), wide.err());
+        Result notHnsw = run("search", "--index", "exact", "--candidates", "8", "--text", "a small red circle",
+                "--store", store.toString(), "--model", model.toString());
+        assertEquals(2, notHnsw.status());
+        assertTrue(notHnsw.err().contains("--candidates needs --index hnsw"), notHnsw.err());
 
         // embed --index keeps the index as it goes: the same search results as in memory, no qpert index needed.
         Path fresh = work.resolve("store-indexed");

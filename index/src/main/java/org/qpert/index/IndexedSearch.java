@@ -75,6 +75,14 @@ public final class IndexedSearch {
      * skipped with a warning under {@code auto}.
      */
     public static LuceneItc forSearch(EmbeddingStore store, String flag) throws IOException {
+        return forSearch(store, flag, 0);
+    }
+
+    /**
+     * As {@link #forSearch(EmbeddingStore, String)}, the HNSW walk keeping {@code candidates} images (0: {@link
+     * VectorIndex#defaultCandidates}).
+     */
+    public static LuceneItc forSearch(EmbeddingStore store, String flag, int candidates) throws IOException {
         VectorIndex.Mode mode = mode(flag, store);
         if (mode == null) {
             return null;
@@ -91,7 +99,7 @@ public final class IndexedSearch {
             LOG.log(System.Logger.Level.WARNING, problem + "; searching in memory instead");
             return null;
         }
-        return LuceneItc.reading(index, mode);
+        return LuceneItc.reading(index, mode, candidates);
     }
 
     /**
@@ -99,7 +107,12 @@ public final class IndexedSearch {
      * store (catching up or rebuilt, see {@link StoreIndex}) and following the images added to it.
      */
     public static LuceneItc forWriter(EmbeddingStore store, String flag) throws IOException {
+        return forWriter(store, flag, 0);
+    }
+
+    /** As {@link #forWriter(EmbeddingStore, String)}, with {@code candidates} as in {@link #forSearch}. */
+    public static LuceneItc forWriter(EmbeddingStore store, String flag, int candidates) throws IOException {
         VectorIndex.Mode mode = mode(flag, store);
-        return mode == null ? null : LuceneItc.following(StoreIndex.open(store), mode);
+        return mode == null ? null : LuceneItc.following(StoreIndex.open(store), mode, candidates);
     }
 }

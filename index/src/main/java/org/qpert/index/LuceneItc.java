@@ -14,19 +14,25 @@ public final class LuceneItc implements ItcIndex, AutoCloseable {
     private final VectorIndex reader;
     private final StoreIndex writer;
     private final VectorIndex.Mode mode;
+    /** HNSW candidates; 0: {@link VectorIndex#defaultCandidates}. */
+    private final int candidates;
 
-    private LuceneItc(VectorIndex reader, StoreIndex writer, VectorIndex.Mode mode) {
+    private LuceneItc(VectorIndex reader, StoreIndex writer, VectorIndex.Mode mode, int candidates) {
+        if (candidates < 0) {
+            throw new IllegalArgumentException("HNSW candidates must be positive, got " + candidates);
+        }
         this.reader = reader;
         this.writer = writer;
         this.mode = mode;
+        this.candidates = candidates;
     }
 
-    static LuceneItc reading(VectorIndex index, VectorIndex.Mode mode) {
-        return new LuceneItc(index, null, mode);
+    static LuceneItc reading(VectorIndex index, VectorIndex.Mode mode, int candidates) {
+        return new LuceneItc(index, null, mode, candidates);
     }
 
-    static LuceneItc following(StoreIndex index, VectorIndex.Mode mode) {
-        return new LuceneItc(null, index, mode);
+    static LuceneItc following(StoreIndex index, VectorIndex.Mode mode, int candidates) {
+        return new LuceneItc(null, index, mode, candidates);
     }
 
     public VectorIndex.Mode mode() {
@@ -35,8 +41,10 @@ public final class LuceneItc implements ItcIndex, AutoCloseable {
 
     @Override
     public List<Hit> top(float[] textFeature, int k, boolean perturbed) throws IOException {
-        List<VectorIndex.Hit> hits = writer != null ? writer.search(textFeature, k, perturbed, mode)
-                : reader.search(textFeature, k, perturbed, mode);
+        // Asked-for candidates below k would be refused; a top k larger than them widens the walk to k.
+        int c = candidates == 0 ? VectorIndex.defaultCandidates(k) : Math.max(candidates, k);
+        List<VectorIndex.Hit> hits = writer != null ? writer.search(textFeature, k, perturbed, mode, c)
+                : reader.search(textFeature, k, perturbed, mode, c);
         return hits.stream().map(h -> new Hit(h.ord(), h.id(), h.itc())).toList();
     }
 
@@ -50,7 +58,8 @@ public final class LuceneItc implements ItcIndex, AutoCloseable {
 
     @Override
     public String describe() {
-        return "lucene " + mode.name().toLowerCase(java.util.Locale.ROOT);
+        return "lucene " + mode.name().toLowerCase(java.util.Locale.ROOT)
+                + (mode == VectorIndex.Mode.HNSW && candidates > 0 ? " (" + candidates + " candidates)" : "");
     }
 
     @Override

@@ -190,12 +190,15 @@ public final class StoreIndex implements StoreListener, AutoCloseable {
         return int8;
     }
 
-    /** The best {@code k} images (see {@link VectorIndex#search}) in what is committed now. */
-    public List<VectorIndex.Hit> search(float[] text, int k, boolean perturbed, VectorIndex.Mode mode)
+    /**
+     * The best {@code k} images (see {@link VectorIndex#search(float[], int, boolean, VectorIndex.Mode, int)}) in what
+     * is committed now.
+     */
+    public List<VectorIndex.Hit> search(float[] text, int k, boolean perturbed, VectorIndex.Mode mode, int candidates)
             throws IOException {
         DirectoryReader r = readers.acquire();
         try {
-            return new VectorIndex(null, r, parents).search(text, k, perturbed, mode);
+            return new VectorIndex(null, r, parents).search(text, k, perturbed, mode, candidates);
         } finally {
             readers.release(r);
         }

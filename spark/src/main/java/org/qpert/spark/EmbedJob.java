@@ -17,6 +17,7 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.SparkSession;
 import org.qpert.engine.GalleryEmbedder;
+import org.qpert.engine.StoreZ;
 import org.qpert.index.IndexedSearch;
 import org.qpert.loaders.store.EmbeddingStore;
 import scala.Tuple2;
@@ -36,6 +37,7 @@ public final class EmbedJob {
     static final String PARTS = "parts";
     /** What the parts' contents depend on besides the manifest; a re-run with other settings is refused. */
     static final String JOB_FILE = "job.json";
+    private static final String STORE_Z = "store_z";
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
     private EmbedJob() {
@@ -52,11 +54,12 @@ public final class EmbedJob {
         ModelSettings model = o.model();
         int batch = o.batch();
         GalleryEmbedder.OnError onError = o.onError();
+        StoreZ storeZ = o.storeZ();
         String partsDir = parts.toAbsolutePath().toString();
         JavaPairRDD<Long, ManifestEntry> byRange = entries.mapToPair(e -> new Tuple2<>(e.row() / size, e))
                 .partitionBy(new RowRanges(partitions));
         List<PartResult> results = sparkCall(o.manifest(), () -> byRange.mapPartitionsWithIndex((p, it) ->
-                List.of(PartitionEmbedder.embed(p, it, Path.of(partsDir), model, batch, onError)).iterator(), false)
+                List.of(PartitionEmbedder.embed(p, it, Path.of(partsDir), model, batch, onError, storeZ)).iterator(), false)
                 .collect());
         return merge(o, parts, results, rows);
     }
@@ -112,6 +115,7 @@ public final class EmbedJob {
     private static void claimParts(Path parts, JobOptions o) throws IOException {
         Map<String, String> want = new LinkedHashMap<>(o.model().identity());
         want.put("partition_size", Integer.toString(o.partitionSize()));
+        want.put(STORE_Z, o.storeZ().toString());
         Path file = parts.resolve(JOB_FILE);
         if (Files.exists(file)) {
             Map<String, String> have;
@@ -120,6 +124,9 @@ public final class EmbedJob {
                         new TypeToken<Map<String, String>>() { }.getType());
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException(file + " is not a job record (" + e.getMessage() + ")", e);
+            }
+            if (have != null && !have.containsKey(STORE_Z)) {
+                have.put(STORE_Z, StoreZ.F32.toString()); // recorded before --store-z existed: Z was float32
             }
             List<String> diff = new ArrayList<>();
             want.forEach((k, v) -> {

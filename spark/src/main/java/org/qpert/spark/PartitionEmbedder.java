@@ -15,6 +15,7 @@ import org.qpert.engine.EmbedSummary;
 import org.qpert.engine.GalleryEmbedder;
 import org.qpert.engine.GalleryImage;
 import org.qpert.engine.RetrievalEngine;
+import org.qpert.engine.StoreZ;
 import org.qpert.engine.StoredImage;
 import org.qpert.loaders.store.EmbeddingStore;
 import scala.Tuple2;
@@ -35,7 +36,8 @@ final class PartitionEmbedder {
     }
 
     static PartResult embed(int partition, Iterator<Tuple2<Long, ManifestEntry>> rows, Path parts,
-                            ModelSettings model, int batch, GalleryEmbedder.OnError onError) throws IOException {
+                            ModelSettings model, int batch, GalleryEmbedder.OnError onError, StoreZ storeZ)
+            throws IOException {
         List<ManifestEntry> entries = new ArrayList<>();
         rows.forEachRemaining(t -> entries.add(t._2()));
         entries.sort(Comparator.comparingLong(ManifestEntry::row));
@@ -45,7 +47,7 @@ final class PartitionEmbedder {
             return new PartResult(partition, images.size(), true, 0, new LinkedHashMap<>());
         }
         RetrievalEngine engine = ExecutorEngines.get(model);
-        try (EmbeddingStore store = EmbeddingStore.open(dir, StoredImage.spec(engine), batch)) {
+        try (EmbeddingStore store = EmbeddingStore.open(dir, StoredImage.spec(engine, storeZ), batch)) {
             requireOnlyTheseImages(store, images, dir);
             EmbedSummary summary = GalleryEmbedder.embedMissing(engine, images, store, batch, onError);
             return new PartResult(partition, images.size(), false, summary.embedded(),

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.qpert.engine.GalleryEmbedder;
+import org.qpert.engine.StoreZ;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -73,6 +74,11 @@ public final class SparkEmbedJob implements Callable<Integer> {
     @Option(names = "--int8", description = "With --index: int8 scalar-quantized vectors.")
     boolean int8;
 
+    @Option(names = "--store-z", paramLabel = "f32|f16|bf16|none", defaultValue = "f32", description = "How the store "
+            + "keeps each image's ViT output Z, which ITM re-ranking reads (as qpert embed --store-z; default: "
+            + "${DEFAULT-VALUE}). f16 halves the store; none keeps ITC search only.")
+    String storeZ;
+
     @Override
     public Integer call() throws Exception {
         GalleryEmbedder.OnError errors = switch (onError) {
@@ -81,7 +87,7 @@ public final class SparkEmbedJob implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--on-error must be stop or skip, got '" + onError + "'");
         };
         JobOptions options = new JobOptions(manifest, format, store, new ModelSettings(model, !noQpert, alpha, tau,
-                device, precision, detector, detect), batch, partitionSize, errors, index, int8);
+                device, precision, detector, detect), batch, partitionSize, errors, index, int8, StoreZ.parse(storeZ));
         SparkSession spark = SparkSession.builder().appName("qpert embed " + manifest.getFileName()).getOrCreate();
         try {
             JobReport report = EmbedJob.run(spark, options);

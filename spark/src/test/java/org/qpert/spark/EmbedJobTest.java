@@ -27,6 +27,7 @@ import org.qpert.engine.GalleryEmbedder;
 import org.qpert.engine.GalleryImage;
 import org.qpert.engine.ImageFolder;
 import org.qpert.engine.RetrievalEngine;
+import org.qpert.engine.StoreZ;
 import org.qpert.engine.StoredImage;
 import org.qpert.loaders.store.EmbeddingStore;
 import org.qpert.loaders.synthetic.SyntheticDataset;
@@ -92,8 +93,12 @@ class EmbedJobTest {
     }
 
     private static JobOptions options(Path manifest, Path store, ModelSettings settings, boolean index) {
+        return options(manifest, store, settings, index, StoreZ.F32);
+    }
+
+    private static JobOptions options(Path manifest, Path store, ModelSettings settings, boolean index, StoreZ z) {
         return new JobOptions(manifest, null, store, settings, BATCH, PARTITION, GalleryEmbedder.OnError.STOP, index,
-                false);
+                false, z);
     }
 
     private static String boxesJson(GalleryImage g) {
@@ -166,6 +171,36 @@ class EmbedJobTest {
         assertEquals(index, Files.readString(store.resolve(EmbeddingStore.INDEX)), "the store is left as it was");
     }
 
+    @Test
+    void storeZInSixteenBitsIsRecordedAndAReRunWithAnotherIsRefused() throws Exception {
+        Path store = work.resolve("store-f16");
+        EmbedJob.run(spark, options(csv(work), store, plain(), false, StoreZ.F16));
+        try (EmbeddingStore expected = EmbeddingStore.openExisting(reference);
+             EmbeddingStore actual = EmbeddingStore.openExisting(store)) {
+            assertEquals(StoreZ.F16, StoreZ.of(actual.spec()));
+            assertEquals(expected.ids(), actual.ids());
+            for (String id : expected.ids()) {
+                assertArrayEquals(expected.read(id, StoredImage.ITC), actual.read(id, StoredImage.ITC), id);
+                float[] z32 = expected.read(id, StoredImage.Z), z16 = actual.read(id, StoredImage.Z);
+                for (int i = 0; i < z32.length; i++) {
+                    // float16 keeps 11 significant bits: rounding moves a value by at most 2^-11 of it (normal range).
+                    assertEquals(z32[i], z16[i], Math.abs(z32[i]) * 0x1p-11f + 0x1p-24f, id + " z[" + i + "]");
+                }
+            }
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> EmbedJob.run(spark, options(csv(work), store, plain(), false, StoreZ.F32)));
+        assertTrue(e.getMessage().contains("store_z f16 -> f32"), e.getMessage());
+
+        Path noZ = work.resolve("store-no-z");
+        EmbedJob.run(spark, options(csv(work), noZ, plain(), false, StoreZ.NONE));
+        try (EmbeddingStore actual = EmbeddingStore.openExisting(noZ)) {
+            assertEquals(StoreZ.NONE, StoreZ.of(actual.spec()));
+            assertFalse(actual.spec().fieldNames().contains(StoredImage.Z));
+            assertEquals(6, actual.storedCount());
+        }
+    }
+
     /** A task killed after its first batch left a part with one image and a half-written shard: only the rest runs. */
     @Test
     void aPartitionKilledHalfwayIsResumed() throws Exception {
@@ -191,7 +226,7 @@ class EmbedJobTest {
         Files.writeString(manifest, Files.readString(manifest) + "gone,gone.png,\n");
         Path store = work.resolve("store");
         JobOptions skip = new JobOptions(manifest, null, store, plain(), BATCH, PARTITION,
-                GalleryEmbedder.OnError.SKIP, false, false);
+                GalleryEmbedder.OnError.SKIP, false, false, StoreZ.F32);
         JobReport first = EmbedJob.run(spark, skip);
         assertEquals(4, first.partitions());
         assertEquals(6, first.stored());

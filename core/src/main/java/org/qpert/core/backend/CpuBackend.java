@@ -1,6 +1,5 @@
 package org.qpert.core.backend;
 
-import java.util.Arrays;
 import org.qpert.core.backend.cpu.Attention;
 import org.qpert.core.backend.cpu.KernelWarmUp;
 import org.qpert.core.backend.cpu.Kernels;
@@ -25,6 +24,7 @@ public class CpuBackend implements Backend {
     private final MatMul matMul;
     private final Attention attention;
     private final WeightArena arena = new WeightArena();
+    private final FloatArrayPool arrays = FloatArrayPool.sizedForHeap();
 
     /** The fastest kernels this JVM supports, on the shared worker pool. */
     public CpuBackend() {
@@ -73,6 +73,11 @@ public class CpuBackend implements Backend {
         throw new IllegalArgumentException("tensor " + t + " does not belong to the CPU backend");
     }
 
+    /** A result tensor whose array returns to {@link #arrays} when it closes. */
+    private CpuTensor tensor(float[] y, int rows, int cols) {
+        return new CpuTensor(y, rows, cols, arrays);
+    }
+
     static float[] data(Tensor t) {
         return cpu(t).data();
     }
@@ -80,7 +85,9 @@ public class CpuBackend implements Backend {
     @Override
     public Tensor upload(float[] data, int rows, int cols) {
         BackendChecks.upload(data, rows, cols);
-        return new CpuTensor(data.clone(), rows, cols);
+        float[] copy = arrays.take(data.length);
+        System.arraycopy(data, 0, copy, 0, data.length);
+        return tensor(copy, rows, cols);
     }
 
     /** Packed into panels in the stored type: a 16-bit weight stays 16-bit (half the bytes per product). */
@@ -112,14 +119,14 @@ public class CpuBackend implements Backend {
 
     @Override
     public Tensor quickGelu(Tensor x) {
-        float[] xs = data(x), y = new float[xs.length];
+        float[] xs = data(x), y = arrays.take(xs.length);
         int c = x.cols();
         forRowBlocks(x.rows(), (r0, r1) -> {
             for (int i = r0 * c; i < r1 * c; i++) {
                 y[i] = QuickGelu.apply(xs[i]);
             }
         });
-        return new CpuTensor(y, x.rows(), c);
+        return tensor(y, x.rows(), c);
     }
 
     @Override
@@ -132,7 +139,7 @@ public class CpuBackend implements Backend {
         int n = x.rows(), in = x.cols(), out = w.rows();
         PackedWeight pw = w instanceof PackedWeight p && p.panelWidth == kernels.panelWidth()
                 ? p : PackedWeight.of(data(w), out, in, kernels.panelWidth());
-        float[] y = new float[Math.multiplyExact(n, out)];
+        float[] y = arrays.take(Math.multiplyExact(n, out));
         float[] bias = b == null ? null : data(b), res = residual == null ? null : data(residual);
         if (pw.packed16 != null) {
             matMul.multiply16(data(x), n, in, pw.packed16, pw.offset16, pw.dtype() == DType.F16, out, bias, res, epilogue,
@@ -140,35 +147,35 @@ public class CpuBackend implements Backend {
         } else {
             matMul.multiply(data(x), n, in, pw.packed, out, bias, res, epilogue, y);
         }
-        return new CpuTensor(y, n, out);
+        return tensor(y, n, out);
     }
 
     @Override
     public Tensor add(Tensor a, Tensor b) {
         BackendChecks.add(a, b);
-        float[] x = data(a), z = data(b), y = new float[x.length];
+        float[] x = data(a), z = data(b), y = arrays.take(x.length);
         int c = a.cols();
         forRowBlocks(a.rows(), (r0, r1) -> kernels.add(x, z, y, r0 * c, (r1 - r0) * c));
-        return new CpuTensor(y, a.rows(), c);
+        return tensor(y, a.rows(), c);
     }
 
     @Override
     public Tensor addRow(Tensor x, Tensor row) {
         BackendChecks.addRow(x, row);
-        float[] xs = data(x), r = data(row), y = new float[xs.length];
+        float[] xs = data(x), r = data(row), y = arrays.take(xs.length);
         int c = x.cols();
         for (int i = 0; i < y.length; i++) {
             y[i] = xs[i] + r[i % c];
         }
-        return new CpuTensor(y, x.rows(), c);
+        return tensor(y, x.rows(), c);
     }
 
     @Override
     public Tensor gelu(Tensor x) {
-        float[] xs = data(x), y = new float[xs.length];
+        float[] xs = data(x), y = arrays.take(xs.length);
         int c = x.cols();
         forRowBlocks(x.rows(), (r0, r1) -> kernels.gelu(xs, r0 * c, y, r0 * c, (r1 - r0) * c));
-        return new CpuTensor(y, x.rows(), c);
+        return tensor(y, x.rows(), c);
     }
 
     @Override
@@ -186,13 +193,13 @@ public class CpuBackend implements Backend {
     private Tensor normalize(Tensor x, Tensor residual, Tensor gamma, Tensor beta, float eps) {
         int n = x.rows(), d = x.cols();
         float[] xs = data(x), r = residual == null ? null : data(residual), g = data(gamma), b = data(beta);
-        float[] y = new float[xs.length];
+        float[] y = arrays.take(xs.length);
         forRowBlocks(n, (r0, r1) -> {
             for (int i = r0; i < r1; i++) {
                 kernels.layerNormRow(xs, r, i * d, d, g, b, eps, y);
             }
         });
-        return new CpuTensor(y, n, d);
+        return tensor(y, n, d);
     }
 
     @Override
@@ -207,10 +214,10 @@ public class CpuBackend implements Backend {
             kStart[i] = keySegments.start(i);
             kLength[i] = keySegments.length(i);
         }
-        float[] y = new float[Math.multiplyExact(q.rows(), q.cols())];
+        float[] y = arrays.take(Math.multiplyExact(q.rows(), q.cols()));
         attention.attend(data(q), data(k), data(v), q.cols(), heads, scale, qStart, qLength, kStart, kLength,
                 keyBias == null ? null : data(keyBias), y);
-        return new CpuTensor(y, q.rows(), q.cols());
+        return tensor(y, q.rows(), q.cols());
     }
 
     /** A body over rows r0..r1-1. */
@@ -227,7 +234,7 @@ public class CpuBackend implements Backend {
     @Override
     public Tensor l2Normalize(Tensor x) {
         int n = x.rows(), d = x.cols();
-        float[] xs = data(x), y = new float[xs.length];
+        float[] xs = data(x), y = arrays.take(xs.length);
         for (int i = 0; i < n; i++) {
             double ss = 0;
             for (int k = 0; k < d; k++) {
@@ -238,33 +245,36 @@ public class CpuBackend implements Backend {
                 y[i * d + k] = (float) (xs[i * d + k] / norm);
             }
         }
-        return new CpuTensor(y, n, d);
+        return tensor(y, n, d);
     }
 
     @Override
     public Tensor sliceRows(Tensor x, int from, int to) {
         BackendChecks.sliceRows(x, from, to);
         int c = x.cols();
-        return new CpuTensor(Arrays.copyOfRange(data(x), from * c, to * c), to - from, c);
+        float[] y = arrays.take((to - from) * c);
+        System.arraycopy(data(x), from * c, y, 0, y.length);
+        return tensor(y, to - from, c);
     }
 
     @Override
     public Tensor sliceCols(Tensor x, int from, int to) {
         BackendChecks.sliceCols(x, from, to);
         int n = x.rows(), c = x.cols(), w = to - from;
-        float[] xs = data(x), y = new float[n * w];
+        float[] xs = data(x), y = arrays.take(n * w);
         for (int i = 0; i < n; i++) {
             System.arraycopy(xs, i * c + from, y, i * w, w);
         }
-        return new CpuTensor(y, n, w);
+        return tensor(y, n, w);
     }
 
     @Override
     public Tensor concatRows(Tensor a, Tensor b) {
         BackendChecks.concatRows(a, b);
-        float[] x = data(a), z = data(b), y = Arrays.copyOf(x, x.length + z.length);
+        float[] x = data(a), z = data(b), y = arrays.take(x.length + z.length);
+        System.arraycopy(x, 0, y, 0, x.length);
         System.arraycopy(z, 0, y, x.length, z.length);
-        return new CpuTensor(y, a.rows() + b.rows(), a.cols());
+        return tensor(y, a.rows() + b.rows(), a.cols());
     }
 
     @Override
@@ -278,32 +288,32 @@ public class CpuBackend implements Backend {
             BackendChecks.requireCols("concatenated rows", t, c);
             rows += t.rows();
         }
-        float[] y = new float[Math.toIntExact(rows * c)];
+        float[] y = arrays.take(Math.toIntExact(rows * c));
         int at = 0;
         for (Tensor t : parts) {
             float[] x = data(t);
             System.arraycopy(x, 0, y, at, x.length);
             at += x.length;
         }
-        return new CpuTensor(y, (int) rows, c);
+        return tensor(y, (int) rows, c);
     }
 
     @Override
     public Tensor gatherRows(Tensor table, int[] ids) {
         BackendChecks.gatherRows(table, ids);
         int c = table.cols();
-        float[] t = data(table), y = new float[ids.length * c];
+        float[] t = data(table), y = arrays.take(ids.length * c);
         for (int i = 0; i < ids.length; i++) {
             System.arraycopy(t, ids[i] * c, y, i * c, c);
         }
-        return new CpuTensor(y, ids.length, c);
+        return tensor(y, ids.length, c);
     }
 
     @Override
     public Tensor meanRows(Tensor x, Segments segments) {
         BatchShapes.meanRows(x, segments);
         int c = x.cols(), n = segments.count();
-        float[] xs = data(x), y = new float[Math.multiplyExact(n, c)];
+        float[] xs = data(x), y = arrays.take(Math.multiplyExact(n, c));
         for (int seg = 0; seg < n; seg++) {
             int r0 = segments.start(seg), rows = segments.length(seg);
             for (int k = 0; k < c; k++) {
@@ -314,13 +324,14 @@ public class CpuBackend implements Backend {
                 y[seg * c + k] = (float) (s / rows);
             }
         }
-        return new CpuTensor(y, n, c);
+        return tensor(y, n, c);
     }
 
     @Override
     public Tensor perturbQueries(Tensor q, Segments segments, Tensor[] pbar, int heads) {
         int d = BatchShapes.perturbQueries(q, segments, pbar, heads), width = q.cols();
-        float[] qs = data(q), y = qs.clone();
+        float[] qs = data(q), y = arrays.take(qs.length);
+        System.arraycopy(qs, 0, y, 0, qs.length);
         int nr = kernels.panelWidth(), panels = Packing.panels(d, nr), n = segments.count();
         float[][] p = new float[n][];
         for (int seg = 0; seg < n; seg++) {
@@ -340,7 +351,7 @@ public class CpuBackend implements Backend {
                         Math.min(nr, d - pn * nr), null, 0, qs, Kernels.RESIDUAL);
             }
         });
-        return new CpuTensor(y, q.rows(), width);
+        return tensor(y, q.rows(), width);
     }
 
     /** Tridiagonal QL: 8x faster than Jacobi at order 64, same results to 1e-12 (bench/RESULTS.md). */

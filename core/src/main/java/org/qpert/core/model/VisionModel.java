@@ -5,6 +5,7 @@ import java.util.List;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.Segments;
 import org.qpert.core.backend.Tensor;
+import org.qpert.core.backend.TensorScope;
 
 /** {@code Blip2VisionModel}: embeddings, pre-LN encoder layers, post_layernorm over the whole sequence. */
 public final class VisionModel {
@@ -38,7 +39,13 @@ public final class VisionModel {
         sink.accept("vision_model.embeddings", x);
         AttentionMask mask = AttentionMask.within(images);
         for (EncoderLayer layer : layers) {
-            x = layer.forward(b, x, mask, sink);
+            // A layer's intermediates are closed as it ends, and the layer before's output once it is used: a
+            // pooling backend then reuses their memory in the next layer (a ViT-g forward makes ~940 MB of them).
+            try (TensorScope perLayer = TensorScope.open()) {
+                Tensor next = perLayer.keep(layer.forward(b, x, mask, sink));
+                x.close();
+                x = next;
+            }
         }
         Tensor out = postLayernorm.apply(b, x);
         sink.accept("vision_model.post_layernorm", out);
