@@ -6,16 +6,21 @@
 #      pass, text embedding of 20 and 35 tokens, qpert (Java) and then a plain PyTorch script of the same computation;
 #   3. qpert's gallery embedding (ViT-g 224, P̄ of two boxes, ITC with and without it) in batches of BATCH_IMAGES
 #      against one image at a time (GalleryBatchBench).
+#   4. start-up from a real-size BF16 checkpoint (written once to /tmp/qpert-bench, then from a warm page cache),
+#      P̄'s share of a Q-Former pass;
+#   5. ONNX Runtime (Java API, OrtBench) on three graphs the PyTorch script exports once (--onnx, into
+#      CHECKPOINT_DIR/onnx) from the same code it times: one ViT-g layer, the Q-Former image pass (from the
+#      cross-attention keys and values, as qpert's qformer224 step) and the 20-token text pass; each is first checked
+#      against PyTorch's output on the same input (the run stops if they differ).
 # Same thread count everywhere (THREADS, default: all cores). Installs python3-torch and OpenBLAS with apt when missing.
-#   3. start-up from a real-size BF16 checkpoint (written once to /tmp/qpert-bench, then from a warm page cache),
-#      P̄'s share of a Q-Former pass, and one ViT-g layer in ONNX Runtime (Java API), exported by the PyTorch script.
 # Ends with exactly one line: vit_speedup=X qformer_speedup=Y text20_ms=Z matmul_vs_blas=W weights_mb=M pbar_share=P
-#   load_s=L vit_vs_ort=O vit_spread=S batch_speedup=B
+#   load_s=L vit_vs_ort=O vit_spread=S batch_speedup=B qformer_vs_ort=Q text_vs_ort=T
 #   (speedup = PyTorch time / qpert time at 224 px; matmul_vs_blas = geometric mean of qpert/BLAS GFLOP/s over the
 #   three ViT-g shapes; weights_mb = heap held by the loaded BF16 model; pbar_share = P̄ build for 4 small boxes over a
 #   Q-Former image pass at T=257, CPU time; load_s = open + load + first 20-token text embedding; vit_vs_ort = qpert
 #   ViT-g 224 / 39 ONNX Runtime layers; vit_spread = slowest / fastest of the ViT-g runs; batch_speedup = batched /
-#   one-at-a-time gallery embedding in images/s, GalleryBatchBench).
+#   one-at-a-time gallery embedding in images/s, GalleryBatchBench; qformer_vs_ort = qpert Q-Former image pass at 224
+#   px / ONNX Runtime's; text_vs_ort = qpert 20-token text embedding / ONNX Runtime's; all times medians).
 # Environment: THREADS, RUNS (timed runs per end-to-end step, default 3), SIZES (default "224 364"),
 #   BATCH_IMAGES (default 8), MVN_FLAGS (default -o), QPERT_BENCH_HEAP (default 10g), CHECKPOINT_DIR (default
 #   /tmp/qpert-bench).
@@ -76,11 +81,15 @@ java "${jvm[@]}" -cp "$cp" org.qpert.bench.StartupBench "$ckpt/blip2-bf16.safete
 echo "compare-cpu: P̄ share ..." >&2
 java "${jvm[@]}" -cp "$cp" org.qpert.bench.PerturbationCpuTime share 2>/dev/null | tee "$out/pbar.txt" >&2
 
-echo "compare-cpu: ONNX Runtime, one ViT-g layer ..." >&2
-[ -f "$ckpt/vit_layer.onnx" ] || "$py" "$here/python/torch_blip2.py" --threads "$threads" \
-  --onnx-layer "$ckpt/vit_layer.onnx" >&2
-java -cp "$cp" org.qpert.bench.OrtVitLayerBench "$ckpt/vit_layer.onnx" "$threads" 10 2>/dev/null \
-  | tee "$out/ort.txt" >&2
+echo "compare-cpu: ONNX Runtime: one ViT-g layer, Q-Former image pass, 20-token text ..." >&2
+onnx="$ckpt/onnx"
+[ -f "$onnx/text20.out.bin" ] || "$py" "$here/python/torch_blip2.py" --threads "$threads" --onnx "$onnx" >&2
+: > "$out/ort.txt"
+for m in vit_layer:ort_layer:10 qformer_image:ort_qformer:"$runs" text20:ort_text20:"$(( runs > 20 ? runs : 20 ))"; do
+  IFS=: read -r name key n <<< "$m"  # runs as qpert's step: text at least 20
+  java -cp "$cp" org.qpert.bench.OrtBench "$onnx/$name.onnx" "$key" "$threads" "$n" 2>/dev/null \
+    | tee -a "$out/ort.txt" >&2
+done
 
 echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# $(java -version 2>&1 | head -1); $(grep -m1 '^# backend' "$out/qpert.txt" | cut -c3-)"

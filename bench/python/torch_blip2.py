@@ -6,8 +6,17 @@ sizes with random weights (uniform +-0.02, LayerNorm weights 1), float32, infere
   text<L>_ms     Q-Former text pass of L tokens (12 layers, text FFN), text_projection of [CLS], normalize
 
 Prints one key=milliseconds line per step (median of the timed runs after one warm-up), like the Java side.
+
+With --onnx DIR it only exports, for bench/.../OrtBench.java (ONNX Runtime), three of those computations to ONNX
+(torch.onnx.export, opset 17, fixed shapes): vit_layer.onnx (one ViT-g layer at 224 px, x [257, 1408] -> [257, 1408]),
+qformer_image.onnx (the Q-Former image pass as qformer<S>_ms times it: it starts from the cross-attention keys and
+values k0 v0 k2 v2 ... k10 v10 [257, 768], which the ViT step already computed, -> features [32, 256]) and
+text20.onnx (the 20-token text pass: input_ids [1, 20] int64, no mask as none is used here -> features [1, 256]).
+Next to each NAME.onnx it writes PyTorch's input and output on one random input as raw little-endian arrays,
+NAME.in.INPUT.bin and NAME.out.bin, so OrtBench can check that ONNX Runtime computes the same thing.
 """
 import argparse
+import os
 import statistics
 import time
 
@@ -98,6 +107,19 @@ def qformer(x, layers, ln, kv=None, ffn_key="ffn_q"):
     return x
 
 
+def image_features(query_tokens, layers, ln, vision_proj, kv):
+    """The Q-Former image pass (qformer<S>_ms): 32 queries against the keys and values cross_kv computed -> [32, E]."""
+    out = qformer(query_tokens, layers, ln, kv)
+    return F.normalize(F.linear(out, *vision_proj), dim=-1)
+
+
+def text_features(ids, word, pos, layers, ln, text_proj):
+    """The Q-Former text pass (text<L>_ms): token ids [L] -> the normalized projection of [CLS], [1, E]."""
+    x = word[ids] + pos[:ids.shape[0]]
+    out = qformer(x, layers, ln, None, "ffn_t")
+    return F.normalize(F.linear(out[:1], *text_proj), dim=-1)
+
+
 class VitLayer(torch.nn.Module):
     """One ViT-g layer (HF Blip2EncoderLayer) exactly as vit() computes it, for the ONNX Runtime comparison."""
 
@@ -116,12 +138,76 @@ class VitLayer(torch.nn.Module):
         return x + F.linear(F.gelu(F.linear(h, self.fc1_w, self.fc1_b)), self.fc2_w, self.fc2_b)
 
 
-def export_layer(path, tokens):
-    """Writes one ViT-g layer for T tokens as ONNX (torch.onnx.export, opset 17), input x [T, 1408] -> [T, 1408]."""
+class Pass(torch.nn.Module):
+    """A function of the inputs over fixed weight tensors, registered as buffers so that torch.onnx.export stores them
+    as initializers (the tracer resolves the function's references to them) instead of tracing them as constants."""
+
+    def __init__(self, fn, weights):
+        super().__init__()
+        self.fn = fn
+        for i, w in enumerate(weights):
+            self.register_buffer(f"w{i}", w)
+
+    def forward(self, *inputs):
+        return self.fn(*inputs)
+
+
+def tensors_of(obj):
+    if isinstance(obj, torch.Tensor):
+        yield obj
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            yield from tensors_of(v)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            yield from tensors_of(v)
+
+
+def export(path, module, inputs, input_names):
+    """Exports module on these inputs (opset 17, fixed shapes) and writes them and PyTorch's output next to it."""
+    with torch.no_grad():
+        expected = module(*inputs)
+        torch.onnx.export(module.eval(), inputs, path, input_names=input_names, output_names=["y"],
+                          opset_version=17)
+    base = path[:-len(".onnx")] if path.endswith(".onnx") else path
+    for name, value in zip(input_names, inputs):
+        value.contiguous().numpy().astype("<i8" if value.dtype == torch.int64 else "<f4").tofile(
+            f"{base}.in.{name}.bin")
+    expected.contiguous().numpy().astype("<f4").tofile(f"{base}.out.bin")
+    print(f"torch_blip2: wrote {path} ({os.path.getsize(path) / 1e6:.0f} MB), output {list(expected.shape)}",
+          flush=True)
+
+
+def export_onnx(out_dir):
+    """Writes vit_layer.onnx, qformer_image.onnx and text20.onnx (see the module comment) into out_dir."""
+    os.makedirs(out_dir, exist_ok=True)
     torch.manual_seed(0)
-    layer = VitLayer(one_vit_layer())
-    torch.onnx.export(layer.eval(), (torch.zeros(tokens, D),), path, input_names=["x"], output_names=["y"],
-                      opset_version=17)
+    tokens = (224 // PATCH) ** 2 + 1
+    export(os.path.join(out_dir, "vit_layer.onnx"), VitLayer(one_vit_layer()), (torch.randn(tokens, D),), ["x"])
+
+    layers, ln, query_tokens = qformer_layers(), ln_params(H), rnd(NQ, H)
+    vision_proj, text_proj = (rnd(E, H), rnd(E)), (rnd(E, H), rnd(E))
+    word, pos = rnd(VOCAB, H), rnd(MAXPOS, H)
+    cross = [i for i, l in enumerate(layers) if l["cross"] is not None]
+    # Only the weights each pass reads, so that neither file carries the other's.
+    image_weights = [query_tokens, ln, vision_proj] + [(l["self"], l["ffn_q"]) for l in layers] + [
+        {k: layers[i]["cross"][k] for k in ("q", "o", "ln")} for i in cross]
+    text_weights = [word, pos, ln, text_proj] + [(l["self"], l["ffn_t"]) for l in layers]
+
+    def image_pass(*kv):  # k0, v0, k2, v2, ...: the keys and values of each cross-attention layer
+        return image_features(query_tokens, layers, ln, vision_proj,
+                              {i: (kv[2 * j], kv[2 * j + 1]) for j, i in enumerate(cross)})
+
+    with torch.no_grad():
+        kv = cross_kv(torch.randn(tokens, D), layers)  # from a ViT-like output Z [257, 1408]
+    export(os.path.join(out_dir, "qformer_image.onnx"), Pass(image_pass, tensors_of(image_weights)),
+           tuple(t for i in cross for t in kv[i]), [f"{kind}{i}" for i in cross for kind in ("k", "v")])
+
+    ids = torch.randint(1000, 30000, (1, 20))
+    ids[0, 0] = 101
+    export(os.path.join(out_dir, "text20.onnx"),
+           Pass(lambda i: text_features(i[0], word, pos, layers, ln, text_proj), tensors_of(text_weights)),
+           (ids,), ["input_ids"])
 
 
 def one_vit_layer():
@@ -144,10 +230,10 @@ def main():
     ap.add_argument("--threads", type=int, required=True)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--sizes", type=int, nargs="+", default=[224, 364])
-    ap.add_argument("--onnx-layer", help="only export one ViT-g layer (224 px: 257 tokens) to this ONNX file")
+    ap.add_argument("--onnx", metavar="DIR", help="only export the ONNX models and their references to DIR")
     args = ap.parse_args()
-    if args.onnx_layer:
-        export_layer(args.onnx_layer, (224 // PATCH) ** 2 + 1)
+    if args.onnx:
+        export_onnx(args.onnx)
         return
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -170,23 +256,16 @@ def main():
                 z = vit(pixels, emb, layers, post_ln)
                 state["kv"] = cross_kv(z, q_layers)
 
-            def image_features():
-                out = qformer(query_tokens, q_layers, q_ln, state["kv"])
-                return F.normalize(F.linear(out, *vision_proj), dim=-1)
-
             timed(f"vit{size}_ms", args.runs, image)
-            timed(f"qformer{size}_ms", args.runs, image_features)
+            timed(f"qformer{size}_ms", args.runs,
+                  lambda: image_features(query_tokens, q_layers, q_ln, vision_proj, state["kv"]))
             if not text_done:
                 for n in (20, 35):
                     ids = torch.randint(1000, 30000, (n,))
                     ids[0] = 101
 
-                    def text_features():
-                        x = word[ids] + pos_t[:n]
-                        out = qformer(x, q_layers, q_ln, None, "ffn_t")
-                        return F.normalize(F.linear(out[:1], *text_proj), dim=-1)
-
-                    timed(f"text{n}_ms", max(args.runs, 20), text_features)
+                    timed(f"text{n}_ms", max(args.runs, 20),
+                          lambda: text_features(ids, word, pos_t, q_layers, q_ln, text_proj))
                 text_done = True
 
 
