@@ -18,6 +18,7 @@ public final class QFormerAttention {
     private final Linear value;
     private final Linear dense; // [H, H]
     private final LayerNorm layerNorm;
+    private final QueryCrossAttention crossAttention; // the query rows of a cross-attention layer (Q-Pert's hook)
 
     QFormerAttention(ModelWeights w, String name, QFormerConfig cfg, int keyWidth) {
         this.name = name;
@@ -29,6 +30,7 @@ public final class QFormerAttention {
         this.value = Linear.load(w, name + ".attention.value", h, keyWidth);
         this.dense = Linear.load(w, name + ".output.dense", h, h);
         this.layerNorm = LayerNorm.load(w, name + ".output.LayerNorm", h, cfg.layerNormEps());
+        this.crossAttention = new QueryCrossAttention(name + ".attention.query", query, heads);
     }
 
     /** The key projection; for cross-attention K = Z·Wkᵀ + bk is what Q-Perturbation builds its subspaces from. */
@@ -46,7 +48,10 @@ public final class QFormerAttention {
         sink.accept(name + ".attention.key", k);
         Tensor v = value.apply(b, h);
         sink.accept(name + ".attention.value", v);
-        return attend(b, h, k, v, items, items, keyBias, null, sink);
+        Tensor q = query.apply(b, h);
+        sink.accept(name + ".attention.query", q);
+        Tensor ctx = b.attention(q, k, v, heads, scale, items, items, keyBias);
+        return output(b, ctx, h, sink);
     }
 
     /**
@@ -57,18 +62,11 @@ public final class QFormerAttention {
                           Tensor[] pbar, ActivationSink sink) {
         sink.accept(name + ".attention.key", k);
         sink.accept(name + ".attention.value", v);
-        return attend(b, h, k, v, querySegments, keySegments, null, pbar, sink);
+        Tensor ctx = crossAttention.attend(b, h, k, v, querySegments, keySegments, pbar, sink);
+        return output(b, ctx, h, sink);
     }
 
-    private Tensor attend(Backend b, Tensor h, Tensor k, Tensor v, Segments querySegments, Segments keySegments,
-                          Tensor keyBias, Tensor[] pbar, ActivationSink sink) {
-        Tensor q = query.apply(b, h);
-        sink.accept(name + ".attention.query", q);
-        if (pbar != null) {
-            q = b.perturbQueries(q, querySegments, pbar, heads);
-            sink.accept(name + ".attention.query_perturbed", q);
-        }
-        Tensor ctx = b.attention(q, k, v, heads, scale, querySegments, keySegments, keyBias);
+    private Tensor output(Backend b, Tensor ctx, Tensor h, ActivationSink sink) {
         Tensor out = b.linearResidual(ctx, dense.weight(), dense.bias(), h);
         out = layerNorm.apply(b, out);
         sink.accept(name, out);
