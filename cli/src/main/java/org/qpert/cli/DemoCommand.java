@@ -9,7 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.qpert.api.Detection;
 import org.qpert.api.Detector;
-import org.qpert.engine.Blip2Engine;
+import org.qpert.engine.ModelEngine;
 import org.qpert.engine.DatasetLayout;
 import org.qpert.engine.DetectMode;
 import org.qpert.engine.DetectionJob;
@@ -91,7 +91,7 @@ public final class DemoCommand implements Callable<Integer> {
             out.println("1. Generated " + gallery.images().size() + " images with " + gallery.captions().size()
                     + " captions and their boxes in " + data + "\n");
             out.flush();
-            Blip2Engine.Detection detection = detection(work);
+            ModelEngine.Detection detection = detection(work);
             try (RetrievalEngine engine = engineOptions.load(modelDir, null)) {
                 Path storeDir = work.resolve("store");
                 EvalReport report = Evaluator.evaluate(engine, gallery, storeDir, itmK, 4,
@@ -132,21 +132,21 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** The user's --detector, else the bundled tiny OWLv2; every image detected unless --detect says otherwise. */
-    private Blip2Engine.Detection detection(Path work) throws IOException {
+    private ModelEngine.Detection detection(Path work) throws IOException {
         Path dir = engineOptions.detector != null ? engineOptions.detector
                 : org.qpert.engine.DemoModel.extractDetector(work.resolve("tiny-owlv2"));
         DetectMode mode = engineOptions.detect == null ? DetectMode.ALL : DetectMode.parse(engineOptions.detect);
-        return new Blip2Engine.Detection(dir, engineOptions.detectorOptions.settings(), mode);
+        return new ModelEngine.Detection(dir, engineOptions.detectorOptions.settings(), mode);
     }
 
     /** Step 5: the same gallery with boxes from the detector, embedded into a second store and evaluated. */
-    private void detectedBoxes(PrintWriter out, Path modelDir, Gallery gallery, Blip2Engine.Detection detection,
+    private void detectedBoxes(PrintWriter out, Path modelDir, Gallery gallery, ModelEngine.Detection detection,
                                Path work) throws IOException {
         out.println("\n5. Boxes from a detector instead of the annotations (--detector DIR --detect "
                 + detection.mode().name().toLowerCase(java.util.Locale.ROOT) + "): "
                 + (engineOptions.detector == null ? "the bundled tiny OWLv2 (96 px, 36 patches) with RANDOM weights, "
                 + "so its boxes are arbitrary" : "OWLv2 " + detection.dir()) + "; " + detection.settings().describe());
-        try (Blip2Engine engine = engineOptions.load(modelDir, detection)) {
+        try (ModelEngine engine = engineOptions.load(modelDir, detection)) {
             GalleryImage first = gallery.images().get(0);
             Detector detector = engine.qpert().detector().orElseThrow();
             java.util.List<Detection> found = detector.detect(first.file());

@@ -13,8 +13,10 @@ import org.qpert.loaders.store.EmbeddingStore;
 import org.qpert.loaders.store.StoreSpec;
 
 /**
- * How images live in an {@link EmbeddingStore}: fields {@code z} (ViT output, float32, 16-bit or absent: {@link
- * StoreZ}), {@code itc} (unperturbed features) and, when perturbation is on, {@code itc_qpert}; metadata {@code {"height", "width", "annotated", "boxes", "file"}}.
+ * How images live in an {@link EmbeddingStore}, as the model's card says: fields {@code z} (the image tokens a pair
+ * scorer re-reads, float32, 16-bit or absent: {@link StoreZ}; never kept for a model without a pair scorer),
+ * {@code itc} (unperturbed features, [queries, width]) and, when perturbation is on, {@code itc_qpert}; metadata
+ * {@code {"height", "width", "annotated", "boxes", "file"}}; the family and perturbation sites are store settings.
  *
  * @param file absolute path of the source image when it was embedded (a service shows it), or null in stores written
  *             before it was recorded
@@ -25,6 +27,15 @@ public record StoredImage(int height, int width, boolean annotated, List<Box> bo
     public static final String ITC_QPERT = "itc_qpert";
     /** The store setting that describes the perturbation (e.g. {@code off}). */
     public static final String PERTURBATION = "perturbation";
+    /** The store setting naming the model family: a store of one family refuses another. */
+    public static final String FAMILY = "family";
+    /** The store setting listing the perturbation sites with their heads and head width. */
+    public static final String SITES = "perturbation_sites";
+    /**
+     * Stores written before families were recorded hold BLIP-2 embeddings, the only family then; their sites are those
+     * of the model whose fingerprint they record, so they are taken to have the engine's own.
+     */
+    private static final String FAMILY_BEFORE_FAMILIES = "blip-2";
 
     public StoredImage {
         boxes = List.copyOf(boxes);
@@ -42,6 +53,9 @@ public record StoredImage(int height, int width, boolean annotated, List<Box> bo
     /** The store spec for an engine's settings and shapes, Z kept as {@code z} says. */
     public static StoreSpec spec(RetrievalEngine engine, StoreZ z) {
         Map<String, int[]> fields = new java.util.LinkedHashMap<>();
+        if (!engine.scoresPairs()) {
+            z = StoreZ.NONE;
+        }
         if (z != StoreZ.NONE) {
             fields.put(Z, engine.imageEmbedsShape());
         }
@@ -49,7 +63,13 @@ public record StoredImage(int height, int width, boolean annotated, List<Box> bo
         if (engine.perturbs()) {
             fields.put(ITC_QPERT, engine.featureShape());
         }
-        return new StoreSpec(engine.storeSettings(), fields, z == StoreZ.NONE ? Map.of() : Map.of(Z, z.dtype()));
+        Map<String, String> implied = new java.util.LinkedHashMap<>();
+        implied.put(FAMILY, FAMILY_BEFORE_FAMILIES);
+        if (engine.storeSettings().containsKey(SITES)) {
+            implied.put(SITES, engine.storeSettings().get(SITES));
+        }
+        return new StoreSpec(engine.storeSettings(), fields, z == StoreZ.NONE ? Map.of() : Map.of(Z, z.dtype()))
+                .withImpliedSettings(implied);
     }
 
     /**

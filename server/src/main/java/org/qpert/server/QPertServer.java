@@ -92,7 +92,7 @@ public final class QPertServer implements AutoCloseable {
     /**
      * Starts serving {@code gallery}; image searches without their own captions use {@code captions} (may be null).
      * Uploaded images are kept in the store's {@code images/} folder. An image sent without boxes gets the boxes of
-     * the engine's detector when it has one ({@code Blip2Engine.Detection}), else none.
+     * the engine's detector when it has one ({@code ModelEngine.Detection}), else none.
      */
     public static QPertServer start(GalleryIndex gallery, CaptionIndex captions, ServerOptions options)
             throws IOException {
