@@ -9,7 +9,6 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.qpert.api.Detection;
 import org.qpert.api.Detector;
-import org.qpert.engine.ModelEngine;
 import org.qpert.engine.DatasetLayout;
 import org.qpert.engine.DetectMode;
 import org.qpert.engine.DetectionJob;
@@ -17,6 +16,8 @@ import org.qpert.engine.EvalReport;
 import org.qpert.engine.Evaluator;
 import org.qpert.engine.Gallery;
 import org.qpert.engine.GalleryImage;
+import org.qpert.engine.ModelEngine;
+import org.qpert.engine.Rerank;
 import org.qpert.engine.RetrievalEngine;
 import org.qpert.engine.Searcher;
 import org.qpert.engine.StoredImage;
@@ -53,9 +54,9 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Generated images (default: ${DEFAULT-VALUE}).")
     int images;
 
-    @Option(names = "--itm-k", paramLabel = "K", defaultValue = "64",
-            description = "ITM re-ranks the ITC top K (default: ${DEFAULT-VALUE}).")
-    int itmK;
+    @Option(names = "--itm-k", paramLabel = "K",
+            description = "ITM re-ranks the ITC top K (default: 64 where the model has an ITM head, else 0).")
+    Integer itmK;
 
     @Option(names = "--keep", paramLabel = "DIR",
             description = "Write the generated dataset, store and report into DIR and keep them (default: a "
@@ -71,7 +72,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Flags.within("--images", images, 2, 1000);
-        Flags.atLeast("--itm-k", itmK, 0);
+        if (itmK != null) {
+            Flags.atLeast("--itm-k", itmK, 0);
+        }
         engineOptions.check();
         PrintWriter out = spec.commandLine().getOut();
         Path work = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("qpert-demo");
@@ -94,6 +97,7 @@ public final class DemoCommand implements Callable<Integer> {
             ModelEngine.Detection detection = detection(work);
             try (RetrievalEngine engine = engineOptions.load(modelDir, null)) {
                 Path storeDir = work.resolve("store");
+                int itmK = Rerank.depth(engine, null, this.itmK, 64);
                 EvalReport report = Evaluator.evaluate(engine, gallery, storeDir, itmK, 4,
                         "qpert demo: " + gallery.images().size() + " generated images");
                 out.println("2. Embedded the images into the store " + storeDir + "\n");
@@ -161,7 +165,8 @@ public final class DemoCommand implements Callable<Integer> {
                 DetectionJob.run(detector, gallery.images().stream().map(GalleryImage::file).toList(), drawn);
                 out.println("   drawn: " + drawn);
             }
-            EvalReport report = Evaluator.evaluate(engine, gallery, work.resolve("store-detected"), itmK, 4,
+            EvalReport report = Evaluator.evaluate(engine, gallery, work.resolve("store-detected"),
+                    Rerank.depth(engine, null, itmK, 64), 4,
                     "qpert demo: " + gallery.images().size() + " generated images, detected boxes");
             out.println("\n   Evaluation with detected boxes (the store records the detector's fingerprint and "
                     + "settings):\n");

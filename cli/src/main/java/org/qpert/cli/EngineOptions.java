@@ -2,8 +2,8 @@ package org.qpert.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import org.qpert.engine.ModelEngine;
 import org.qpert.engine.DetectMode;
+import org.qpert.engine.ModelEngine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 

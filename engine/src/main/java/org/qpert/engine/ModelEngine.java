@@ -70,10 +70,7 @@ public final class ModelEngine implements RetrievalEngine {
         Map<String, String> settings = new LinkedHashMap<>();
         // Content, not the folder's name: a renamed or moved checkpoint keeps its stores.
         settings.put("model_fingerprint", ModelFingerprint.of(modelDir));
-        ModelCard card = qpert.card();
-        settings.put(StoredImage.FAMILY, card.family());
-        settings.put(StoredImage.SITES, card.describeSites());
-        settings.put("image_size", Integer.toString(card.grid().imageSize()));
+        settings.put("image_size", Integer.toString(qpert.card().grid().imageSize()));
         settings.put(StoredImage.PERTURBATION, describe(perturbation));
         qpert.detector().ifPresent(d -> {
             settings.putAll(d.storeSettings());

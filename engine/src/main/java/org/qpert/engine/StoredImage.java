@@ -63,13 +63,11 @@ public record StoredImage(int height, int width, boolean annotated, List<Box> bo
         if (engine.perturbs()) {
             fields.put(ITC_QPERT, engine.featureShape());
         }
-        Map<String, String> implied = new java.util.LinkedHashMap<>();
-        implied.put(FAMILY, FAMILY_BEFORE_FAMILIES);
-        if (engine.storeSettings().containsKey(SITES)) {
-            implied.put(SITES, engine.storeSettings().get(SITES));
-        }
-        return new StoreSpec(engine.storeSettings(), fields, z == StoreZ.NONE ? Map.of() : Map.of(Z, z.dtype()))
-                .withImpliedSettings(implied);
+        Map<String, String> settings = new java.util.LinkedHashMap<>(engine.storeSettings());
+        settings.put(FAMILY, engine.card().family());
+        settings.put(SITES, engine.card().describeSites());
+        return new StoreSpec(settings, fields, z == StoreZ.NONE ? Map.of() : Map.of(Z, z.dtype()))
+                .withImpliedSettings(Map.of(FAMILY, FAMILY_BEFORE_FAMILIES, SITES, settings.get(SITES)));
     }
 
     /**
@@ -77,21 +75,28 @@ public record StoredImage(int height, int width, boolean annotated, List<Box> bo
      * keeps it (float32 for a new store), so that resuming needs no flag repeated.
      */
     public static StoreSpec spec(RetrievalEngine engine, java.nio.file.Path dir, StoreZ z) throws java.io.IOException {
+        java.util.Optional<StoreSpec> existing = EmbeddingStore.readSpec(dir);
+        if (existing.isPresent()) {
+            requireFamily(dir, existing.get(), engine);
+        }
         if (z == null) {
-            z = EmbeddingStore.readSpec(dir).map(StoreZ::of).orElse(StoreZ.F32);
+            z = existing.map(StoreZ::of).orElse(StoreZ.F32);
         }
         return spec(engine, z);
+    }
+
+    /** Refuses a store of another family before any finer difference, in words a user acts on. */
+    private static void requireFamily(java.nio.file.Path dir, StoreSpec stored, RetrievalEngine engine) {
+        String have = stored.settings().getOrDefault(FAMILY, FAMILY_BEFORE_FAMILIES);
+        if (!have.equals(engine.card().family())) {
+            throw new IllegalArgumentException("store " + dir + " holds " + have + " embeddings and this model is "
+                    + engine.card().family() + ": use that model with it, or embed into another store");
+        }
     }
 
     /** Whether the store keeps Z, which ITM re-ranking reads. */
     public static boolean hasZ(EmbeddingStore store) {
         return store.spec().fieldNames().contains(Z);
-    }
-
-    /** The error for ITM re-ranking asked of a store without Z. */
-    static IllegalArgumentException noZ(EmbeddingStore store) {
-        return new IllegalArgumentException("store " + store.dir() + " keeps no ViT output Z (made with --store-z "
-                + "none), which ITM re-ranking reads: ask for no re-ranking (rerank / --itm-k 0)");
     }
 
     /** The values a store with {@code spec} keeps of an embedded image: Z only when it keeps Z. */
@@ -117,6 +122,12 @@ public record StoredImage(int height, int width, boolean annotated, List<Box> bo
             throws java.io.IOException {
         EmbeddingStore store = EmbeddingStore.openExisting(dir);
         StoreSpec want = spec(engine), have = store.spec();
+        try {
+            requireFamily(dir, have, engine);
+        } catch (IllegalArgumentException e) {
+            store.close();
+            throw e;
+        }
         List<String> diff = new ArrayList<>();
         for (String d : want.differencesFrom(have)) {
             // Z is read as float32 whatever it is stored as, and a store without it refuses ITM when asked.

@@ -20,9 +20,9 @@ import org.qpert.api.Detection;
 import org.qpert.api.Detector;
 import org.qpert.api.DetectorSettings;
 import org.qpert.core.qpert.Perturbation;
-import org.qpert.engine.ModelEngine;
 import org.qpert.engine.DetectMode;
 import org.qpert.engine.GalleryIndex;
+import org.qpert.engine.ModelEngine;
 import org.qpert.engine.StoredImage;
 import org.qpert.loaders.store.EmbeddingStore;
 

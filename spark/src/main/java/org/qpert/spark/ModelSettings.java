@@ -11,8 +11,8 @@ import org.qpert.api.DetectorSettings;
 import org.qpert.core.qpert.CoverageMode;
 import org.qpert.core.qpert.Perturbation;
 import org.qpert.core.qpert.WeightType;
-import org.qpert.engine.ModelEngine;
 import org.qpert.engine.DetectMode;
+import org.qpert.engine.ModelEngine;
 import org.qpert.engine.ModelFingerprint;
 
 /**
