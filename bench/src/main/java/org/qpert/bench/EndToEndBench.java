@@ -5,8 +5,8 @@ import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import org.qpert.core.backend.CpuBackend;
 import org.qpert.core.backend.DType;
-import org.qpert.core.model.Blip2Retrieval;
-import org.qpert.core.model.ImageContext;
+import org.qpert.core.model.blip2.Blip2Retrieval;
+import org.qpert.core.model.blip2.ImageContext;
 import org.qpert.core.model.QueryPerturbation;
 
 /**

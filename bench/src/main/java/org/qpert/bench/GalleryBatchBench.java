@@ -5,12 +5,12 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import org.qpert.core.backend.CpuBackend;
-import org.qpert.core.model.Blip2Retrieval;
-import org.qpert.core.model.ImageContext;
+import org.qpert.core.model.blip2.Blip2Retrieval;
+import org.qpert.core.model.blip2.ImageContext;
 import org.qpert.core.model.QueryPerturbation;
 import org.qpert.core.qpert.Box;
 import org.qpert.core.qpert.Perturbation;
-import org.qpert.core.qpert.PerturbedImage;
+import org.qpert.core.model.blip2.Blip2PerturbedImage;
 
 /**
  * Gallery embedding at the real blip2-itm-vit-g sizes (224 px, random weights), batched against the one-at-a-time
@@ -51,7 +51,7 @@ public final class GalleryBatchBench {
     private static List<float[]> oneAtATime(Blip2Retrieval model, List<float[]> pixels) {
         List<float[]> out = new ArrayList<>();
         for (float[] px : pixels) {
-            PerturbedImage image = PerturbedImage.of(model, model.encodeImage(px), 224, 224, BOXES,
+            Blip2PerturbedImage image = Blip2PerturbedImage.of(model, model.encodeImage(px), 224, 224, BOXES,
                     Perturbation.published());
             out.add(model.imageFeatures(image.context(), QueryPerturbation.NONE));
             out.add(model.imageFeatures(image.context(), image.perturbation()));
@@ -64,7 +64,7 @@ public final class GalleryBatchBench {
         List<QueryPerturbation> perturbations = new ArrayList<>(Collections.nCopies(pixels.size(),
                 QueryPerturbation.NONE));
         for (int i = 0; i < pixels.size(); i++) {
-            perturbations.add(PerturbedImage.of(model, contexts.get(i), 224, 224, BOXES, Perturbation.published())
+            perturbations.add(Blip2PerturbedImage.of(model, contexts.get(i), 224, 224, BOXES, Perturbation.published())
                     .perturbation());
         }
         contexts.addAll(List.copyOf(contexts));

@@ -9,15 +9,15 @@ import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.CpuBackend;
 import org.qpert.core.backend.Tensor;
 import org.qpert.core.model.ActivationSink;
-import org.qpert.core.model.Blip2Retrieval;
-import org.qpert.core.model.ImageContext;
+import org.qpert.core.model.blip2.Blip2Retrieval;
+import org.qpert.core.model.blip2.ImageContext;
 import org.qpert.core.model.QueryPerturbation;
 import org.qpert.core.qpert.Box;
 import org.qpert.core.qpert.ImageObject;
 import org.qpert.core.qpert.ImagePerturbationBuilder;
 import org.qpert.core.qpert.ImagePerturbationBuilder.LayerKeys;
 import org.qpert.core.qpert.Perturbation;
-import org.qpert.core.qpert.PerturbedImage;
+import org.qpert.core.model.blip2.Blip2PerturbedImage;
 
 /**
  * The measurements of {@link PerturbationBenchmark} and {@link QFormerPassBenchmark} in thread CPU time (best of
@@ -48,7 +48,7 @@ public final class PerturbationCpuTime {
             for (int i = 0; i < pixels.length; i++) {
                 pixels[i] = (float) random.nextGaussian();
             }
-            PerturbedImage image = PerturbedImage.encode(model, pixels, PerturbationBenchmark.HEIGHT,
+            Blip2PerturbedImage image = Blip2PerturbedImage.encode(model, pixels, PerturbationBenchmark.HEIGHT,
                     PerturbationBenchmark.WIDTH, PerturbationBenchmark.boxes(random, 4, 0.2), settings);
             double plain = best(3, () -> model.queryOutput(image.context(), QueryPerturbation.NONE, ActivationSink.NONE));
             double perturbed = best(3, () -> model.queryOutput(image.context(), image.perturbation(),

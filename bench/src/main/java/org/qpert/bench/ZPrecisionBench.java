@@ -13,11 +13,11 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.qpert.core.backend.CpuBackend;
 import org.qpert.core.backend.Half;
-import org.qpert.core.model.Blip2Retrieval;
-import org.qpert.core.model.ImageContext;
+import org.qpert.core.model.blip2.Blip2Retrieval;
+import org.qpert.core.model.blip2.ImageContext;
 import org.qpert.core.qpert.Box;
 import org.qpert.core.qpert.Perturbation;
-import org.qpert.core.qpert.PerturbedImage;
+import org.qpert.core.model.blip2.Blip2PerturbedImage;
 import org.qpert.engine.Blip2Engine;
 import org.qpert.engine.DatasetLayout;
 import org.qpert.engine.DemoModel;
@@ -138,7 +138,7 @@ public final class ZPrecisionBench {
                 px[k] = (float) (r.nextDouble() * 4 - 2);
             }
             try (ImageContext context = model.encodeImage(px)) {
-                PerturbedImage image = PerturbedImage.of(model, context, 224, 224, BOXES, Perturbation.published());
+                Blip2PerturbedImage image = Blip2PerturbedImage.of(model, context, 224, 224, BOXES, Perturbation.published());
                 zs.add(cpu.download(context.imageEmbeds()));
                 float[] features = model.imageFeatures(context, image.perturbation());
                 perturbedFeatures.add(features);
@@ -150,7 +150,7 @@ public final class ZPrecisionBench {
         }
         compare("real-size", zs, itc, (i, z) -> {
             try (ImageContext context = model.contextOf(cpu.upload(z, 257, 1408))) {
-                PerturbedImage image = PerturbedImage.of(model, context, 224, 224, BOXES, Perturbation.published());
+                Blip2PerturbedImage image = Blip2PerturbedImage.of(model, context, 224, 224, BOXES, Perturbation.published());
                 List<Blip2Retrieval.ItmPair> pairs = new ArrayList<>();
                 for (int t = 0; t < captions; t++) {
                     pairs.add(new Blip2Retrieval.ItmPair(context, image.perturbation(), ids.get(t), masks.get(t)));

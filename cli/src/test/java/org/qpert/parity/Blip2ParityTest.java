@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.qpert.cli.ActivationsFile;
 import org.qpert.core.backend.CpuBackend;
-import org.qpert.core.model.Blip2Retrieval;
+import org.qpert.core.model.blip2.Blip2Retrieval;
 import org.qpert.core.parity.Comparison;
 import org.qpert.core.parity.ParityRun;
 import org.qpert.core.parity.ReferenceTensor;

@@ -18,7 +18,7 @@ import org.qpert.cli.PerturbationFixture;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.CpuBackend;
 import org.qpert.core.backend.Tensor;
-import org.qpert.core.model.Blip2Retrieval;
+import org.qpert.core.model.blip2.Blip2Retrieval;
 import org.qpert.core.model.QueryPerturbation;
 import org.qpert.core.parity.Comparison;
 import org.qpert.core.parity.ParityRun;
@@ -28,7 +28,7 @@ import org.qpert.core.qpert.ImageObject;
 import org.qpert.core.qpert.ImagePerturbation;
 import org.qpert.core.qpert.ImagePerturbationBuilder;
 import org.qpert.core.qpert.ImagePerturbationBuilder.LayerKeys;
-import org.qpert.core.qpert.PerturbedImage;
+import org.qpert.core.model.blip2.Blip2PerturbedImage;
 
 /**
  * Q-Perturbation on the tiny BLIP-2 against the three PyTorch exports tiny-blip2/qpert-* (spec/QPERT.md, reference
@@ -117,7 +117,7 @@ class PerturbationParityTest {
         PerturbationFixture f = fixture(name);
         for (int i = 0; i < 3; i++) {
             int[] size = f.inputs().imageSizes()[i];
-            PerturbedImage img = PerturbedImage.encode(MODEL, f.inputs().model().pixels()[i], size[0], size[1],
+            Blip2PerturbedImage img = Blip2PerturbedImage.encode(MODEL, f.inputs().model().pixels()[i], size[0], size[1],
                     f.inputs().boxes().get(i), f.inputs().settings());
             float[] perturbed = img.imageFeatures(MODEL);
             float[] plain = MODEL.imageFeatures(img.context(), QueryPerturbation.NONE);
@@ -148,7 +148,7 @@ class PerturbationParityTest {
         Blip2Retrieval model = TinyBlip2.load("model.safetensors", counting);
         PerturbationFixture f = fixture(FIXTURES[0]);
         int[] size = f.inputs().imageSizes()[0];
-        PerturbedImage img = PerturbedImage.encode(model, f.inputs().model().pixels()[0], size[0], size[1],
+        Blip2PerturbedImage img = Blip2PerturbedImage.encode(model, f.inputs().model().pixels()[0], size[0], size[1],
                 f.inputs().boxes().get(0), f.inputs().settings());
         int afterEncode = eigenCalls[0];
         assertTrue(afterEncode >= 1 && afterEncode <= 2, "one batch per problem order, got " + afterEncode);

@@ -2,7 +2,7 @@ package org.qpert.api;
 
 import java.util.List;
 import org.qpert.core.qpert.Box;
-import org.qpert.core.qpert.PerturbedImage;
+import org.qpert.core.model.blip2.Blip2PerturbedImage;
 
 /**
  * One embedded image: its ITC query features and what ITM needs again (the ViT output, cross-attention keys and
@@ -14,7 +14,7 @@ import org.qpert.core.qpert.PerturbedImage;
  * @param features normalized projected query embeddings [queries × dim], row-major
  */
 public record ImageEmbedding(int height, int width, List<Box> boxes, float[] features, int queries, int dim,
-        PerturbedImage encoded) {
+        Blip2PerturbedImage encoded) {
 
     public ImageEmbedding {
         boxes = List.copyOf(boxes);

@@ -8,12 +8,12 @@ import java.util.Objects;
 import java.util.Optional;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.BackendProvider;
-import org.qpert.core.model.Blip2Config;
-import org.qpert.core.model.Blip2Retrieval;
-import org.qpert.core.model.ImageContext;
+import org.qpert.core.model.blip2.Blip2Config;
+import org.qpert.core.model.blip2.Blip2Retrieval;
+import org.qpert.core.model.blip2.ImageContext;
 import org.qpert.core.qpert.Box;
 import org.qpert.core.qpert.Perturbation;
-import org.qpert.core.qpert.PerturbedImage;
+import org.qpert.core.model.blip2.Blip2PerturbedImage;
 import org.qpert.loaders.config.Blip2ConfigReader;
 import org.qpert.loaders.hub.HubSettings;
 import org.qpert.loaders.hub.ModelSource;
@@ -223,9 +223,9 @@ public final class QPert implements AutoCloseable {
      * {@code boxes.get(i)}; each result equals what the image gives alone.
      */
     public List<ImageEmbedding> embedImages(List<RgbImage> images, List<List<Box>> boxes, Perturbation settings) {
-        List<PerturbedImage> encoded = encodeImages(images, boxes, settings);
-        List<float[]> features = model.imageFeatures(encoded.stream().map(PerturbedImage::context).toList(),
-                encoded.stream().map(PerturbedImage::perturbation).toList());
+        List<Blip2PerturbedImage> encoded = encodeImages(images, boxes, settings);
+        List<float[]> features = model.imageFeatures(encoded.stream().map(Blip2PerturbedImage::context).toList(),
+                encoded.stream().map(Blip2PerturbedImage::perturbation).toList());
         List<ImageEmbedding> out = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) {
             out.add(new ImageEmbedding(images.get(i).height(), images.get(i).width(), boxes.get(i), features.get(i),
@@ -235,16 +235,16 @@ public final class QPert implements AutoCloseable {
     }
 
     /** The ViT pass of a batch of decoded images and each image's objects and P̄ (no ITC features yet). */
-    public List<PerturbedImage> encodeImages(List<RgbImage> images, List<List<Box>> boxes, Perturbation settings) {
+    public List<Blip2PerturbedImage> encodeImages(List<RgbImage> images, List<List<Box>> boxes, Perturbation settings) {
         if (images.size() != boxes.size()) {
             throw new IllegalArgumentException(boxes.size() + " box lists for " + images.size() + " images");
         }
         List<float[]> pixels = images.parallelStream().map(processor::pixelValues).toList();
         List<ImageContext> contexts = model.encodeImages(pixels);
-        List<PerturbedImage> out = new ArrayList<>(images.size());
+        List<Blip2PerturbedImage> out = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) {
             RgbImage image = images.get(i);
-            out.add(PerturbedImage.of(model, contexts.get(i), image.height(), image.width(), boxes.get(i), settings));
+            out.add(Blip2PerturbedImage.of(model, contexts.get(i), image.height(), image.width(), boxes.get(i), settings));
         }
         return out;
     }
@@ -280,7 +280,7 @@ public final class QPert implements AutoCloseable {
      * ITM logits [no match, match] of one encoded image (its own P̄, if any) with each caption, all pairs in one
      * Q-Former pass.
      */
-    public List<float[]> itmLogits(PerturbedImage image, List<String> captions) {
+    public List<float[]> itmLogits(Blip2PerturbedImage image, List<String> captions) {
         List<Blip2Retrieval.ItmPair> pairs = new ArrayList<>(captions.size());
         for (String caption : captions) {
             Encoding e = encode(caption);
@@ -293,7 +293,7 @@ public final class QPert implements AutoCloseable {
      * ITM logits [no match, match] of pairs: {@code images.get(i)} (its own P̄, if any) with {@code captions.get(i)},
      * all pairs in one Q-Former pass; each equals the pair scored alone.
      */
-    public List<float[]> itmLogits(List<PerturbedImage> images, List<String> captions) {
+    public List<float[]> itmLogits(List<Blip2PerturbedImage> images, List<String> captions) {
         if (images.size() != captions.size()) {
             throw new IllegalArgumentException(images.size() + " images for " + captions.size() + " captions: ITM "
                     + "pairs need one caption per image");
@@ -301,7 +301,7 @@ public final class QPert implements AutoCloseable {
         List<Blip2Retrieval.ItmPair> pairs = new ArrayList<>(captions.size());
         for (int i = 0; i < captions.size(); i++) {
             Encoding e = encode(captions.get(i));
-            PerturbedImage image = images.get(i);
+            Blip2PerturbedImage image = images.get(i);
             pairs.add(new Blip2Retrieval.ItmPair(image.context(), image.perturbation(), e.ids(), e.attentionMask()));
         }
         return model.itmLogits(pairs);

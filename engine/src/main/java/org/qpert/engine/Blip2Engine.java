@@ -11,12 +11,12 @@ import org.qpert.api.DetectorSettings;
 import org.qpert.api.QPert;
 import org.qpert.api.TextEmbedding;
 import org.qpert.core.backend.Backend;
-import org.qpert.core.model.Blip2Retrieval;
-import org.qpert.core.model.ImageContext;
+import org.qpert.core.model.blip2.Blip2Retrieval;
+import org.qpert.core.model.blip2.ImageContext;
 import org.qpert.core.model.QueryPerturbation;
 import org.qpert.core.qpert.Box;
 import org.qpert.core.qpert.Perturbation;
-import org.qpert.core.qpert.PerturbedImage;
+import org.qpert.core.model.blip2.Blip2PerturbedImage;
 import org.qpert.loaders.hub.ModelSource;
 import org.qpert.loaders.image.RgbImage;
 
@@ -159,9 +159,9 @@ public final class Blip2Engine implements RetrievalEngine {
     @Override
     public List<EmbeddedImage> embedAll(List<Path> files, List<List<Box>> boxes) {
         List<RgbImage> images = files.parallelStream().map(qpert::decode).toList();
-        List<PerturbedImage> encoded = qpert.encodeImages(images, boxes, perturbation);
+        List<Blip2PerturbedImage> encoded = qpert.encodeImages(images, boxes, perturbation);
         int n = encoded.size();
-        List<ImageContext> contexts = new ArrayList<>(encoded.stream().map(PerturbedImage::context).toList());
+        List<ImageContext> contexts = new ArrayList<>(encoded.stream().map(Blip2PerturbedImage::context).toList());
         List<QueryPerturbation> perturbations = new ArrayList<>(Collections.nCopies(n, QueryPerturbation.NONE));
         if (perturbs()) {
             contexts.addAll(List.copyOf(contexts));
@@ -199,7 +199,7 @@ public final class Blip2Engine implements RetrievalEngine {
     public float[] itm(float[] imageEmbeds, int height, int width, List<Box> boxes, boolean perturbed,
                        List<String> texts) {
         try (ImageContext context = contextOf(imageEmbeds)) {
-            PerturbedImage image = PerturbedImage.of(model, context, height, width, boxes,
+            Blip2PerturbedImage image = Blip2PerturbedImage.of(model, context, height, width, boxes,
                     perturbed ? perturbation : Perturbation.none());
             float[] out = new float[texts.size()];
             for (int from = 0; from < texts.size(); from += TEXT_BATCH) {
@@ -221,12 +221,12 @@ public final class Blip2Engine implements RetrievalEngine {
             List<ItmQuery> batch = pairs.subList(from, Math.min(pairs.size(), from + TEXT_BATCH));
             List<ImageContext> contexts = new ArrayList<>(batch.size());
             try {
-                List<PerturbedImage> images = new ArrayList<>(batch.size());
+                List<Blip2PerturbedImage> images = new ArrayList<>(batch.size());
                 List<String> texts = new ArrayList<>(batch.size());
                 for (ItmQuery q : batch) {
                     ImageContext context = contextOf(q.imageEmbeds());
                     contexts.add(context);
-                    images.add(PerturbedImage.of(model, context, q.height(), q.width(), q.boxes(),
+                    images.add(Blip2PerturbedImage.of(model, context, q.height(), q.width(), q.boxes(),
                             perturbed ? perturbation : Perturbation.none()));
                     texts.add(q.text());
                 }

@@ -5,10 +5,10 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import org.qpert.core.backend.CpuBackend;
-import org.qpert.core.model.Blip2Retrieval;
+import org.qpert.core.model.blip2.Blip2Retrieval;
 import org.qpert.core.qpert.Box;
 import org.qpert.core.qpert.Perturbation;
-import org.qpert.core.qpert.PerturbedImage;
+import org.qpert.core.model.blip2.Blip2PerturbedImage;
 import org.qpert.loaders.config.Blip2ConfigReader;
 import org.qpert.loaders.image.ClipImageProcessor;
 import org.qpert.loaders.image.ImageDecoder;
@@ -46,7 +46,7 @@ public final class DeterminismProbe {
 
     static String digest(Blip2Retrieval m, float[] pixels, RgbImage rgb) throws Exception {
         List<Box> boxes = List.of(new Box(10, 5, 60, 40), new Box(70, 10, 100, 40));
-        PerturbedImage img = PerturbedImage.encode(m, pixels, rgb.height(), rgb.width(), boxes,
+        Blip2PerturbedImage img = Blip2PerturbedImage.encode(m, pixels, rgb.height(), rgb.width(), boxes,
                 Perturbation.published());
         int[] ids = {2, 5, 6, 7, 8, 9, 3};
         int[] mask = {1, 1, 1, 1, 1, 1, 1};

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.qpert.core.backend.CpuBackend;
-import org.qpert.core.model.Blip2Retrieval;
+import org.qpert.core.model.blip2.Blip2Retrieval;
 import org.qpert.core.retrieval.ItcScores;
 import org.qpert.core.retrieval.Progress;
 import org.qpert.core.retrieval.ScoreMatrix;

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.qpert.core.backend.ReferenceCpuBackend;
 import org.qpert.core.backend.Tensor;
 import org.qpert.core.backend.WeightData;
-import org.qpert.core.model.Blip2Retrieval;
+import org.qpert.core.model.blip2.Blip2Retrieval;
 
 /**
  * GPU: the Q-Perturbation kernels against {@link KernelReferences} and the CPU backend on the real model's shapes

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.qpert.core.backend.CpuBackend;
 import org.qpert.core.backend.Tensor;
 import org.qpert.core.backend.WeightData;
-import org.qpert.core.model.Blip2Retrieval;
-import org.qpert.core.model.ImageContext;
+import org.qpert.core.model.blip2.Blip2Retrieval;
+import org.qpert.core.model.blip2.ImageContext;
 import org.qpert.core.model.QueryPerturbation;
 import org.qpert.loaders.safetensors.SafetensorsWeights;
 

@@ -1,5 +1,7 @@
 package org.qpert.kernels;
 
+import org.qpert.core.model.blip2.Blip2PerturbedImage;
+
 import static org.qpert.kernels.QpertFixture.D;
 import static org.qpert.kernels.QpertFixture.HEADS;
 import static org.qpert.kernels.QpertFixture.LAYERS;
@@ -14,8 +16,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.qpert.core.backend.SymmetricEigen;
 import org.qpert.core.backend.Tensor;
-import org.qpert.core.model.Blip2Retrieval;
-import org.qpert.core.model.ImageContext;
+import org.qpert.core.model.blip2.Blip2Retrieval;
+import org.qpert.core.model.blip2.ImageContext;
 import org.qpert.core.qpert.ImageObject;
 import org.qpert.core.qpert.ImagePerturbation;
 import org.qpert.core.qpert.ImagePerturbationBuilder;
@@ -29,7 +31,7 @@ import org.qpert.core.qpert.Perturbation;
  */
 class QpertFixtureGpuTest {
 
-    /** P̄ as PerturbedImage builds it: ImagePerturbationBuilder → CudaBackend.meanProjectors, keys left on the device. */
+    /** P̄ as Blip2PerturbedImage builds it: ImagePerturbationBuilder → CudaBackend.meanProjectors, keys left on the device. */
     static float[] productionPbar(CudaBackend gpu, QpertFixture fx, String folder, int image, ImageContext context) {
         float[] weights = fx.tokenWeights(image);
         List<ImageObject> objects = new ArrayList<>();

@@ -13,8 +13,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.CpuBackend;
 import org.qpert.core.backend.SymmetricEigen;
-import org.qpert.core.model.Blip2Retrieval;
-import org.qpert.core.model.ImageContext;
+import org.qpert.core.model.blip2.Blip2Retrieval;
+import org.qpert.core.model.blip2.ImageContext;
 
 /**
  * Runs everywhere: the same chain as {@link QpertFixtureGpuTest} on the CPU with {@link KernelReferences}, so the

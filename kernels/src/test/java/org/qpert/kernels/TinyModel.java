@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 import org.qpert.core.backend.Backend;
-import org.qpert.core.model.Blip2Config;
-import org.qpert.core.model.Blip2Retrieval;
+import org.qpert.core.model.blip2.Blip2Config;
+import org.qpert.core.model.blip2.Blip2Retrieval;
 import org.qpert.loaders.config.Blip2ConfigReader;
 import org.qpert.loaders.safetensors.SafetensorsWeights;
 

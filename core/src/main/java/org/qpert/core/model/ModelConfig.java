@@ -1,5 +1,7 @@
 package org.qpert.core.model;
 
+import org.qpert.core.model.blip2.Blip2Config;
+
 /** A model family's config ({@link Blip2Config}, {@link org.qpert.core.model.owlv2.Owlv2Config}), as read from config.json. */
 public interface ModelConfig {
 

@@ -1,17 +1,17 @@
 package org.qpert.core.model;
 
 /** Argument checks shared by the config records. */
-final class ModelConfigs {
+public final class ModelConfigs {
     private ModelConfigs() {
     }
 
-    static void positive(String field, int value) {
+    public static void positive(String field, int value) {
         if (value <= 0) {
             throw new IllegalArgumentException(field + " must be positive, got " + value);
         }
     }
 
-    static void requireGelu(String field, String act) {
+    public static void requireGelu(String field, String act) {
         if (!"gelu".equals(act)) {
             throw new IllegalArgumentException(field + " '" + act + "' is not supported (only exact erf 'gelu')");
         }

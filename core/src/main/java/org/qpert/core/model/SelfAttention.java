@@ -3,7 +3,7 @@ package org.qpert.core.model;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.Tensor;
 
-/** The attention block of an {@link EncoderLayer}: EVA's fused qkv ({@link VisionAttention}) or CLIP's ({@link ClipAttention}). */
+/** The attention block of an {@link EncoderLayer}: EVA's fused qkv (BLIP-2's {@code VisionAttention}) or CLIP's ({@link ClipAttention}). */
 public interface SelfAttention {
 
     /** h [T, D] (already layer-normed) → attention output after the output projection [T, D], before the residual. */

@@ -24,7 +24,7 @@ public final class VisionEmbeddings {
     }
 
     /** BLIP-2: {@code vision_model.embeddings.*}, conv with bias, class [1, 1, D], positions [1, T, D]. */
-    static VisionEmbeddings blip2(ModelWeights w, VisionConfig cfg) {
+    public static VisionEmbeddings blip2(ModelWeights w, VisionConfig cfg) {
         int d = cfg.hiddenSize(), t = cfg.numTokens();
         String prefix = "vision_model.embeddings.";
         return new VisionEmbeddings(cfg, new Linear(patchWeight(w, prefix, cfg), w.row(prefix + "patch_embedding.bias", d)),

@@ -3,8 +3,8 @@ package org.qpert.core.parity;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.qpert.core.model.Blip2Retrieval;
-import org.qpert.core.model.ImageContext;
+import org.qpert.core.model.blip2.Blip2Retrieval;
+import org.qpert.core.model.blip2.ImageContext;
 import org.qpert.core.model.QueryPerturbation;
 
 /**

@@ -1,11 +1,11 @@
 package org.qpert.core.parity;
 
 import java.util.Map;
-import org.qpert.core.model.Blip2Retrieval;
+import org.qpert.core.model.blip2.Blip2Retrieval;
 import org.qpert.core.model.QueryPerturbation;
 import org.qpert.core.qpert.ImageObject;
 import org.qpert.core.qpert.ImagePerturbation;
-import org.qpert.core.qpert.PerturbedImage;
+import org.qpert.core.model.blip2.Blip2PerturbedImage;
 
 /**
  * Runs Q-Perturbation on the inputs of a tiny-blip2/qpert-* export and produces its keys: {@code image_embeds},
@@ -26,12 +26,12 @@ public final class PerturbationParityRun {
         int ni = m.pixels().length, nt = m.inputIds().length;
         int[] crossLayers = model.config().qformer().crossAttentionLayers();
         int heads = model.config().qformer().numAttentionHeads(), d = model.config().qformer().headDim();
-        PerturbedImage[] images = new PerturbedImage[ni];
+        Blip2PerturbedImage[] images = new Blip2PerturbedImage[ni];
         float[][] perturbed = new float[ni][], plain = new float[ni][];
         int object = 0;
         for (int i = 0; i < ni; i++) {
             int item = i;
-            images[i] = PerturbedImage.encode(model, m.pixels()[i], in.imageSizes()[i][0], in.imageSizes()[i][1],
+            images[i] = Blip2PerturbedImage.encode(model, m.pixels()[i], in.imageSizes()[i][0], in.imageSizes()[i][1],
                     in.boxes().get(i), in.settings(),
                     cap.sink(i, n -> n.equals("vision_model.post_layernorm") ? "image_embeds" : "vision/" + n));
             ImagePerturbation p = images[i].perturbation();

@@ -2,75 +2,60 @@ package org.qpert.core.qpert;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.qpert.core.model.ActivationSink;
-import org.qpert.core.model.Blip2Retrieval;
-import org.qpert.core.model.ImageContext;
-import org.qpert.core.model.QFormerConfig;
-import org.qpert.core.model.VisionConfig;
+import org.qpert.core.backend.Backend;
+import org.qpert.core.model.EncodedImage;
+import org.qpert.core.model.ModelCard;
+import org.qpert.core.model.PerturbationSite;
+import org.qpert.core.model.TokenGrid;
 import org.qpert.core.qpert.ImagePerturbationBuilder.LayerKeys;
 
 /**
- * An image encoded once for object-aware retrieval: the ViT output and cross-attention keys/values
- * ({@link ImageContext}), its objects and their P̄ ({@link ImagePerturbation}). Both are reused by the ITC pass and by
- * every ITM pair of the image (spec/QPERT.md §6): nothing here is recomputed per text.
+ * An image encoded once for object-aware retrieval, of any family: the model's encoded image (its tokens and the keys
+ * of every perturbation site), its objects and their P̄ ({@link ImagePerturbation}). Both are reused by the features
+ * pass and by every pair the image is scored in (spec/QPERT.md §6): nothing here is recomputed per text.
  *
+ * @param image   the encoded image
  * @param objects one per given box, in order (objects that cover no token included; they add nothing to P̄)
  */
-public record PerturbedImage(ImageContext context, List<ImageObject> objects, ImagePerturbation perturbation) {
+public record PerturbedImage(EncodedImage image, List<ImageObject> objects, ImagePerturbation perturbation) {
 
     public PerturbedImage {
         objects = List.copyOf(objects);
     }
 
     /**
-     * Encodes pixels [3, S, S] (already preprocessed) of an image whose original size is {@code height × width} and
-     * whose object boxes, in original pixels, are {@code boxes} (empty: plain BLIP-2). {@code settings} may be
+     * Adds objects and P̄ to an encoded image of a model with {@code card}, whose original size is
+     * {@code height × width} and whose object boxes, in original pixels, are {@code boxes} (empty: unperturbed).
+     * Only the card (token grid, sites) and the image's keys are read. {@code settings} may be
      * {@link Perturbation#none()}.
      */
-    public static PerturbedImage encode(Blip2Retrieval model, float[] pixels, int height, int width, List<Box> boxes,
-                                        Perturbation settings, ActivationSink sink) {
-        return of(model, model.encodeImage(pixels, sink), height, width, boxes, settings);
-    }
-
-    public static PerturbedImage encode(Blip2Retrieval model, float[] pixels, int height, int width, List<Box> boxes,
-                                        Perturbation settings) {
-        return encode(model, pixels, height, width, boxes, settings, ActivationSink.NONE);
-    }
-
-    /** Adds objects and P̄ to an already encoded image. */
-    public static PerturbedImage of(Blip2Retrieval model, ImageContext context, int height, int width, List<Box> boxes,
-                                    Perturbation settings) {
-        VisionConfig vision = model.config().vision();
-        QFormerConfig qformer = model.config().qformer();
-        List<ImageObject> objects = ImageObject.of(boxes, height, width, vision.imageSize(), vision.patchSize(),
-                settings);
-        if (settings.isOff() || objects.isEmpty()) {
-            return new PerturbedImage(context, objects, ImagePerturbation.none());
+    public static PerturbedImage of(ModelCard card, Backend backend, EncodedImage image, int height, int width,
+                                    List<Box> boxes, Perturbation settings) {
+        List<ImageObject> objects = objects(card.grid(), height, width, boxes, settings);
+        if (settings.isOff() || objects.isEmpty() || card.sites().isEmpty()) {
+            return new PerturbedImage(image, objects, ImagePerturbation.none());
         }
         List<LayerKeys> keys = new ArrayList<>();
-        for (int l : qformer.crossAttentionLayers()) {
-            keys.add(new LayerKeys(l, context.keys(l)));
+        for (PerturbationSite site : card.sites()) {
+            keys.add(new LayerKeys(site.index(), image.keys(site.index())));
         }
-        ImagePerturbation p = new ImagePerturbationBuilder(model.backend(), settings)
-                .build(objects, keys, qformer.numAttentionHeads());
-        return new PerturbedImage(context, objects, p);
+        int heads = card.sites().get(0).heads();
+        for (PerturbationSite site : card.sites()) {
+            if (site.heads() != heads) {
+                throw new IllegalArgumentException(card.family() + ": perturbation sites with " + heads + " and "
+                        + site.heads() + " heads cannot share one P̄ build");
+            }
+        }
+        ImagePerturbation p = new ImagePerturbationBuilder(backend, settings).build(objects, keys, heads);
+        return new PerturbedImage(image, objects, p);
     }
 
-    /** Normalized projected query embeddings [Nq, E] with the perturbation applied. */
-    public float[] imageFeatures(Blip2Retrieval model, ActivationSink sink) {
-        return model.imageFeatures(context, perturbation, sink);
-    }
-
-    public float[] imageFeatures(Blip2Retrieval model) {
-        return imageFeatures(model, ActivationSink.NONE);
-    }
-
-    /** ITM logits [2] of this image with one text (ids, mask of equal length, or mask null), perturbed. */
-    public float[] itmLogits(Blip2Retrieval model, int[] ids, int[] mask, ActivationSink sink) {
-        return model.itmLogits(context, perturbation, ids, mask, sink);
-    }
-
-    public float[] itmLogits(Blip2Retrieval model, int[] ids, int[] mask) {
-        return itmLogits(model, ids, mask, ActivationSink.NONE);
+    /** The objects of {@code boxes} with their token weights through the grid's geometry. */
+    static List<ImageObject> objects(TokenGrid grid, int height, int width, List<Box> boxes, Perturbation settings) {
+        if (grid.resize() != TokenGrid.Resize.SQUASH || grid.prefixTokens() != 1) {
+            throw new IllegalArgumentException("token weights for a " + grid.resize() + " grid with "
+                    + grid.prefixTokens() + " prefix tokens are not implemented");
+        }
+        return ImageObject.of(boxes, height, width, grid.imageSize(), grid.patchSize(), settings);
     }
 }

@@ -1,7 +1,7 @@
 package org.qpert.loaders.config;
 
-import org.qpert.core.model.Blip2Config;
-import org.qpert.core.model.QFormerConfig;
+import org.qpert.core.model.blip2.Blip2Config;
+import org.qpert.core.model.blip2.QFormerConfig;
 import org.qpert.core.model.VisionConfig;
 
 import java.io.IOException;

@@ -4,8 +4,8 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.qpert.core.model.Blip2Config;
-import org.qpert.core.model.QFormerConfig;
+import org.qpert.core.model.blip2.Blip2Config;
+import org.qpert.core.model.blip2.QFormerConfig;
 import org.qpert.core.model.VisionConfig;
 
 import java.io.IOException;

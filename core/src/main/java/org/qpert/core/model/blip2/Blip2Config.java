@@ -1,6 +1,9 @@
-package org.qpert.core.model;
+package org.qpert.core.model.blip2;
 
 import java.util.OptionalInt;
+import org.qpert.core.model.ModelConfig;
+import org.qpert.core.model.ModelConfigs;
+import org.qpert.core.model.VisionConfig;
 
 /**
  * {@code Blip2Config} for {@code Blip2ForImageTextRetrieval}.

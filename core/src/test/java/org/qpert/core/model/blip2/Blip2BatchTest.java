@@ -1,4 +1,4 @@
-package org.qpert.core.model;
+package org.qpert.core.model.blip2;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,10 +16,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.CpuBackend;
 import org.qpert.core.backend.cpu.Kernels;
-import org.qpert.core.model.Blip2Retrieval.ItmPair;
+import org.qpert.core.model.blip2.Blip2Retrieval.ItmPair;
 import org.qpert.core.qpert.Box;
 import org.qpert.core.qpert.Perturbation;
-import org.qpert.core.qpert.PerturbedImage;
+import org.qpert.core.model.QueryPerturbation;
 
 /**
  * An item in a batch gives exactly (bitwise) what it gives alone, on the CPU backend with the Vector API kernels and
@@ -57,7 +57,7 @@ class Blip2BatchTest {
         return m;
     }
 
-    private record Images(Blip2Retrieval model, List<PerturbedImage> perturbed) {
+    private record Images(Blip2Retrieval model, List<Blip2PerturbedImage> perturbed) {
     }
 
     /** Three images, the first and third with boxes (perturbed), encoded one by one. */
@@ -65,9 +65,9 @@ class Blip2BatchTest {
         Blip2Retrieval model = Blip2Retrieval.load(TinyRandomWeights.config(), new TinyRandomWeights(), b);
         List<List<Box>> boxes = List.of(List.of(new Box(5, 5, 30, 40), new Box(20, 0, 56, 20)), List.of(),
                 List.of(new Box(0, 10, 25, 50)));
-        List<PerturbedImage> out = new ArrayList<>();
+        List<Blip2PerturbedImage> out = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            out.add(PerturbedImage.encode(model, pixels(i, 56), 56, 56, boxes.get(i), Perturbation.published()));
+            out.add(Blip2PerturbedImage.encode(model, pixels(i, 56), 56, 56, boxes.get(i), Perturbation.published()));
         }
         assertFalse(out.get(0).perturbation().isEmpty(), "image 0 is perturbed");
         assertTrue(out.get(1).perturbation().isEmpty(), "image 1 is not");
@@ -101,7 +101,7 @@ class Blip2BatchTest {
         Blip2Retrieval model = im.model();
         List<ImageContext> contexts = new ArrayList<>();
         List<QueryPerturbation> perturbations = new ArrayList<>();
-        for (PerturbedImage p : im.perturbed()) {
+        for (Blip2PerturbedImage p : im.perturbed()) {
             contexts.add(p.context());
             perturbations.add(p.perturbation());
         }
@@ -133,7 +133,7 @@ class Blip2BatchTest {
     void itmPairsInABatchEqualAlone(Backend b) {
         Images im = images(b);
         Blip2Retrieval model = im.model();
-        PerturbedImage i0 = im.perturbed().get(0), i1 = im.perturbed().get(1), i2 = im.perturbed().get(2);
+        Blip2PerturbedImage i0 = im.perturbed().get(0), i1 = im.perturbed().get(1), i2 = im.perturbed().get(2);
         List<ItmPair> pairs = List.of(
                 new ItmPair(i0.context(), i0.perturbation(), ids(1, 7), mask(7, 2)),
                 new ItmPair(i0.context(), i0.perturbation(), ids(2, 15), null),

@@ -1,4 +1,4 @@
-package org.qpert.core.model;
+package org.qpert.core.model.blip2;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -7,6 +7,7 @@ import java.util.Map;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.Segments;
 import org.qpert.core.backend.Tensor;
+import org.qpert.core.model.QueryPerturbation;
 
 /**
  * The layout of a stacked Q-Former batch: item i is rows {@code items.start(i)..} of the sequence, its first

@@ -1,4 +1,4 @@
-package org.qpert.core.model;
+package org.qpert.core.model.blip2;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -6,6 +6,13 @@ import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.Segments;
 import org.qpert.core.backend.Tensor;
 import org.qpert.core.backend.TensorScope;
+import org.qpert.core.model.ActivationSink;
+import org.qpert.core.model.AttentionMask;
+import org.qpert.core.model.EncoderLayer;
+import org.qpert.core.model.LayerNorm;
+import org.qpert.core.model.ModelWeights;
+import org.qpert.core.model.VisionConfig;
+import org.qpert.core.model.VisionEmbeddings;
 
 /** {@code Blip2VisionModel}: embeddings, pre-LN encoder layers, post_layernorm over the whole sequence. */
 public final class VisionModel {

@@ -1,9 +1,11 @@
-package org.qpert.core.model;
+package org.qpert.core.model.blip2;
 
 import java.util.Arrays;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.qpert.core.model.VisionConfig;
+import org.qpert.core.model.WeightSource;
 
 /**
  * Deterministic random weights for a model at the tiny parity fixture's shapes (ViT 64 × 2 layers, 56² images of

@@ -1,7 +1,13 @@
-package org.qpert.core.model;
+package org.qpert.core.model.blip2;
 
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.Tensor;
+import org.qpert.core.model.ActivationSink;
+import org.qpert.core.model.AttentionMask;
+import org.qpert.core.model.Linear;
+import org.qpert.core.model.ModelWeights;
+import org.qpert.core.model.SelfAttention;
+import org.qpert.core.model.VisionConfig;
 
 /** {@code Blip2Attention} (EVA): fused qkv projection with bias [q; 0; v], softmax attention, output projection. */
 final class VisionAttention implements SelfAttention {

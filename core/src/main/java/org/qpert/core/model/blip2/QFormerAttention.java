@@ -1,8 +1,13 @@
-package org.qpert.core.model;
+package org.qpert.core.model.blip2;
 
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.Segments;
 import org.qpert.core.backend.Tensor;
+import org.qpert.core.model.ActivationSink;
+import org.qpert.core.model.LayerNorm;
+import org.qpert.core.model.Linear;
+import org.qpert.core.model.ModelWeights;
+import org.qpert.core.model.QueryCrossAttention;
 
 /**
  * {@code Blip2QFormerAttention}: multi-head attention ({@code .attention.query/key/value}) followed by

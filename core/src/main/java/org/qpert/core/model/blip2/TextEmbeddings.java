@@ -1,8 +1,10 @@
-package org.qpert.core.model;
+package org.qpert.core.model.blip2;
 
 import java.util.List;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.Tensor;
+import org.qpert.core.model.LayerNorm;
+import org.qpert.core.model.ModelWeights;
 
 /** {@code Blip2TextEmbeddings} (top-level {@code embeddings}): word + absolute position embeddings, no LayerNorm. */
 final class TextEmbeddings {

@@ -1,7 +1,9 @@
-package org.qpert.core.model;
+package org.qpert.core.model.blip2;
 
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.Tensor;
+import org.qpert.core.model.ActivationSink;
+import org.qpert.core.model.ModelWeights;
 
 /**
  * {@code Blip2QFormerLayer}: self-attention over the whole sequence; then the query rows cross-attend to the image

@@ -1,13 +1,14 @@
-package org.qpert.core.model;
+package org.qpert.core.model.blip2;
 
 import org.qpert.core.backend.Tensor;
 import org.qpert.core.backend.TensorScope;
+import org.qpert.core.model.EncodedImage;
 
 /**
  * What the Q-Former needs from one image, computed once and reused for the ITC pass and every ITM pair: the ViT output
  * Z [T, Dv] and, per cross-attention layer, its keys and values [T, H].
  */
-public final class ImageContext implements AutoCloseable {
+public final class ImageContext implements EncodedImage {
     private final Tensor imageEmbeds;
     private final Tensor[] keys;
     private final Tensor[] values;
@@ -19,11 +20,13 @@ public final class ImageContext implements AutoCloseable {
     }
 
     /** Z: the ViT output after post_layernorm, [T, Dv]. */
+    @Override
     public Tensor imageEmbeds() {
         return imageEmbeds;
     }
 
     /** Cross-attention keys K = Z·Wkᵀ + bk of Q-Former layer {@code layer} [T, H]. */
+    @Override
     public Tensor keys(int layer) {
         return require(keys, layer, "keys");
     }

@@ -1,7 +1,10 @@
-package org.qpert.core.model;
+package org.qpert.core.model.blip2;
 
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.Tensor;
+import org.qpert.core.model.LayerNorm;
+import org.qpert.core.model.Linear;
+import org.qpert.core.model.ModelWeights;
 
 /** BERT FFN: {@code LN(W2·GELU(W1·a + b1) + b2 + a)}; ({@code intermediate}, {@code output}) or the {@code _query} pair. */
 final class QFormerFeedForward {

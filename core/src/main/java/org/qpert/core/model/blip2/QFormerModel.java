@@ -1,9 +1,12 @@
-package org.qpert.core.model;
+package org.qpert.core.model.blip2;
 
 import java.util.ArrayList;
 import java.util.List;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.Tensor;
+import org.qpert.core.model.ActivationSink;
+import org.qpert.core.model.LayerNorm;
+import org.qpert.core.model.ModelWeights;
 
 /** {@code Blip2QFormerModel}: LayerNorm of the input sequence, then the encoder layers. */
 public final class QFormerModel {

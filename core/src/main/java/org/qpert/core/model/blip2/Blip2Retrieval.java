@@ -1,12 +1,22 @@
-package org.qpert.core.model;
+package org.qpert.core.model.blip2;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.Segments;
 import org.qpert.core.backend.Tensor;
 import org.qpert.core.backend.TensorScope;
+import org.qpert.core.model.ActivationSink;
+import org.qpert.core.model.ImageTextModel;
+import org.qpert.core.model.Linear;
+import org.qpert.core.model.ModelCard;
+import org.qpert.core.model.ModelWeights;
+import org.qpert.core.model.PerturbationSite;
+import org.qpert.core.model.QueryPerturbation;
+import org.qpert.core.model.TokenGrid;
+import org.qpert.core.model.WeightSource;
 
 /**
  * {@code Blip2ForImageTextRetrieval}: the ViT, the Q-Former, the text embeddings and the three heads. Every pass takes
@@ -21,7 +31,10 @@ import org.qpert.core.backend.TensorScope;
  * <p>Each public pass runs in a {@link TensorScope}: its intermediate tensors are closed when it returns, and only an
  * {@link ImageContext} outlives {@link #encodeImage}.
  */
-public final class Blip2Retrieval {
+public final class Blip2Retrieval implements ImageTextModel<ImageContext> {
+    /** The family name stores record and users see. */
+    public static final String FAMILY = "blip-2";
+
     private final Blip2Config cfg;
     private final Backend backend;
     private final VisionModel vision;
@@ -31,6 +44,7 @@ public final class Blip2Retrieval {
     private final Linear visionProjection; // [E, H]
     private final Linear textProjection; // [E, H]
     private final Linear itmHead; // [2, H]
+    private final ModelCard card;
 
     private Blip2Retrieval(Blip2Config cfg, ModelWeights w) {
         this.cfg = cfg;
@@ -44,6 +58,21 @@ public final class Blip2Retrieval {
         this.visionProjection = Linear.load(w, "vision_projection", e, h);
         this.textProjection = Linear.load(w, "text_projection", e, h);
         this.itmHead = Linear.load(w, "itm_head", 2, h);
+        this.card = cardOf(cfg);
+    }
+
+    /** 32 query vectors scored by their best cosine, an ITM head, one site per Q-Former cross-attention layer. */
+    private static ModelCard cardOf(Blip2Config cfg) {
+        QFormerConfig q = cfg.qformer();
+        List<PerturbationSite> sites = new ArrayList<>();
+        for (int l : q.crossAttentionLayers()) {
+            sites.add(new PerturbationSite(l, "qformer.layer." + l + ".crossattention", q.numAttentionHeads(),
+                    q.headDim()));
+        }
+        TokenGrid grid = new TokenGrid(1, cfg.vision().patchSize(), cfg.vision().imageSize(), TokenGrid.Resize.SQUASH);
+        return new ModelCard(FAMILY, cfg.numQueryTokens(), cfg.imageTextHiddenSize(),
+                ModelCard.Similarity.MAX_OVER_QUERIES, true, grid,
+                new int[] {grid.tokens(), cfg.vision().hiddenSize()}, sites);
     }
 
     /** Loads every tensor the model needs from {@code weights} onto {@code backend}; shapes are checked by name. */
@@ -59,6 +88,18 @@ public final class Blip2Retrieval {
         return cfg;
     }
 
+    @Override
+    public ModelCard card() {
+        return card;
+    }
+
+    @Override
+    public Optional<PairScorer<ImageContext>> pairScorer() {
+        return Optional.of(pairs -> itmLogits(pairs.stream()
+                .map(p -> new ItmPair(p.image(), p.perturbation(), p.ids(), p.mask())).toList()));
+    }
+
+    @Override
     public Backend backend() {
         return backend;
     }
@@ -100,6 +141,7 @@ public final class Blip2Retrieval {
         return out;
     }
 
+    @Override
     public List<ImageContext> encodeImages(List<float[]> pixels) {
         return encodeImages(pixels, ActivationSink.NONE);
     }
@@ -164,6 +206,7 @@ public final class Blip2Retrieval {
         return split(backend.download(backend.l2Normalize(projected)), images.size());
     }
 
+    @Override
     public List<float[]> imageFeatures(List<ImageContext> images, List<? extends QueryPerturbation> perturbations) {
         return imageFeatures(images, perturbations, ActivationSink.NONE);
     }
@@ -206,6 +249,7 @@ public final class Blip2Retrieval {
         return split(backend.download(backend.l2Normalize(projected)), n);
     }
 
+    @Override
     public List<float[]> textFeatures(List<int[]> ids, List<int[]> masks) {
         return textFeatures(ids, masks, ActivationSink.NONE);
     }

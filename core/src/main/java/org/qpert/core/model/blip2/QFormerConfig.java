@@ -1,4 +1,6 @@
-package org.qpert.core.model;
+package org.qpert.core.model.blip2;
+
+import org.qpert.core.model.ModelConfigs;
 
 /** {@code Blip2QFormerConfig}: the BERT-style Q-Former. */
 public record QFormerConfig(
