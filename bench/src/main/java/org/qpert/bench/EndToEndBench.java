@@ -5,9 +5,9 @@ import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import org.qpert.core.backend.CpuBackend;
 import org.qpert.core.backend.DType;
+import org.qpert.core.model.QueryPerturbation;
 import org.qpert.core.model.blip2.Blip2Retrieval;
 import org.qpert.core.model.blip2.ImageContext;
-import org.qpert.core.model.QueryPerturbation;
 
 /**
  * End-to-end latency of the CPU backend at the real blip2-itm-vit-g sizes with random weights: the ViT (plus the

@@ -5,12 +5,12 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import org.qpert.core.backend.CpuBackend;
+import org.qpert.core.model.QueryPerturbation;
+import org.qpert.core.model.blip2.Blip2PerturbedImage;
 import org.qpert.core.model.blip2.Blip2Retrieval;
 import org.qpert.core.model.blip2.ImageContext;
-import org.qpert.core.model.QueryPerturbation;
 import org.qpert.core.qpert.Box;
 import org.qpert.core.qpert.Perturbation;
-import org.qpert.core.model.blip2.Blip2PerturbedImage;
 
 /**
  * Gallery embedding at the real blip2-itm-vit-g sizes (224 px, random weights), batched against the one-at-a-time

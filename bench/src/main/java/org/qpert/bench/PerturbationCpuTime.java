@@ -9,15 +9,15 @@ import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.CpuBackend;
 import org.qpert.core.backend.Tensor;
 import org.qpert.core.model.ActivationSink;
+import org.qpert.core.model.QueryPerturbation;
+import org.qpert.core.model.blip2.Blip2PerturbedImage;
 import org.qpert.core.model.blip2.Blip2Retrieval;
 import org.qpert.core.model.blip2.ImageContext;
-import org.qpert.core.model.QueryPerturbation;
 import org.qpert.core.qpert.Box;
 import org.qpert.core.qpert.ImageObject;
-import org.qpert.core.qpert.ImagePerturbationBuilder;
 import org.qpert.core.qpert.ImagePerturbationBuilder.LayerKeys;
+import org.qpert.core.qpert.ImagePerturbationBuilder;
 import org.qpert.core.qpert.Perturbation;
-import org.qpert.core.model.blip2.Blip2PerturbedImage;
 
 /**
  * The measurements of {@link PerturbationBenchmark} and {@link QFormerPassBenchmark} in thread CPU time (best of

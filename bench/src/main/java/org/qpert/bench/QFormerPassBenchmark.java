@@ -16,11 +16,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.qpert.core.backend.CpuBackend;
 import org.qpert.core.backend.Tensor;
+import org.qpert.core.model.QueryPerturbation;
+import org.qpert.core.model.blip2.Blip2PerturbedImage;
 import org.qpert.core.model.blip2.Blip2Retrieval;
 import org.qpert.core.model.blip2.ImageContext;
-import org.qpert.core.model.QueryPerturbation;
 import org.qpert.core.qpert.Perturbation;
-import org.qpert.core.model.blip2.Blip2PerturbedImage;
 
 /**
  * One Q-Former image (ITC) pass at blip2-itm-vit-g sizes — 32 queries through 12 layers of width 768, cross-attending

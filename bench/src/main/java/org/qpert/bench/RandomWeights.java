@@ -8,10 +8,10 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import org.qpert.core.backend.DType;
 import org.qpert.core.backend.WeightData;
-import org.qpert.core.model.blip2.Blip2Config;
-import org.qpert.core.model.blip2.QFormerConfig;
 import org.qpert.core.model.VisionConfig;
 import org.qpert.core.model.WeightSource;
+import org.qpert.core.model.blip2.Blip2Config;
+import org.qpert.core.model.blip2.QFormerConfig;
 
 /**
  * Deterministic random weights of any requested shape, for timing the model at real sizes without a checkpoint:

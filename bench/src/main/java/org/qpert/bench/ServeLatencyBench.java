@@ -22,14 +22,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.qpert.core.backend.CpuBackend;
+import org.qpert.core.model.WeightSource;
 import org.qpert.core.model.blip2.Blip2Config;
 import org.qpert.core.model.blip2.Blip2Retrieval;
-import org.qpert.core.model.WeightSource;
 import org.qpert.core.qpert.Box;
 import org.qpert.core.qpert.Perturbation;
-import org.qpert.engine.Blip2Engine;
 import org.qpert.engine.DemoModel;
 import org.qpert.engine.GalleryIndex;
+import org.qpert.engine.ModelEngine;
 import org.qpert.engine.RetrievalEngine;
 import org.qpert.engine.StoredImage;
 import org.qpert.loaders.safetensors.SafetensorsWriter;
@@ -72,7 +72,7 @@ public final class ServeLatencyBench {
                 work.resolve("model-tiny"));
         System.out.printf(Locale.ROOT, "# %s model, %d synthetic stored images, %d cores, %s%n", size, images,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
-        try (RetrievalEngine engine = Blip2Engine.load(model, Perturbation.published());
+        try (RetrievalEngine engine = ModelEngine.load(model, Perturbation.published());
              EmbeddingStore store = syntheticStore(engine, work.resolve("store-" + size + "-" + images), images)) {
             int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
             QPertServer server = QPertServer.start(GalleryIndex.load(engine, store), null,

@@ -19,10 +19,10 @@ import org.qpert.core.backend.CpuBackend;
 import org.qpert.core.backend.DType;
 import org.qpert.core.backend.Tensor;
 import org.qpert.core.backend.WeightData;
-import org.qpert.core.model.blip2.Blip2Config;
-import org.qpert.core.model.blip2.Blip2Retrieval;
 import org.qpert.core.model.QueryPerturbation;
 import org.qpert.core.model.WeightSource;
+import org.qpert.core.model.blip2.Blip2Config;
+import org.qpert.core.model.blip2.Blip2Retrieval;
 import org.qpert.loaders.safetensors.SafetensorsWeights;
 
 /**

@@ -14,9 +14,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.qpert.core.backend.CpuBackend;
+import org.qpert.core.model.QueryPerturbation;
 import org.qpert.core.model.blip2.Blip2Retrieval;
 import org.qpert.core.model.blip2.ImageContext;
-import org.qpert.core.model.QueryPerturbation;
 import org.qpert.loaders.config.Blip2ConfigReader;
 import org.qpert.loaders.safetensors.SafetensorsWeights;
 

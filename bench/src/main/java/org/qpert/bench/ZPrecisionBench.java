@@ -13,16 +13,16 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.qpert.core.backend.CpuBackend;
 import org.qpert.core.backend.Half;
+import org.qpert.core.model.blip2.Blip2PerturbedImage;
 import org.qpert.core.model.blip2.Blip2Retrieval;
 import org.qpert.core.model.blip2.ImageContext;
 import org.qpert.core.qpert.Box;
 import org.qpert.core.qpert.Perturbation;
-import org.qpert.core.model.blip2.Blip2PerturbedImage;
-import org.qpert.engine.Blip2Engine;
 import org.qpert.engine.DatasetLayout;
 import org.qpert.engine.DemoModel;
 import org.qpert.engine.Gallery;
 import org.qpert.engine.GalleryImage;
+import org.qpert.engine.ModelEngine;
 import org.qpert.engine.RetrievalEngine;
 import org.qpert.engine.StoreZ;
 import org.qpert.engine.StoredImage;
@@ -73,7 +73,7 @@ public final class ZPrecisionBench {
         Path model = DemoModel.extract(work.resolve("model"));
         SyntheticDataset.write(work.resolve("data"), SyntheticDataset.Layout.FLICKR30K, 12, 0, 5);
         Gallery gallery = DatasetLayout.FLICKR30K.load(work.resolve("data"), null, 0);
-        try (Blip2Engine engine = Blip2Engine.load(model, Perturbation.published())) {
+        try (ModelEngine engine = ModelEngine.load(model, Perturbation.published())) {
             List<GalleryImage> images = gallery.images();
             List<String> captions = gallery.captions();
             List<RetrievalEngine.EmbeddedImage> embedded = new ArrayList<>();

@@ -9,7 +9,6 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.qpert.api.Detection;
 import org.qpert.api.Detector;
-import org.qpert.engine.Blip2Engine;
 import org.qpert.engine.DatasetLayout;
 import org.qpert.engine.DetectMode;
 import org.qpert.engine.DetectionJob;
@@ -17,6 +16,8 @@ import org.qpert.engine.EvalReport;
 import org.qpert.engine.Evaluator;
 import org.qpert.engine.Gallery;
 import org.qpert.engine.GalleryImage;
+import org.qpert.engine.ModelEngine;
+import org.qpert.engine.Rerank;
 import org.qpert.engine.RetrievalEngine;
 import org.qpert.engine.Searcher;
 import org.qpert.engine.StoredImage;
@@ -53,9 +54,9 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Generated images (default: ${DEFAULT-VALUE}).")
     int images;
 
-    @Option(names = "--itm-k", paramLabel = "K", defaultValue = "64",
-            description = "ITM re-ranks the ITC top K (default: ${DEFAULT-VALUE}).")
-    int itmK;
+    @Option(names = "--itm-k", paramLabel = "K",
+            description = "ITM re-ranks the ITC top K (default: 64 where the model has an ITM head, else 0).")
+    Integer itmK;
 
     @Option(names = "--keep", paramLabel = "DIR",
             description = "Write the generated dataset, store and report into DIR and keep them (default: a "
@@ -71,7 +72,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Flags.within("--images", images, 2, 1000);
-        Flags.atLeast("--itm-k", itmK, 0);
+        if (itmK != null) {
+            Flags.atLeast("--itm-k", itmK, 0);
+        }
         engineOptions.check();
         PrintWriter out = spec.commandLine().getOut();
         Path work = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("qpert-demo");
@@ -91,9 +94,10 @@ public final class DemoCommand implements Callable<Integer> {
             out.println("1. Generated " + gallery.images().size() + " images with " + gallery.captions().size()
                     + " captions and their boxes in " + data + "\n");
             out.flush();
-            Blip2Engine.Detection detection = detection(work);
+            ModelEngine.Detection detection = detection(work);
             try (RetrievalEngine engine = engineOptions.load(modelDir, null)) {
                 Path storeDir = work.resolve("store");
+                int itmK = Rerank.depth(engine, null, this.itmK, 64);
                 EvalReport report = Evaluator.evaluate(engine, gallery, storeDir, itmK, 4,
                         "qpert demo: " + gallery.images().size() + " generated images");
                 out.println("2. Embedded the images into the store " + storeDir + "\n");
@@ -132,21 +136,21 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** The user's --detector, else the bundled tiny OWLv2; every image detected unless --detect says otherwise. */
-    private Blip2Engine.Detection detection(Path work) throws IOException {
+    private ModelEngine.Detection detection(Path work) throws IOException {
         Path dir = engineOptions.detector != null ? engineOptions.detector
                 : org.qpert.engine.DemoModel.extractDetector(work.resolve("tiny-owlv2"));
         DetectMode mode = engineOptions.detect == null ? DetectMode.ALL : DetectMode.parse(engineOptions.detect);
-        return new Blip2Engine.Detection(dir, engineOptions.detectorOptions.settings(), mode);
+        return new ModelEngine.Detection(dir, engineOptions.detectorOptions.settings(), mode);
     }
 
     /** Step 5: the same gallery with boxes from the detector, embedded into a second store and evaluated. */
-    private void detectedBoxes(PrintWriter out, Path modelDir, Gallery gallery, Blip2Engine.Detection detection,
+    private void detectedBoxes(PrintWriter out, Path modelDir, Gallery gallery, ModelEngine.Detection detection,
                                Path work) throws IOException {
         out.println("\n5. Boxes from a detector instead of the annotations (--detector DIR --detect "
                 + detection.mode().name().toLowerCase(java.util.Locale.ROOT) + "): "
                 + (engineOptions.detector == null ? "the bundled tiny OWLv2 (96 px, 36 patches) with RANDOM weights, "
                 + "so its boxes are arbitrary" : "OWLv2 " + detection.dir()) + "; " + detection.settings().describe());
-        try (Blip2Engine engine = engineOptions.load(modelDir, detection)) {
+        try (ModelEngine engine = engineOptions.load(modelDir, detection)) {
             GalleryImage first = gallery.images().get(0);
             Detector detector = engine.qpert().detector().orElseThrow();
             java.util.List<Detection> found = detector.detect(first.file());
@@ -161,7 +165,8 @@ public final class DemoCommand implements Callable<Integer> {
                 DetectionJob.run(detector, gallery.images().stream().map(GalleryImage::file).toList(), drawn);
                 out.println("   drawn: " + drawn);
             }
-            EvalReport report = Evaluator.evaluate(engine, gallery, work.resolve("store-detected"), itmK, 4,
+            EvalReport report = Evaluator.evaluate(engine, gallery, work.resolve("store-detected"),
+                    Rerank.depth(engine, null, itmK, 64), 4,
                     "qpert demo: " + gallery.images().size() + " generated images, detected boxes");
             out.println("\n   Evaluation with detected boxes (the store records the detector's fingerprint and "
                     + "settings):\n");

@@ -2,8 +2,8 @@ package org.qpert.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import org.qpert.engine.Blip2Engine;
 import org.qpert.engine.DetectMode;
+import org.qpert.engine.ModelEngine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -30,7 +30,7 @@ final class EngineOptions {
     DetectorOptions detectorOptions;
 
     /** The detector part, validated without loading anything; null without --detector. */
-    Blip2Engine.Detection detection() {
+    ModelEngine.Detection detection() {
         if (detector == null) {
             if (detect != null || detectorOptions.anyGiven()) {
                 throw new IllegalArgumentException("--detect, --queries, --threshold, --nms, --max-boxes and "
@@ -39,7 +39,7 @@ final class EngineOptions {
             return null;
         }
         DetectMode mode = detect == null ? DetectMode.MISSING : DetectMode.parse(detect);
-        return new Blip2Engine.Detection(detector, detectorOptions.settings(), mode);
+        return new ModelEngine.Detection(detector, detectorOptions.settings(), mode);
     }
 
     /** Validates the flags (e.g. --alpha, --tau, the detector's) without loading anything: commands call it first. */
@@ -48,11 +48,11 @@ final class EngineOptions {
         detection();
     }
 
-    Blip2Engine load(Path modelDir) throws IOException {
+    ModelEngine load(Path modelDir) throws IOException {
         return load(modelDir, detection());
     }
 
-    Blip2Engine load(Path modelDir, Blip2Engine.Detection detection) throws IOException {
-        return Blip2Engine.load(modelDir, perturbation.toPerturbation(), device.device, device.precision, detection);
+    ModelEngine load(Path modelDir, ModelEngine.Detection detection) throws IOException {
+        return ModelEngine.load(modelDir, perturbation.toPerturbation(), device.device, device.precision, detection);
     }
 }

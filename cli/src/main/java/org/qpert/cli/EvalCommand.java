@@ -4,10 +4,11 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.qpert.engine.DatasetLayout;
 import org.qpert.engine.EvalReport;
-import org.qpert.engine.Gallery;
 import org.qpert.engine.Evaluator;
-import org.qpert.engine.StoreZ;
+import org.qpert.engine.Gallery;
+import org.qpert.engine.Rerank;
 import org.qpert.engine.RetrievalEngine;
+import org.qpert.engine.StoreZ;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,9 +49,10 @@ public final class EvalCommand implements Callable<Integer> {
             + "dataset's own annotations.")
     Path boxes;
 
-    @Option(names = "--itm-k", paramLabel = "K", defaultValue = "64",
-            description = "Re-rank the top K of each query with ITM; 0 = ITC only (default: ${DEFAULT-VALUE}).")
-    int itmK;
+    @Option(names = "--itm-k", paramLabel = "K",
+            description = "Re-rank the top K of each query with ITM; 0 = ITC only (default: 64 where the model has an "
+                    + "ITM head, else 0).")
+    Integer itmK;
 
     @Option(names = "--limit", paramLabel = "N", defaultValue = "0",
             description = "Evaluate only the first N test images and their captions (0 = all).")
@@ -82,7 +84,9 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Flags.atLeast("--itm-k", itmK, 0);
+        if (itmK != null) {
+            Flags.atLeast("--itm-k", itmK, 0);
+        }
         Flags.atLeast("--limit", limit, 0);
         Flags.atLeast("--batch", batch, 1);
         StoreZ z = storeZ == null ? null : StoreZ.parse(storeZ);
@@ -91,7 +95,7 @@ public final class EvalCommand implements Callable<Integer> {
         Gallery gallery = layout.load(root, split, images, boxes, limit);
         try (RetrievalEngine engine = engineOptions.load(Models.requireModelDir(model))) {
             Path storeDir = store != null ? store : Evaluator.defaultStore(layout, engine);
-            EvalReport r = Evaluator.evaluate(engine, gallery, storeDir, itmK, batch,
+            EvalReport r = Evaluator.evaluate(engine, gallery, storeDir, Rerank.depth(engine, null, itmK, 64), batch,
                     "qpert eval: " + layout.name().toLowerCase(java.util.Locale.ROOT) + " test"
                             + (limit > 0 ? " (first " + gallery.images().size() + " images)" : ""), z);
             spec.commandLine().getOut().print(r.markdown());

@@ -8,12 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.qpert.core.qpert.Box;
+import org.qpert.engine.Rerank;
 import org.qpert.engine.RetrievalEngine;
 import org.qpert.engine.Searcher;
 import org.qpert.engine.StoredImage;
-import org.qpert.core.qpert.Box;
-import org.qpert.loaders.store.EmbeddingStore;
 import org.qpert.index.LuceneItc;
+import org.qpert.loaders.store.EmbeddingStore;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -62,8 +63,8 @@ public final class SearchCommand implements Callable<Integer> {
     int top;
 
     @Option(names = "--itm-k", paramLabel = "K",
-            description = "Re-rank the ITC top K with ITM; 0 = ITC only (default: 16, or 0 on a store made with "
-                    + "--store-z none, which keeps no Z for ITM).")
+            description = "Re-rank the ITC top K with ITM; 0 = ITC only (default: 16 where the model has an ITM head "
+                    + "and the store keeps Z, else 0).")
     Integer itmK;
 
     @Mixin
@@ -91,9 +92,7 @@ public final class SearchCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("--text needs --store DIR (made by qpert embed)");
                 }
                 try (EmbeddingStore s = StoredImage.openForSearch(store, engine)) {
-                    if (itmK == null) {
-                        itmK = StoredImage.hasZ(s) ? DEFAULT_ITM_K : 0;
-                    }
+                    itmK = Rerank.depth(engine, s, itmK, DEFAULT_ITM_K);
                     hits = searchStore(engine, s, query.text);
                 }
                 out.println("images for \"" + query.text + "\":");
@@ -103,7 +102,7 @@ public final class SearchCommand implements Callable<Integer> {
                 }
                 List<String> list = Files.readAllLines(captions, StandardCharsets.UTF_8).stream()
                         .filter(l -> !l.isBlank()).toList();
-                itmK = itmK == null ? DEFAULT_ITM_K : itmK;
+                itmK = Rerank.depth(engine, null, itmK, DEFAULT_ITM_K);
                 hits = Searcher.image(engine, query.image, parseBoxes(boxes), list, itmK, top);
                 out.println("captions for " + query.image + ":");
             }

@@ -15,10 +15,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.qpert.core.backend.CpuBackend;
 import org.qpert.core.backend.WeightData;
-import org.qpert.core.model.blip2.Blip2Config;
-import org.qpert.core.model.blip2.Blip2Retrieval;
 import org.qpert.core.model.QueryPerturbation;
 import org.qpert.core.model.WeightSource;
+import org.qpert.core.model.blip2.Blip2Config;
+import org.qpert.core.model.blip2.Blip2Retrieval;
 import org.qpert.loaders.config.Blip2ConfigReader;
 import org.qpert.loaders.safetensors.SafetensorsWeights;
 

@@ -18,17 +18,17 @@ import org.qpert.cli.PerturbationFixture;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.CpuBackend;
 import org.qpert.core.backend.Tensor;
-import org.qpert.core.model.blip2.Blip2Retrieval;
 import org.qpert.core.model.QueryPerturbation;
+import org.qpert.core.model.blip2.Blip2PerturbedImage;
+import org.qpert.core.model.blip2.Blip2Retrieval;
 import org.qpert.core.parity.Comparison;
 import org.qpert.core.parity.ParityRun;
 import org.qpert.core.parity.PerturbationParityRun;
 import org.qpert.core.parity.ReferenceTensor;
 import org.qpert.core.qpert.ImageObject;
 import org.qpert.core.qpert.ImagePerturbation;
-import org.qpert.core.qpert.ImagePerturbationBuilder;
 import org.qpert.core.qpert.ImagePerturbationBuilder.LayerKeys;
-import org.qpert.core.model.blip2.Blip2PerturbedImage;
+import org.qpert.core.qpert.ImagePerturbationBuilder;
 
 /**
  * Q-Perturbation on the tiny BLIP-2 against the three PyTorch exports tiny-blip2/qpert-* (spec/QPERT.md, reference

@@ -2,19 +2,19 @@ package org.qpert.api;
 
 import java.util.List;
 import org.qpert.core.qpert.Box;
-import org.qpert.core.model.blip2.Blip2PerturbedImage;
+import org.qpert.core.qpert.PerturbedImage;
 
 /**
- * One embedded image: its ITC query features and what ITM needs again (the ViT output, cross-attention keys and
- * values, and P̄), so scoring captions against it never re-runs the ViT or rebuilds P̄. Immutable.
+ * One embedded image: its ITC query features and what ITM needs again (the image tokens, the perturbation sites' keys,
+ * and P̄), so scoring captions against it never re-runs the ViT or rebuilds P̄. Immutable.
  *
  * @param height   original height in pixels (the frame of the boxes)
  * @param width    original width in pixels
- * @param boxes    the object boxes it was embedded with (empty: plain BLIP-2)
+ * @param boxes    the object boxes it was embedded with (empty: unperturbed)
  * @param features normalized projected query embeddings [queries × dim], row-major
  */
 public record ImageEmbedding(int height, int width, List<Box> boxes, float[] features, int queries, int dim,
-        Blip2PerturbedImage encoded) {
+        PerturbedImage encoded) {
 
     public ImageEmbedding {
         boxes = List.copyOf(boxes);

@@ -8,26 +8,26 @@ import java.util.Objects;
 import java.util.Optional;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.BackendProvider;
-import org.qpert.core.model.blip2.Blip2Config;
-import org.qpert.core.model.blip2.Blip2Retrieval;
-import org.qpert.core.model.blip2.ImageContext;
+import org.qpert.core.model.EncodedImage;
+import org.qpert.core.model.ModelCard;
 import org.qpert.core.qpert.Box;
 import org.qpert.core.qpert.Perturbation;
-import org.qpert.core.model.blip2.Blip2PerturbedImage;
-import org.qpert.loaders.config.Blip2ConfigReader;
+import org.qpert.core.qpert.PerturbedImage;
+import org.qpert.core.retrieval.ItcScores;
+import org.qpert.family.CaptionOptions;
+import org.qpert.family.FamilyModel;
+import org.qpert.family.ModelFamilies;
 import org.qpert.loaders.hub.HubSettings;
 import org.qpert.loaders.hub.ModelSource;
-import org.qpert.loaders.image.ClipImageProcessor;
 import org.qpert.loaders.image.ImageDecoder;
 import org.qpert.loaders.image.RgbImage;
-import org.qpert.loaders.safetensors.SafetensorsWeights;
-import org.qpert.loaders.text.BertTokenizer;
-import org.qpert.loaders.text.EncodedBatch;
 import org.qpert.loaders.text.Encoding;
 
 /**
- * The library facade a JVM service uses: a BLIP-2 retrieval checkpoint with its tokenizer and image preprocessing,
- * on one device, with Q-Perturbation settings. Built once, then safe to call from many threads at once.
+ * The library facade a JVM service uses: a retrieval checkpoint of any family (BLIP-2, CoCa, … found by its files)
+ * with its tokenizer and image preprocessing, on one device, with Q-Perturbation settings. What the model can do is on
+ * its {@link #card()}: ITM exists only where the card has a pair scorer. Built once, then safe to call from many
+ * threads at once.
  *
  * <pre>{@code
  * try (QPert qpert = QPert.builder().model(Path.of("blip2-itm-vit-g")).build()) {
@@ -39,26 +39,16 @@ import org.qpert.loaders.text.Encoding;
  * }</pre>
  */
 public final class QPert implements AutoCloseable {
-    /** LAVIS's caption length for retrieval (spec/QPERT.md §7). */
-    public static final int DEFAULT_MAX_TOKENS = 35;
-
-    private final Blip2Retrieval model;
-    private final BertTokenizer tokenizer;
-    private final ClipImageProcessor processor;
+    private final FamilyModel model;
     private final ImageDecoder decoder;
     private final Perturbation perturbation;
-    private final int maxTokens;
     private final Detector detector;
 
-    private QPert(Blip2Retrieval model, BertTokenizer tokenizer, ImageDecoder decoder, Perturbation perturbation,
-            int maxTokens, Detector detector) {
+    private QPert(FamilyModel model, ImageDecoder decoder, Perturbation perturbation, Detector detector) {
         this.detector = detector;
         this.model = model;
-        this.tokenizer = tokenizer;
-        this.processor = new ClipImageProcessor(model.config().vision().imageSize());
         this.decoder = decoder;
         this.perturbation = perturbation;
-        this.maxTokens = maxTokens;
     }
 
     public static Builder builder() {
@@ -72,8 +62,8 @@ public final class QPert implements AutoCloseable {
         private String device = "cpu";
         private String precision = "f32";
         private Perturbation perturbation = Perturbation.published();
-        private int maxTokens = DEFAULT_MAX_TOKENS;
-        private boolean lavisCaptions = true;
+        private int maxTokens;
+        private boolean cleanCaptions = true;
         private long maxImagePixels = -1;
         private Path detectorDir;
         private DetectorSettings detectorSettings = DetectorSettings.defaults();
@@ -82,8 +72,9 @@ public final class QPert implements AutoCloseable {
         }
 
         /**
-         * Checkpoint folder: config.json, model.safetensors (or a sharded index), vocab.txt or tokenizer.json; or,
-         * when no such folder exists, a Hugging Face Hub id {@code ORG/NAME[@REVISION]} fetched into the Hub cache.
+         * Checkpoint folder of any known family (BLIP-2: config.json, model.safetensors or a sharded index, vocab.txt
+         * or tokenizer.json; CoCa: open_clip_config.json and its safetensors); or, when no such folder exists, a
+         * Hugging Face Hub id {@code ORG/NAME[@REVISION]} fetched into the Hub cache.
          */
         public Builder model(Path dir) {
             this.model = dir;
@@ -119,18 +110,21 @@ public final class QPert implements AutoCloseable {
             return this;
         }
 
-        /** Captions are cut to this many tokens including [CLS]/[SEP] (default 35, as LAVIS retrieval). */
+        /**
+         * Captions are cut to this many tokens including the start and end tokens (default: the family's own, e.g.
+         * 35 for BLIP-2 as LAVIS retrieval).
+         */
         public Builder maxTokens(int n) {
-            if (n < 3) {
-                throw new IllegalArgumentException("maxTokens " + n + " leaves no room for a word between [CLS] and [SEP]");
-            }
+            new CaptionOptions(n, true); // checks n
             this.maxTokens = n;
             return this;
         }
 
-        /** LAVIS caption cleaning (lowercase, punctuation to spaces, ≤ 50 words); default on. */
-        public Builder lavisCaptions(boolean on) {
-            this.lavisCaptions = on;
+        /**
+         * The family's caption cleaning (BLIP-2: LAVIS's lowercase, punctuation to spaces, ≤ 50 words); default on.
+         */
+        public Builder cleanCaptions(boolean on) {
+            this.cleanCaptions = on;
             return this;
         }
 
@@ -160,15 +154,14 @@ public final class QPert implements AutoCloseable {
                 throw new IllegalArgumentException("no model folder given (builder().model(dir))");
             }
             Path model = hub == null ? ModelSource.resolve(this.model) : ModelSource.resolve(this.model, hub);
-            Blip2Config cfg = Blip2ConfigReader.read(model);
-            BertTokenizer tokenizer = BertTokenizer.load(model).withLavisCleaning(lavisCaptions);
+            var family = ModelFamilies.of(model);
             Backend backend = BackendProvider.open(device, precision);
-            try (SafetensorsWeights weights = SafetensorsWeights.open(model)) {
-                Blip2Retrieval m = Blip2Retrieval.load(cfg, weights, backend);
+            try {
+                FamilyModel m = family.load(model, backend, new CaptionOptions(maxTokens, cleanCaptions));
                 ImageDecoder decoder = maxImagePixels > 0 ? new ImageDecoder(maxImagePixels) : new ImageDecoder();
                 Detector detector = detectorDir == null ? null
                         : Detector.load(detectorDir, detectorSettings, backend, decoder);
-                return new QPert(m, tokenizer, decoder, perturbation, maxTokens, detector);
+                return new QPert(m, decoder, perturbation, detector);
             } catch (RuntimeException | IOException e) {
                 backend.close();
                 throw e;
@@ -176,8 +169,14 @@ public final class QPert implements AutoCloseable {
         }
     }
 
-    public Blip2Retrieval model() {
+    /** The loaded model with its family's preprocessing and caption handling. */
+    public FamilyModel model() {
         return model;
+    }
+
+    /** What the model can do: its family, ITC vectors, pair scorer, token grid, perturbation sites. */
+    public ModelCard card() {
+        return model.card();
     }
 
     public Perturbation perturbation() {
@@ -219,32 +218,34 @@ public final class QPert implements AutoCloseable {
     }
 
     /**
-     * Embeds decoded images in one batch (one ViT pass and one Q-Former pass for all of them), image i with
+     * Embeds decoded images in one batch (one pass of each tower for all of them), image i with
      * {@code boxes.get(i)}; each result equals what the image gives alone.
      */
     public List<ImageEmbedding> embedImages(List<RgbImage> images, List<List<Box>> boxes, Perturbation settings) {
-        List<Blip2PerturbedImage> encoded = encodeImages(images, boxes, settings);
-        List<float[]> features = model.imageFeatures(encoded.stream().map(Blip2PerturbedImage::context).toList(),
-                encoded.stream().map(Blip2PerturbedImage::perturbation).toList());
+        List<PerturbedImage> encoded = encodeImages(images, boxes, settings);
+        List<float[]> features = model.imageFeatures(encoded.stream().map(PerturbedImage::image).toList(),
+                encoded.stream().map(PerturbedImage::perturbation).toList());
+        ModelCard card = card();
         List<ImageEmbedding> out = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) {
             out.add(new ImageEmbedding(images.get(i).height(), images.get(i).width(), boxes.get(i), features.get(i),
-                    model.config().numQueryTokens(), model.config().imageTextHiddenSize(), encoded.get(i)));
+                    card.queries(), card.width(), encoded.get(i)));
         }
         return out;
     }
 
-    /** The ViT pass of a batch of decoded images and each image's objects and P̄ (no ITC features yet). */
-    public List<Blip2PerturbedImage> encodeImages(List<RgbImage> images, List<List<Box>> boxes, Perturbation settings) {
+    /** The image tower's pass over a batch of decoded images and each image's objects and P̄ (no ITC features yet). */
+    public List<PerturbedImage> encodeImages(List<RgbImage> images, List<List<Box>> boxes, Perturbation settings) {
         if (images.size() != boxes.size()) {
             throw new IllegalArgumentException(boxes.size() + " box lists for " + images.size() + " images");
         }
-        List<float[]> pixels = images.parallelStream().map(processor::pixelValues).toList();
-        List<ImageContext> contexts = model.encodeImages(pixels);
-        List<Blip2PerturbedImage> out = new ArrayList<>(images.size());
+        List<float[]> pixels = images.parallelStream().map(model::pixelValues).toList();
+        List<EncodedImage> encoded = model.encodeImages(pixels);
+        List<PerturbedImage> out = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) {
             RgbImage image = images.get(i);
-            out.add(Blip2PerturbedImage.of(model, contexts.get(i), image.height(), image.width(), boxes.get(i), settings));
+            out.add(PerturbedImage.of(card(), model.backend(), encoded.get(i), image.height(), image.width(),
+                    boxes.get(i), settings));
         }
         return out;
     }
@@ -254,11 +255,10 @@ public final class QPert implements AutoCloseable {
         return embedTexts(List.of(caption)).get(0);
     }
 
-    /** Embeds captions in one Q-Former pass (each at its own length); each result equals the caption alone. */
+    /** Embeds captions in one text-tower pass (each at its own length); each result equals the caption alone. */
     public List<TextEmbedding> embedTexts(List<String> captions) {
         List<Encoding> encodings = captions.stream().map(this::encode).toList();
-        List<float[]> features = model.textFeatures(encodings.stream().map(Encoding::ids).toList(),
-                encodings.stream().map(Encoding::attentionMask).toList());
+        List<float[]> features = model.textFeatures(encodings);
         List<TextEmbedding> out = new ArrayList<>(captions.size());
         for (int i = 0; i < captions.size(); i++) {
             out.add(new TextEmbedding(captions.get(i), encodings.get(i).ids(), features.get(i)));
@@ -266,9 +266,9 @@ public final class QPert implements AutoCloseable {
         return out;
     }
 
-    /** ITC score: max over the image's query features of the cosine with the caption's feature. */
+    /** ITC score: the best cosine of the image's vectors with the caption's feature (one vector: its cosine). */
     public float itc(ImageEmbedding image, TextEmbedding text) {
-        return Blip2Retrieval.itc(image.features(), text.feature());
+        return ItcScores.itc(image.features(), text.feature());
     }
 
     /** ITM logits [no match, match] of the image with the caption, with the image's own perturbation. */
@@ -278,33 +278,31 @@ public final class QPert implements AutoCloseable {
 
     /**
      * ITM logits [no match, match] of one encoded image (its own P̄, if any) with each caption, all pairs in one
-     * Q-Former pass.
+     * pass; refused where the card has no pair scorer.
      */
-    public List<float[]> itmLogits(Blip2PerturbedImage image, List<String> captions) {
-        List<Blip2Retrieval.ItmPair> pairs = new ArrayList<>(captions.size());
+    public List<float[]> itmLogits(PerturbedImage image, List<String> captions) {
+        List<FamilyModel.Pair> pairs = new ArrayList<>(captions.size());
         for (String caption : captions) {
-            Encoding e = encode(caption);
-            pairs.add(new Blip2Retrieval.ItmPair(image.context(), image.perturbation(), e.ids(), e.attentionMask()));
+            pairs.add(new FamilyModel.Pair(image.image(), image.perturbation(), encode(caption)));
         }
-        return model.itmLogits(pairs);
+        return model.pairLogits(pairs);
     }
 
     /**
      * ITM logits [no match, match] of pairs: {@code images.get(i)} (its own P̄, if any) with {@code captions.get(i)},
-     * all pairs in one Q-Former pass; each equals the pair scored alone.
+     * all pairs in one pass; each equals the pair scored alone. Refused where the card has no pair scorer.
      */
-    public List<float[]> itmLogits(List<Blip2PerturbedImage> images, List<String> captions) {
+    public List<float[]> itmLogits(List<PerturbedImage> images, List<String> captions) {
         if (images.size() != captions.size()) {
             throw new IllegalArgumentException(images.size() + " images for " + captions.size() + " captions: ITM "
                     + "pairs need one caption per image");
         }
-        List<Blip2Retrieval.ItmPair> pairs = new ArrayList<>(captions.size());
+        List<FamilyModel.Pair> pairs = new ArrayList<>(captions.size());
         for (int i = 0; i < captions.size(); i++) {
-            Encoding e = encode(captions.get(i));
-            Blip2PerturbedImage image = images.get(i);
-            pairs.add(new Blip2Retrieval.ItmPair(image.context(), image.perturbation(), e.ids(), e.attentionMask()));
+            PerturbedImage image = images.get(i);
+            pairs.add(new FamilyModel.Pair(image.image(), image.perturbation(), encode(captions.get(i))));
         }
-        return model.itmLogits(pairs);
+        return model.pairLogits(pairs);
     }
 
     /** ITM class-1 ("match") logit, the score LAVIS and the paper add to ITC when re-ranking. */
@@ -312,17 +310,9 @@ public final class QPert implements AutoCloseable {
         return itmLogits(image, caption)[1];
     }
 
-    /** Token ids and mask of a caption as the model sees it (no padding). */
+    /** Token ids and mask of a caption as the model sees it (the family's cleaning and tokenizer, no padding). */
     public Encoding encode(String caption) {
-        if (caption == null || caption.isBlank()) {
-            throw new IllegalArgumentException("empty caption");
-        }
-        EncodedBatch batch = tokenizer.encodeBatch(List.of(caption), maxTokens, BertTokenizer.Padding.LONGEST);
-        Encoding e = new Encoding(batch.ids()[0], batch.attentionMask()[0]);
-        if (e.length() <= 2) {
-            throw new IllegalArgumentException("caption \"" + caption + "\" has no tokens after cleaning");
-        }
-        return e;
+        return model.encode(caption);
     }
 
     @Override

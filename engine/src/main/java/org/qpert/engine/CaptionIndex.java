@@ -61,6 +61,9 @@ public final class CaptionIndex {
         if (perturbed && !engine.perturbs()) {
             throw new IllegalArgumentException("the engine runs without Q-Perturbation (--no-qpert)");
         }
+        if (rerank > 0 && !Rerank.possible(engine, null)) {
+            throw Rerank.impossible(engine, null);
+        }
         List<Box> boxes = engine.withBoxes(new GalleryImage(file.toString(), file, given, !given.isEmpty())).boxes();
         RetrievalEngine.EmbeddedImage e = engine.embed(file, boxes);
         int[] shape = engine.featureShape();

@@ -8,8 +8,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.List;
+import java.util.Locale;
 import org.qpert.core.retrieval.Evaluation;
 import org.qpert.core.retrieval.ItcScores;
 import org.qpert.core.retrieval.Progress;
@@ -60,6 +60,9 @@ public final class Evaluator {
     public static EvalReport evaluate(RetrievalEngine engine, Gallery gallery, Path storeDir, int itmK, int batch,
                                       String title, StoreZ z) throws IOException {
         StoreSpec spec = StoredImage.spec(engine, storeDir, z);
+        if (itmK > 0 && !engine.scoresPairs()) {
+            throw Rerank.impossible(engine, null);
+        }
         if (itmK > 0 && !spec.fieldNames().contains(StoredImage.Z)) {
             throw new IllegalArgumentException("store " + storeDir + " keeps no ViT output Z (--store-z none), which "
                     + "ITM re-ranking reads: evaluate with --itm-k 0 or keep Z");

@@ -95,9 +95,9 @@ public final class GalleryIndex {
         return store;
     }
 
-    /** Whether the store keeps Z, so that searches can re-rank by ITM ({@link StoreZ#NONE}: ITC only). */
+    /** Whether searches can re-rank by ITM: the model scores pairs and the store keeps Z ({@link Rerank#possible}). */
     public boolean canRerank() {
-        return StoredImage.hasZ(store);
+        return Rerank.possible(engine, store);
     }
 
     /** Number of searchable images. */
@@ -130,7 +130,7 @@ public final class GalleryIndex {
             throw new IllegalArgumentException("this store holds no Q-Perturbation features (made with --no-qpert)");
         }
         if (rerank > 0 && !canRerank()) {
-            throw StoredImage.noZ(store);
+            throw Rerank.impossible(engine, store);
         }
         Snapshot s = snapshot;
         int n = s.ids().size();

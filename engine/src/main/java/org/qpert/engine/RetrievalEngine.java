@@ -4,25 +4,39 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.qpert.core.backend.Backend;
+import org.qpert.core.model.ModelCard;
 import org.qpert.core.qpert.Box;
 
 /**
- * What retrieval needs from a model: embed an image once (ViT output Z and the ITC query embeddings, with and without
- * Q-Perturbation), embed texts, and score image-text pairs by ITM from a stored Z. Thread-safe.
+ * What retrieval needs from a model of any family: embed an image once (its ITC vectors with and without
+ * Q-Perturbation, and the image tokens Z where the model scores pairs), embed texts, and, where its {@link #card()}
+ * has a pair scorer, score image-text pairs by ITM from a stored Z. Thread-safe.
  */
 public interface RetrievalEngine extends AutoCloseable {
 
     /** The backend the model runs on; retrieval math (the ITC matrix) runs there too. */
     Backend backend();
 
+    /** What the model can do; callers read it instead of naming a family. */
+    ModelCard card();
+
     /** Settings that decide every stored value (model identity, image size, perturbation); a store keeps them. */
     Map<String, String> storeSettings();
 
     /** Shape of Z, [T, Dv]. */
-    int[] imageEmbedsShape();
+    default int[] imageEmbedsShape() {
+        return card().imageEmbedsShape();
+    }
 
-    /** Shape of one image's ITC features, [Nq, E]. */
-    int[] featureShape();
+    /** Shape of one image's ITC features, [Nq, E] ([1, E] for a single-vector family). */
+    default int[] featureShape() {
+        return card().featureShape();
+    }
+
+    /** Whether {@link #itm} can be asked: the model has a pair scorer. */
+    default boolean scoresPairs() {
+        return card().pairScorer();
+    }
 
     /** Whether perturbed features are produced (false with --no-qpert). */
     boolean perturbs();
@@ -31,7 +45,7 @@ public interface RetrievalEngine extends AutoCloseable {
      * One image's embeddings.
      *
      * @param height,width     original size in pixels (the boxes' frame)
-     * @param imageEmbeds      Z, [T, Dv]
+     * @param imageEmbeds      Z, [T, Dv], or null where the model scores no pairs
      * @param features         unperturbed ITC features [Nq, E], L2-normalized rows
      * @param perturbedFeatures perturbed ITC features, or null when {@link #perturbs()} is false
      */
@@ -74,7 +88,8 @@ public interface RetrievalEngine extends AutoCloseable {
 
     /**
      * ITM class-1 logits of one image against several captions, from its stored Z, original size and boxes; with
-     * {@code perturbed} the image's P̄ (built once for all captions) perturbs the queries.
+     * {@code perturbed} the image's P̄ (built once for all captions) perturbs the queries. Refused where
+     * {@link #scoresPairs()} is false.
      */
     float[] itm(float[] imageEmbeds, int height, int width, List<Box> boxes, boolean perturbed, List<String> texts);
 

@@ -13,8 +13,10 @@ import org.qpert.loaders.store.EmbeddingStore;
 import org.qpert.loaders.store.StoreSpec;
 
 /**
- * How images live in an {@link EmbeddingStore}: fields {@code z} (ViT output, float32, 16-bit or absent: {@link
- * StoreZ}), {@code itc} (unperturbed features) and, when perturbation is on, {@code itc_qpert}; metadata {@code {"height", "width", "annotated", "boxes", "file"}}.
+ * How images live in an {@link EmbeddingStore}, as the model's card says: fields {@code z} (the image tokens a pair
+ * scorer re-reads, float32, 16-bit or absent: {@link StoreZ}; never kept for a model without a pair scorer),
+ * {@code itc} (unperturbed features, [queries, width]) and, when perturbation is on, {@code itc_qpert}; metadata
+ * {@code {"height", "width", "annotated", "boxes", "file"}}; the family and perturbation sites are store settings.
  *
  * @param file absolute path of the source image when it was embedded (a service shows it), or null in stores written
  *             before it was recorded
@@ -25,6 +27,15 @@ public record StoredImage(int height, int width, boolean annotated, List<Box> bo
     public static final String ITC_QPERT = "itc_qpert";
     /** The store setting that describes the perturbation (e.g. {@code off}). */
     public static final String PERTURBATION = "perturbation";
+    /** The store setting naming the model family: a store of one family refuses another. */
+    public static final String FAMILY = "family";
+    /** The store setting listing the perturbation sites with their heads and head width. */
+    public static final String SITES = "perturbation_sites";
+    /**
+     * Stores written before families were recorded hold BLIP-2 embeddings, the only family then; their sites are those
+     * of the model whose fingerprint they record, so they are taken to have the engine's own.
+     */
+    private static final String FAMILY_BEFORE_FAMILIES = "blip-2";
 
     public StoredImage {
         boxes = List.copyOf(boxes);
@@ -42,6 +53,9 @@ public record StoredImage(int height, int width, boolean annotated, List<Box> bo
     /** The store spec for an engine's settings and shapes, Z kept as {@code z} says. */
     public static StoreSpec spec(RetrievalEngine engine, StoreZ z) {
         Map<String, int[]> fields = new java.util.LinkedHashMap<>();
+        if (!engine.scoresPairs()) {
+            z = StoreZ.NONE;
+        }
         if (z != StoreZ.NONE) {
             fields.put(Z, engine.imageEmbedsShape());
         }
@@ -49,7 +63,11 @@ public record StoredImage(int height, int width, boolean annotated, List<Box> bo
         if (engine.perturbs()) {
             fields.put(ITC_QPERT, engine.featureShape());
         }
-        return new StoreSpec(engine.storeSettings(), fields, z == StoreZ.NONE ? Map.of() : Map.of(Z, z.dtype()));
+        Map<String, String> settings = new java.util.LinkedHashMap<>(engine.storeSettings());
+        settings.put(FAMILY, engine.card().family());
+        settings.put(SITES, engine.card().describeSites());
+        return new StoreSpec(settings, fields, z == StoreZ.NONE ? Map.of() : Map.of(Z, z.dtype()))
+                .withImpliedSettings(Map.of(FAMILY, FAMILY_BEFORE_FAMILIES, SITES, settings.get(SITES)));
     }
 
     /**
@@ -57,21 +75,28 @@ public record StoredImage(int height, int width, boolean annotated, List<Box> bo
      * keeps it (float32 for a new store), so that resuming needs no flag repeated.
      */
     public static StoreSpec spec(RetrievalEngine engine, java.nio.file.Path dir, StoreZ z) throws java.io.IOException {
+        java.util.Optional<StoreSpec> existing = EmbeddingStore.readSpec(dir);
+        if (existing.isPresent()) {
+            requireFamily(dir, existing.get(), engine);
+        }
         if (z == null) {
-            z = EmbeddingStore.readSpec(dir).map(StoreZ::of).orElse(StoreZ.F32);
+            z = existing.map(StoreZ::of).orElse(StoreZ.F32);
         }
         return spec(engine, z);
+    }
+
+    /** Refuses a store of another family before any finer difference, in words a user acts on. */
+    private static void requireFamily(java.nio.file.Path dir, StoreSpec stored, RetrievalEngine engine) {
+        String have = stored.settings().getOrDefault(FAMILY, FAMILY_BEFORE_FAMILIES);
+        if (!have.equals(engine.card().family())) {
+            throw new IllegalArgumentException("store " + dir + " holds " + have + " embeddings and this model is "
+                    + engine.card().family() + ": use that model with it, or embed into another store");
+        }
     }
 
     /** Whether the store keeps Z, which ITM re-ranking reads. */
     public static boolean hasZ(EmbeddingStore store) {
         return store.spec().fieldNames().contains(Z);
-    }
-
-    /** The error for ITM re-ranking asked of a store without Z. */
-    static IllegalArgumentException noZ(EmbeddingStore store) {
-        return new IllegalArgumentException("store " + store.dir() + " keeps no ViT output Z (made with --store-z "
-                + "none), which ITM re-ranking reads: ask for no re-ranking (rerank / --itm-k 0)");
     }
 
     /** The values a store with {@code spec} keeps of an embedded image: Z only when it keeps Z. */
@@ -97,6 +122,12 @@ public record StoredImage(int height, int width, boolean annotated, List<Box> bo
             throws java.io.IOException {
         EmbeddingStore store = EmbeddingStore.openExisting(dir);
         StoreSpec want = spec(engine), have = store.spec();
+        try {
+            requireFamily(dir, have, engine);
+        } catch (IllegalArgumentException e) {
+            store.close();
+            throw e;
+        }
         List<String> diff = new ArrayList<>();
         for (String d : want.differencesFrom(have)) {
             // Z is read as float32 whatever it is stored as, and a store without it refuses ITM when asked.

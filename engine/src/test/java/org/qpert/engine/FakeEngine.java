@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.CpuBackend;
+import org.qpert.core.model.ModelCard;
+import org.qpert.core.model.TokenGrid;
 import org.qpert.core.qpert.Box;
 
 /**
@@ -40,14 +42,13 @@ class FakeEngine implements RetrievalEngine {
         return Map.of("model", "fake", StoredImage.PERTURBATION, perturbs ? "on" : "off");
     }
 
-    @Override
-    public int[] imageEmbedsShape() {
-        return new int[] {2, 2};
-    }
+    /** Two 4-wide vectors per image scored by the better one, a pair scorer over Z [2, 2], no perturbation site. */
+    static final ModelCard CARD = new ModelCard("fake-multi", 2, 4, ModelCard.Similarity.MAX_OVER_QUERIES, true,
+            new TokenGrid(1, 1, 1, TokenGrid.Resize.SQUASH), new int[] {2, 2}, List.of());
 
     @Override
-    public int[] featureShape() {
-        return new int[] {2, 4};
+    public ModelCard card() {
+        return CARD;
     }
 
     @Override

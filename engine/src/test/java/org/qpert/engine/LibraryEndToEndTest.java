@@ -40,7 +40,7 @@ class LibraryEndToEndTest {
         assertEquals(6, folder.size());
         assertTrue(folder.stream().allMatch(GalleryImage::annotated), "boxes.json lists every generated image");
 
-        try (RetrievalEngine engine = Blip2Engine.load(model, Perturbation.published())) {
+        try (RetrievalEngine engine = ModelEngine.load(model, Perturbation.published())) {
             Path storeDir = work.resolve("store");
             try (EmbeddingStore store = EmbeddingStore.open(storeDir, StoredImage.spec(engine), 4)) {
                 assertEquals(6, GalleryEmbedder.embedMissing(engine, folder, store, 4));

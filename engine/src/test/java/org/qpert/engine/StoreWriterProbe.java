@@ -25,7 +25,7 @@ public final class StoreWriterProbe {
             gallery = s.filter(p -> p.toString().endsWith(".png")).sorted().map(p -> new GalleryImage(
                     p.getFileName().toString(), p, List.of(new Box(0, 0, 30, 30)), true)).toList();
         }
-        try (Blip2Engine engine = Blip2Engine.load(model, Perturbation.published());
+        try (ModelEngine engine = ModelEngine.load(model, Perturbation.published());
              EmbeddingStore s = EmbeddingStore.open(store, StoredImage.spec(engine), 1)) {
             System.out.println("writing");
             RetrievalEngine slow = new SlowEngine(engine, delayMs);
@@ -60,13 +60,8 @@ public final class StoreWriterProbe {
         }
 
         @Override
-        public int[] imageEmbedsShape() {
-            return inner.imageEmbedsShape();
-        }
-
-        @Override
-        public int[] featureShape() {
-            return inner.featureShape();
+        public org.qpert.core.model.ModelCard card() {
+            return inner.card();
         }
 
         @Override

@@ -18,13 +18,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.qpert.core.qpert.Perturbation;
-import org.qpert.engine.Blip2Engine;
 import org.qpert.engine.DatasetLayout;
 import org.qpert.engine.DemoModel;
 import org.qpert.engine.Gallery;
 import org.qpert.engine.GalleryEmbedder;
 import org.qpert.engine.GalleryImage;
 import org.qpert.engine.GalleryIndex;
+import org.qpert.engine.ModelEngine;
 import org.qpert.engine.StoredImage;
 import org.qpert.loaders.store.EmbeddingStore;
 import org.qpert.loaders.synthetic.SyntheticDataset;
@@ -38,7 +38,7 @@ import org.qpert.loaders.synthetic.SyntheticDataset;
 class StoreIndexTest {
     @TempDir
     static Path dir;
-    static Blip2Engine engine;
+    static ModelEngine engine;
     static Gallery gallery;
 
     @BeforeAll
@@ -46,7 +46,7 @@ class StoreIndexTest {
         Path model = DemoModel.extract(dir.resolve("model"));
         SyntheticDataset.write(dir.resolve("data"), SyntheticDataset.Layout.FLICKR30K, 10, 0, 41);
         gallery = DatasetLayout.FLICKR30K.load(dir.resolve("data"), null, 0);
-        engine = Blip2Engine.load(model, Perturbation.published());
+        engine = ModelEngine.load(model, Perturbation.published());
     }
 
     @AfterAll

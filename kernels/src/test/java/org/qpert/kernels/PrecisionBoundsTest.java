@@ -10,9 +10,9 @@ import org.junit.jupiter.api.Test;
 import org.qpert.core.backend.CpuBackend;
 import org.qpert.core.backend.Tensor;
 import org.qpert.core.backend.WeightData;
+import org.qpert.core.model.QueryPerturbation;
 import org.qpert.core.model.blip2.Blip2Retrieval;
 import org.qpert.core.model.blip2.ImageContext;
-import org.qpert.core.model.QueryPerturbation;
 import org.qpert.loaders.safetensors.SafetensorsWeights;
 
 /**

@@ -20,8 +20,8 @@ import org.qpert.core.model.blip2.Blip2Retrieval;
 import org.qpert.core.model.blip2.ImageContext;
 import org.qpert.core.qpert.ImageObject;
 import org.qpert.core.qpert.ImagePerturbation;
-import org.qpert.core.qpert.ImagePerturbationBuilder;
 import org.qpert.core.qpert.ImagePerturbationBuilder.LayerKeys;
+import org.qpert.core.qpert.ImagePerturbationBuilder;
 import org.qpert.core.qpert.Perturbation;
 
 /**

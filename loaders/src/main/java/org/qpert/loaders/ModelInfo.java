@@ -1,9 +1,9 @@
 package org.qpert.loaders;
 
+import org.qpert.core.model.ModelConfig;
+import org.qpert.core.model.VisionConfig;
 import org.qpert.core.model.blip2.Blip2Config;
 import org.qpert.core.model.blip2.QFormerConfig;
-import org.qpert.core.model.VisionConfig;
-import org.qpert.core.model.ModelConfig;
 import org.qpert.core.model.owlv2.Owlv2Config;
 import org.qpert.core.model.owlv2.Owlv2TextConfig;
 import org.qpert.loaders.config.ModelConfigReader;

@@ -24,10 +24,13 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.qpert.core.model.ModelCard;
+import org.qpert.core.model.PerturbationSite;
 import org.qpert.core.qpert.Box;
 import org.qpert.engine.CaptionIndex;
 import org.qpert.engine.GalleryImage;
 import org.qpert.engine.GalleryIndex;
+import org.qpert.engine.Rerank;
 import org.qpert.engine.StoredImage;
 
 /**
@@ -92,7 +95,7 @@ public final class QPertServer implements AutoCloseable {
     /**
      * Starts serving {@code gallery}; image searches without their own captions use {@code captions} (may be null).
      * Uploaded images are kept in the store's {@code images/} folder. An image sent without boxes gets the boxes of
-     * the engine's detector when it has one ({@code Blip2Engine.Detection}), else none.
+     * the engine's detector when it has one ({@code ModelEngine.Detection}), else none.
      */
     public static QPertServer start(GalleryIndex gallery, CaptionIndex captions, ServerOptions options)
             throws IOException {
@@ -161,16 +164,40 @@ public final class QPertServer implements AutoCloseable {
         o.addProperty("captions", captions == null ? 0 : captions.captions().size());
         o.addProperty("detector", hasDetector());
         o.addProperty("itc", gallery.itcSource());
+        o.addProperty("family", gallery.engine().card().family());
+        o.add("capabilities", capabilities());
         JsonObject settings = new JsonObject();
         gallery.engine().storeSettings().forEach(settings::addProperty);
         o.add("settings", settings);
         return o;
     }
 
+    /** What the model and store can do, so a client (the search page) offers only what applies. */
+    private JsonObject capabilities() {
+        ModelCard card = gallery.engine().card();
+        JsonObject c = new JsonObject();
+        c.addProperty("vectors_per_image", card.queries());
+        c.addProperty("width", card.width());
+        c.addProperty("similarity", card.similarity().name().toLowerCase(java.util.Locale.ROOT));
+        c.addProperty("pair_scorer", card.pairScorer());
+        c.addProperty("rerank", gallery.canRerank());
+        JsonArray sites = new JsonArray();
+        for (PerturbationSite site : card.sites()) {
+            JsonObject j = new JsonObject();
+            j.addProperty("name", site.name());
+            j.addProperty("heads", site.heads());
+            j.addProperty("head_dim", site.headDim());
+            sites.add(j);
+        }
+        c.add("perturbation_sites", sites);
+        return c;
+    }
+
     private JsonObject searchText(JsonRequest r) throws Exception {
         String text = r.text("text", MAX_TEXT);
         int top = r.integer("top", 10, 1, options.maxTop());
-        // A store without Z (--store-z none) ranks by ITC alone unless asked otherwise (then a 400 says why).
+        // A model without a pair scorer, or a store without Z (--store-z none), ranks by ITC alone unless asked
+        // otherwise (then a 400 says why).
         int rerank = r.integer("rerank", gallery.canRerank() ? 16 : 0, 0, options.maxRerank());
         boolean qpert = r.bool("qpert", gallery.engine().perturbs());
         long t0 = System.nanoTime();
@@ -206,7 +233,7 @@ public final class QPertServer implements AutoCloseable {
         List<Box> given = r.boxes("boxes", MAX_BOXES);
         boolean detect = detect(r);
         int top = r.integer("top", 10, 1, options.maxTop());
-        int rerank = r.integer("rerank", 16, 0, options.maxRerank());
+        int rerank = r.integer("rerank", Rerank.possible(gallery.engine(), null) ? 16 : 0, 0, options.maxRerank());
         boolean qpert = r.bool("qpert", gallery.engine().perturbs());
         List<String> own = r.has("captions") ? r.strings("captions", MAX_CAPTIONS, MAX_TEXT) : null;
         if (own == null && captions == null) {

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.qpert.engine.Blip2Engine;
 import org.qpert.engine.CaptionIndex;
 import org.qpert.engine.GalleryIndex;
+import org.qpert.engine.ModelEngine;
 import org.qpert.engine.StoredImage;
 import org.qpert.loaders.store.EmbeddingStore;
 
@@ -45,7 +45,7 @@ class SearchPageBrowserTest {
         Assumptions.assumeTrue(chromium.isPresent(), "SKIPPED: no chromium on PATH (or QPERT_CHROMIUM); install "
                 + "Debian's chromium (apt-get install chromium) to run the search page test, as .ci/run does");
         TinyGallery tiny = TinyGallery.create(dir, 8);
-        try (Blip2Engine engine = TinyGallery.engine(tiny.model);
+        try (ModelEngine engine = TinyGallery.engine(tiny.model);
              EmbeddingStore store = EmbeddingStore.open(tiny.store, StoredImage.spec(engine), 1)) {
             QPertServer server = QPertServer.start(GalleryIndex.load(engine, store),
                     CaptionIndex.of(engine, tiny.gallery.captions()), ServerOptions.defaults().withPort(0));

@@ -26,10 +26,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.qpert.engine.Blip2Engine;
 import org.qpert.engine.CaptionIndex;
 import org.qpert.engine.GalleryImage;
 import org.qpert.engine.GalleryIndex;
+import org.qpert.engine.ModelEngine;
 import org.qpert.engine.StoredImage;
 import org.qpert.loaders.store.EmbeddingStore;
 
@@ -39,7 +39,7 @@ class ServerApiTest {
     @TempDir
     static Path dir;
     static TinyGallery tiny;
-    static Blip2Engine engine;
+    static ModelEngine engine;
     static EmbeddingStore store;
     static QPertServer server;
     static int port;

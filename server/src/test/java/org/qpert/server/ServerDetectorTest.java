@@ -20,9 +20,9 @@ import org.qpert.api.Detection;
 import org.qpert.api.Detector;
 import org.qpert.api.DetectorSettings;
 import org.qpert.core.qpert.Perturbation;
-import org.qpert.engine.Blip2Engine;
 import org.qpert.engine.DetectMode;
 import org.qpert.engine.GalleryIndex;
+import org.qpert.engine.ModelEngine;
 import org.qpert.engine.StoredImage;
 import org.qpert.loaders.store.EmbeddingStore;
 
@@ -45,8 +45,8 @@ class ServerDetectorTest {
             expected = detector.detect(image);
         }
         assertEquals(3, expected.size());
-        try (Blip2Engine engine = Blip2Engine.load(tiny.model, Perturbation.published(), "cpu", "f32",
-                new Blip2Engine.Detection(OWLV2, settings, DetectMode.MISSING));
+        try (ModelEngine engine = ModelEngine.load(tiny.model, Perturbation.published(), "cpu", "f32",
+                new ModelEngine.Detection(OWLV2, settings, DetectMode.MISSING));
              EmbeddingStore store = EmbeddingStore.open(dir.resolve("detected-store"), StoredImage.spec(engine), 1)) {
             QPertServer server = QPertServer.start(GalleryIndex.load(engine, store), null,
                     ServerOptions.defaults().withPort(0));

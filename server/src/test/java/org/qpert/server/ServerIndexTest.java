@@ -16,9 +16,9 @@ import java.util.Base64;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.qpert.engine.Blip2Engine;
 import org.qpert.engine.GalleryImage;
 import org.qpert.engine.GalleryIndex;
+import org.qpert.engine.ModelEngine;
 import org.qpert.engine.StoredImage;
 import org.qpert.index.IndexedSearch;
 import org.qpert.index.LuceneItc;
@@ -45,7 +45,7 @@ class ServerIndexTest {
     @Test
     void indexedServerAnswersAsTheInMemoryOneAndIndexesAddedImages() throws Exception {
         TinyGallery tiny = TinyGallery.create(dir, 6);
-        try (Blip2Engine engine = TinyGallery.engine(tiny.model);
+        try (ModelEngine engine = TinyGallery.engine(tiny.model);
              EmbeddingStore store = EmbeddingStore.open(tiny.store, StoredImage.spec(engine), 1)) {
             IndexedSearch.build(store, false);
             try (LuceneItc itc = IndexedSearch.forWriter(store, "auto")) {

@@ -14,11 +14,11 @@ import java.util.concurrent.TimeUnit;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.qpert.Box;
 import org.qpert.core.qpert.Perturbation;
-import org.qpert.engine.Blip2Engine;
 import org.qpert.engine.DatasetLayout;
 import org.qpert.engine.DemoModel;
 import org.qpert.engine.Gallery;
 import org.qpert.engine.GalleryEmbedder;
+import org.qpert.engine.ModelEngine;
 import org.qpert.engine.RetrievalEngine;
 import org.qpert.engine.StoredImage;
 import org.qpert.loaders.store.EmbeddingStore;
@@ -50,8 +50,8 @@ final class TinyGallery {
         return new TinyGallery(model, gallery, store);
     }
 
-    static Blip2Engine engine(Path model) throws IOException {
-        return Blip2Engine.load(model, Perturbation.published());
+    static ModelEngine engine(Path model) throws IOException {
+        return ModelEngine.load(model, Perturbation.published());
     }
 
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -107,13 +107,8 @@ final class TinyGallery {
         }
 
         @Override
-        public int[] imageEmbedsShape() {
-            return inner.imageEmbedsShape();
-        }
-
-        @Override
-        public int[] featureShape() {
-            return inner.featureShape();
+        public org.qpert.core.model.ModelCard card() {
+            return inner.card();
         }
 
         @Override

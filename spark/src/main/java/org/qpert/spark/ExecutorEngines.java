@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.qpert.engine.Blip2Engine;
+import org.qpert.engine.ModelEngine;
 
 /**
  * The engines of this JVM, one per {@link ModelSettings}: an executor loads its model once and every task it runs
@@ -12,7 +12,7 @@ import org.qpert.engine.Blip2Engine;
  */
 final class ExecutorEngines {
     private static final System.Logger LOG = System.getLogger(ExecutorEngines.class.getName());
-    private static final Map<ModelSettings, Blip2Engine> LOADED = new ConcurrentHashMap<>();
+    private static final Map<ModelSettings, ModelEngine> LOADED = new ConcurrentHashMap<>();
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> LOADED.values().forEach(e -> {
@@ -28,7 +28,7 @@ final class ExecutorEngines {
     }
 
     /** The engine for {@code settings}, loading it when this JVM has none (other tasks wait for that load). */
-    static Blip2Engine get(ModelSettings settings) {
+    static ModelEngine get(ModelSettings settings) {
         return LOADED.computeIfAbsent(settings, s -> {
             try {
                 LOG.log(System.Logger.Level.INFO, "loading model " + s.model() + " in this executor");

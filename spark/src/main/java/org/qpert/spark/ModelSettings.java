@@ -11,8 +11,8 @@ import org.qpert.api.DetectorSettings;
 import org.qpert.core.qpert.CoverageMode;
 import org.qpert.core.qpert.Perturbation;
 import org.qpert.core.qpert.WeightType;
-import org.qpert.engine.Blip2Engine;
 import org.qpert.engine.DetectMode;
+import org.qpert.engine.ModelEngine;
 import org.qpert.engine.ModelFingerprint;
 
 /**
@@ -51,10 +51,10 @@ public record ModelSettings(String model, boolean perturb, double alpha, double 
         return detector == null ? null : detect == null ? DetectMode.MISSING : DetectMode.parse(detect);
     }
 
-    Blip2Engine load() throws IOException {
-        Blip2Engine.Detection detection = detector == null ? null
-                : new Blip2Engine.Detection(Path.of(detector), DetectorSettings.defaults(), detectMode());
-        return Blip2Engine.load(Path.of(model), perturbation(), device, precision, detection);
+    ModelEngine load() throws IOException {
+        ModelEngine.Detection detection = detector == null ? null
+                : new ModelEngine.Detection(Path.of(detector), DetectorSettings.defaults(), detectMode());
+        return ModelEngine.load(Path.of(model), perturbation(), device, precision, detection);
     }
 
     /**
@@ -64,7 +64,7 @@ public record ModelSettings(String model, boolean perturb, double alpha, double 
     Map<String, String> identity() throws IOException {
         Map<String, String> out = new LinkedHashMap<>();
         out.put("model", fingerprint(model));
-        out.put("perturbation", Blip2Engine.describe(perturbation()));
+        out.put("perturbation", ModelEngine.describe(perturbation()));
         out.put("detector", detector == null ? "none" : fingerprint(detector));
         if (detector != null) {
             out.put("detector_settings", DetectorSettings.defaults().toString());

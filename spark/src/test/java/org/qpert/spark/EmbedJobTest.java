@@ -20,12 +20,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.qpert.api.DetectorSettings;
 import org.qpert.core.qpert.Box;
 import org.qpert.core.qpert.Perturbation;
-import org.qpert.engine.Blip2Engine;
 import org.qpert.engine.DemoModel;
 import org.qpert.engine.DetectMode;
 import org.qpert.engine.GalleryEmbedder;
 import org.qpert.engine.GalleryImage;
 import org.qpert.engine.ImageFolder;
+import org.qpert.engine.ModelEngine;
 import org.qpert.engine.RetrievalEngine;
 import org.qpert.engine.StoreZ;
 import org.qpert.engine.StoredImage;
@@ -67,7 +67,7 @@ class EmbedJobTest {
             images.add(i % 2 == 0 ? g : new GalleryImage(g.id(), g.file(), List.of(), false));
         }
         reference = shared.resolve("reference");
-        try (RetrievalEngine engine = Blip2Engine.load(model, Perturbation.published());
+        try (RetrievalEngine engine = ModelEngine.load(model, Perturbation.published());
              EmbeddingStore store = EmbeddingStore.open(reference, StoredImage.spec(engine), BATCH)) {
             assertEquals(6, GalleryEmbedder.embedMissing(engine, images, store, BATCH));
         }
@@ -206,7 +206,7 @@ class EmbedJobTest {
     void aPartitionKilledHalfwayIsResumed() throws Exception {
         Path store = work.resolve("store");
         Path part = PartitionEmbedder.partDir(store.resolve(EmbedJob.PARTS), 1);
-        try (RetrievalEngine engine = Blip2Engine.load(model, Perturbation.published());
+        try (RetrievalEngine engine = ModelEngine.load(model, Perturbation.published());
              EmbeddingStore s = EmbeddingStore.open(part, StoredImage.spec(engine), 1)) {
             GalleryEmbedder.embedMissing(engine, images.subList(2, 3), s, 1);
         }
@@ -265,8 +265,8 @@ class EmbedJobTest {
         List<GalleryImage> unboxed = images.stream()
                 .map(g -> new GalleryImage(g.id(), g.file(), List.of(), false)).toList();
         Path expected = work.resolve("expected");
-        try (RetrievalEngine engine = Blip2Engine.load(model, Perturbation.published(), "cpu", "f32",
-                new Blip2Engine.Detection(detector, DetectorSettings.defaults(), DetectMode.MISSING));
+        try (RetrievalEngine engine = ModelEngine.load(model, Perturbation.published(), "cpu", "f32",
+                new ModelEngine.Detection(detector, DetectorSettings.defaults(), DetectMode.MISSING));
              EmbeddingStore store = EmbeddingStore.open(expected, StoredImage.spec(engine), BATCH)) {
             GalleryEmbedder.embedMissing(engine, unboxed, store, BATCH);
         }

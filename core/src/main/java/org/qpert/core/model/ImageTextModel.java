@@ -3,6 +3,7 @@ package org.qpert.core.model;
 import java.util.List;
 import java.util.Optional;
 import org.qpert.core.backend.Backend;
+import org.qpert.core.backend.Tensor;
 
 /**
  * A retrieval model of any family (DESIGN.md "Model families"), batched: every call takes many items and each item's
@@ -43,5 +44,8 @@ public interface ImageTextModel<I extends EncodedImage> {
         }
 
         List<float[]> logits(List<Pair<I>> pairs);
+
+        /** An encoded image rebuilt from its stored image tokens [T, Dv] (what a store keeps as Z). */
+        I restore(Tensor imageEmbeds);
     }
 }

@@ -3,9 +3,9 @@ package org.qpert.core.parity;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.qpert.core.model.QueryPerturbation;
 import org.qpert.core.model.blip2.Blip2Retrieval;
 import org.qpert.core.model.blip2.ImageContext;
-import org.qpert.core.model.QueryPerturbation;
 
 /**
  * Runs the ITC and ITM forwards of {@link Blip2Retrieval} on a reference export's inputs, capturing every stage under

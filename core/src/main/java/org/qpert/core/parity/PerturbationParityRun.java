@@ -1,11 +1,11 @@
 package org.qpert.core.parity;
 
 import java.util.Map;
-import org.qpert.core.model.blip2.Blip2Retrieval;
 import org.qpert.core.model.QueryPerturbation;
+import org.qpert.core.model.blip2.Blip2PerturbedImage;
+import org.qpert.core.model.blip2.Blip2Retrieval;
 import org.qpert.core.qpert.ImageObject;
 import org.qpert.core.qpert.ImagePerturbation;
-import org.qpert.core.model.blip2.Blip2PerturbedImage;
 
 /**
  * Runs Q-Perturbation on the inputs of a tiny-blip2/qpert-* export and produces its keys: {@code image_embeds},

@@ -22,6 +22,27 @@ public final class ItcScores {
     }
 
     /**
+     * One image's ITC score: the best dot product of its vectors [queries, E] with the text feature [E] (a
+     * single-vector image: its one dot product).
+     */
+    public static float itc(float[] imageFeatures, float[] textFeature) {
+        int e = textFeature.length;
+        if (e == 0 || imageFeatures.length % e != 0) {
+            throw new IllegalArgumentException("image features of length " + imageFeatures.length
+                    + " are not a multiple of the text feature length " + e);
+        }
+        float best = Float.NEGATIVE_INFINITY;
+        for (int q = 0; q < imageFeatures.length / e; q++) {
+            float s = 0f;
+            for (int k = 0; k < e; k++) {
+                s += imageFeatures[q * e + k] * textFeature[k];
+            }
+            best = Math.max(best, s);
+        }
+        return best;
+    }
+
+    /**
      * The {@code images × texts} ITC matrix.
      *
      * @param imageFeats [images, queries, dim] row-major: every image's query embeddings

@@ -1,8 +1,8 @@
 package org.qpert.loaders.config;
 
+import org.qpert.core.model.VisionConfig;
 import org.qpert.core.model.blip2.Blip2Config;
 import org.qpert.core.model.blip2.QFormerConfig;
-import org.qpert.core.model.VisionConfig;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -31,6 +31,18 @@ public final class ModelConfigReader {
         return parse(readText(file), file.toString());
     }
 
+    /**
+     * The {@code model_type} of the checkpoint in {@code dir} ({@code blip-2} when the key is absent, as in older
+     * BLIP-2 files), or empty when it has no {@code config.json}; a malformed file is refused naming it.
+     */
+    public static java.util.Optional<String> modelType(Path dir) throws IOException {
+        Path file = configFile(dir);
+        if (!Files.isRegularFile(file)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(root(readText(file), file.toString()).string("model_type", "blip-2"));
+    }
+
     /** Parses config text of any supported family; {@code source} names it in error messages. */
     public static ModelConfig parse(String json, String source) {
         JsonFields root = root(json, source);

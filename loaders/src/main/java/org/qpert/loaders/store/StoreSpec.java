@@ -19,6 +19,7 @@ public final class StoreSpec {
     private final Map<String, String> settings;
     private final Map<String, int[]> fields;
     private final Map<String, DType> dtypes;
+    private final Map<String, String> implied;
 
     /** Every field stored as F32. */
     public StoreSpec(Map<String, String> settings, Map<String, int[]> fields) {
@@ -59,6 +60,22 @@ public final class StoreSpec {
         this.settings = Collections.unmodifiableMap(new TreeMap<>(settings));
         this.fields = Collections.unmodifiableMap(copy);
         this.dtypes = Collections.unmodifiableMap(types);
+        this.implied = Map.of();
+    }
+
+    private StoreSpec(StoreSpec spec, Map<String, String> implied) {
+        this.settings = spec.settings;
+        this.fields = spec.fields;
+        this.dtypes = spec.dtypes;
+        this.implied = Map.copyOf(implied);
+    }
+
+    /**
+     * This spec with settings that a store written before they were recorded is taken to have: when a stored spec
+     * lacks one of these keys, {@link #differencesFrom} compares against the value given here.
+     */
+    public StoreSpec withImpliedSettings(Map<String, String> settings) {
+        return new StoreSpec(this, settings);
     }
 
     /** How {@code field} is stored on disk. */
@@ -93,7 +110,7 @@ public final class StoreSpec {
     public List<String> differencesFrom(StoreSpec stored) {
         List<String> out = new ArrayList<>();
         for (String key : new TreeSet<>(union(settings.keySet(), stored.settings.keySet()))) {
-            String want = settings.get(key), have = stored.settings.get(key);
+            String want = settings.get(key), have = stored.settings.getOrDefault(key, implied.get(key));
             if (want == null ? have != null : !want.equals(have)) {
                 out.add(key + ": " + quoted(want) + " requested, " + quoted(have) + " in the store");
             }

@@ -4,9 +4,9 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qpert.core.model.VisionConfig;
 import org.qpert.core.model.blip2.Blip2Config;
 import org.qpert.core.model.blip2.QFormerConfig;
-import org.qpert.core.model.VisionConfig;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -17,6 +17,7 @@ import org.qpert.core.model.PerturbationSite;
 import org.qpert.core.model.QueryPerturbation;
 import org.qpert.core.model.TokenGrid;
 import org.qpert.core.model.WeightSource;
+import org.qpert.core.retrieval.ItcScores;
 
 /**
  * {@code Blip2ForImageTextRetrieval}: the ViT, the Q-Former, the text embeddings and the three heads. Every pass takes
@@ -95,8 +96,18 @@ public final class Blip2Retrieval implements ImageTextModel<ImageContext> {
 
     @Override
     public Optional<PairScorer<ImageContext>> pairScorer() {
-        return Optional.of(pairs -> itmLogits(pairs.stream()
-                .map(p -> new ItmPair(p.image(), p.perturbation(), p.ids(), p.mask())).toList()));
+        return Optional.of(new PairScorer<>() {
+            @Override
+            public List<float[]> logits(List<Pair<ImageContext>> pairs) {
+                return itmLogits(pairs.stream().map(p -> new ItmPair(p.image(), p.perturbation(), p.ids(), p.mask()))
+                        .toList());
+            }
+
+            @Override
+            public ImageContext restore(Tensor imageEmbeds) {
+                return contextOf(imageEmbeds);
+            }
+        });
     }
 
     @Override
@@ -385,19 +396,6 @@ public final class Blip2Retrieval implements ImageTextModel<ImageContext> {
 
     /** ITC score: max over the Nq query features [Nq, E] of their dot product with the text feature [E]. */
     public static float itc(float[] imageFeatures, float[] textFeature) {
-        int e = textFeature.length;
-        if (e == 0 || imageFeatures.length % e != 0) {
-            throw new IllegalArgumentException("image features of length " + imageFeatures.length
-                    + " are not a multiple of the text feature length " + e);
-        }
-        float best = Float.NEGATIVE_INFINITY;
-        for (int q = 0; q < imageFeatures.length / e; q++) {
-            float s = 0f;
-            for (int k = 0; k < e; k++) {
-                s += imageFeatures[q * e + k] * textFeature[k];
-            }
-            best = Math.max(best, s);
-        }
-        return best;
+        return ItcScores.itc(imageFeatures, textFeature);
     }
 }

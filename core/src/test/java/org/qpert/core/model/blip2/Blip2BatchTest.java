@@ -16,10 +16,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.CpuBackend;
 import org.qpert.core.backend.cpu.Kernels;
+import org.qpert.core.model.QueryPerturbation;
 import org.qpert.core.model.blip2.Blip2Retrieval.ItmPair;
 import org.qpert.core.qpert.Box;
 import org.qpert.core.qpert.Perturbation;
-import org.qpert.core.model.QueryPerturbation;
 
 /**
  * An item in a batch gives exactly (bitwise) what it gives alone, on the CPU backend with the Vector API kernels and

@@ -11,27 +11,28 @@ import org.qpert.api.DetectorSettings;
 import org.qpert.api.QPert;
 import org.qpert.api.TextEmbedding;
 import org.qpert.core.backend.Backend;
-import org.qpert.core.model.blip2.Blip2Retrieval;
-import org.qpert.core.model.blip2.ImageContext;
+import org.qpert.core.model.EncodedImage;
+import org.qpert.core.model.ModelCard;
 import org.qpert.core.model.QueryPerturbation;
 import org.qpert.core.qpert.Box;
 import org.qpert.core.qpert.Perturbation;
-import org.qpert.core.model.blip2.Blip2PerturbedImage;
+import org.qpert.core.qpert.PerturbedImage;
+import org.qpert.family.FamilyModel;
 import org.qpert.loaders.hub.ModelSource;
 import org.qpert.loaders.image.RgbImage;
 
 /**
- * {@link RetrievalEngine} over the {@link QPert} facade: a checkpoint folder (config.json, *.safetensors, vocab.txt or
- * tokenizer.json) on one device. Captions are cleaned as LAVIS does and cut to 35 tokens (spec/QPERT.md §7).
+ * {@link RetrievalEngine} over the {@link QPert} facade: a checkpoint folder of any model family on one device, its
+ * captions and images prepared as the family does. What it can do (pair scoring, stored Z) follows the model's card.
  */
-public final class Blip2Engine implements RetrievalEngine {
+public final class ModelEngine implements RetrievalEngine {
     private final QPert qpert;
-    private final Blip2Retrieval model;
+    private final FamilyModel model;
     private final Perturbation perturbation;
     private final Map<String, String> settings;
     private final DetectMode detectMode;
 
-    private Blip2Engine(QPert qpert, Map<String, String> settings, DetectMode detectMode) {
+    private ModelEngine(QPert qpert, Map<String, String> settings, DetectMode detectMode) {
         this.qpert = qpert;
         this.detectMode = detectMode;
         this.model = qpert.model();
@@ -40,7 +41,7 @@ public final class Blip2Engine implements RetrievalEngine {
     }
 
     /** Loads the checkpoint in {@code modelDir} on the CPU; {@code perturbation} may be {@link Perturbation#none()}. */
-    public static Blip2Engine load(Path modelDir, Perturbation perturbation) throws IOException {
+    public static ModelEngine load(Path modelDir, Perturbation perturbation) throws IOException {
         return load(modelDir, perturbation, "cpu", "f32");
     }
 
@@ -48,7 +49,7 @@ public final class Blip2Engine implements RetrievalEngine {
      * Loads the checkpoint in {@code model} (a folder, or a Hub id fetched into the Hub cache) on {@code device} (cpu
      * or cuda) with matrix products in {@code precision}.
      */
-    public static Blip2Engine load(Path model, Perturbation perturbation, String device, String precision)
+    public static ModelEngine load(Path model, Perturbation perturbation, String device, String precision)
             throws IOException {
         return load(model, perturbation, device, precision, null);
     }
@@ -57,7 +58,7 @@ public final class Blip2Engine implements RetrievalEngine {
      * The same with an object detector ({@code detection} null for none) that gives images their boxes as its mode
      * says; its folder name, fingerprint, settings and mode become store settings.
      */
-    public static Blip2Engine load(Path model, Perturbation perturbation, String device, String precision,
+    public static ModelEngine load(Path model, Perturbation perturbation, String device, String precision,
                                    Detection detection) throws IOException {
         Path modelDir = ModelSource.resolve(model);
         QPert.Builder builder = QPert.builder().model(modelDir).perturbation(perturbation).device(device)
@@ -69,13 +70,13 @@ public final class Blip2Engine implements RetrievalEngine {
         Map<String, String> settings = new LinkedHashMap<>();
         // Content, not the folder's name: a renamed or moved checkpoint keeps its stores.
         settings.put("model_fingerprint", ModelFingerprint.of(modelDir));
-        settings.put("image_size", Integer.toString(qpert.model().config().vision().imageSize()));
+        settings.put("image_size", Integer.toString(qpert.card().grid().imageSize()));
         settings.put(StoredImage.PERTURBATION, describe(perturbation));
         qpert.detector().ifPresent(d -> {
             settings.putAll(d.storeSettings());
             settings.put("detect", detection.mode().name().toLowerCase(java.util.Locale.ROOT));
         });
-        return new Blip2Engine(qpert, settings, detection == null ? null : detection.mode());
+        return new ModelEngine(qpert, settings, detection == null ? null : detection.mode());
     }
 
     /**
@@ -127,18 +128,13 @@ public final class Blip2Engine implements RetrievalEngine {
     }
 
     @Override
+    public ModelCard card() {
+        return model.card();
+    }
+
+    @Override
     public Map<String, String> storeSettings() {
         return settings;
-    }
-
-    @Override
-    public int[] imageEmbedsShape() {
-        return new int[] {model.config().vision().numTokens(), model.config().vision().hiddenSize()};
-    }
-
-    @Override
-    public int[] featureShape() {
-        return new int[] {model.config().numQueryTokens(), model.config().imageTextHiddenSize()};
     }
 
     @Override
@@ -153,15 +149,15 @@ public final class Blip2Engine implements RetrievalEngine {
     }
 
     /**
-     * One ViT pass for the whole batch, then one Q-Former pass for both conditions of every image (the plain
-     * features come from the same image contexts, unperturbed).
+     * One image-tower pass for the whole batch, then one features pass for both conditions of every image (the plain
+     * features come from the same encoded images, unperturbed). Z is kept only where the model scores pairs.
      */
     @Override
     public List<EmbeddedImage> embedAll(List<Path> files, List<List<Box>> boxes) {
         List<RgbImage> images = files.parallelStream().map(qpert::decode).toList();
-        List<Blip2PerturbedImage> encoded = qpert.encodeImages(images, boxes, perturbation);
+        List<PerturbedImage> encoded = qpert.encodeImages(images, boxes, perturbation);
         int n = encoded.size();
-        List<ImageContext> contexts = new ArrayList<>(encoded.stream().map(Blip2PerturbedImage::context).toList());
+        List<EncodedImage> contexts = new ArrayList<>(encoded.stream().map(PerturbedImage::image).toList());
         List<QueryPerturbation> perturbations = new ArrayList<>(Collections.nCopies(n, QueryPerturbation.NONE));
         if (perturbs()) {
             contexts.addAll(List.copyOf(contexts));
@@ -171,18 +167,19 @@ public final class Blip2Engine implements RetrievalEngine {
         List<EmbeddedImage> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             out.add(new EmbeddedImage(images.get(i).height(), images.get(i).width(),
-                    backend().download(contexts.get(i).imageEmbeds()), features.get(i),
+                    card().pairScorer() ? backend().download(contexts.get(i).imageEmbeds()) : null, features.get(i),
                     perturbs() ? features.get(n + i) : null));
         }
+        encoded.forEach(p -> p.image().close());
         return out;
     }
 
-    /** Captions per Q-Former pass: bounds the stacked activations (64 × 35 rows) of a long caption list. */
+    /** Captions per text pass: bounds the stacked activations (64 × 35 rows for BLIP-2) of a long caption list. */
     static final int TEXT_BATCH = 64;
 
     @Override
     public float[] textFeatures(List<String> texts) {
-        int dim = model.config().imageTextHiddenSize();
+        int dim = card().width();
         float[] out = new float[Math.multiplyExact(texts.size(), dim)];
         for (int from = 0; from < texts.size(); from += TEXT_BATCH) {
             int to = Math.min(texts.size(), from + TEXT_BATCH);
@@ -198,8 +195,8 @@ public final class Blip2Engine implements RetrievalEngine {
     @Override
     public float[] itm(float[] imageEmbeds, int height, int width, List<Box> boxes, boolean perturbed,
                        List<String> texts) {
-        try (ImageContext context = contextOf(imageEmbeds)) {
-            Blip2PerturbedImage image = Blip2PerturbedImage.of(model, context, height, width, boxes,
+        try (EncodedImage context = restore(imageEmbeds)) {
+            PerturbedImage image = PerturbedImage.of(card(), backend(), context, height, width, boxes,
                     perturbed ? perturbation : Perturbation.none());
             float[] out = new float[texts.size()];
             for (int from = 0; from < texts.size(); from += TEXT_BATCH) {
@@ -219,14 +216,14 @@ public final class Blip2Engine implements RetrievalEngine {
         float[] out = new float[pairs.size()];
         for (int from = 0; from < pairs.size(); from += TEXT_BATCH) {
             List<ItmQuery> batch = pairs.subList(from, Math.min(pairs.size(), from + TEXT_BATCH));
-            List<ImageContext> contexts = new ArrayList<>(batch.size());
+            List<EncodedImage> contexts = new ArrayList<>(batch.size());
             try {
-                List<Blip2PerturbedImage> images = new ArrayList<>(batch.size());
+                List<PerturbedImage> images = new ArrayList<>(batch.size());
                 List<String> texts = new ArrayList<>(batch.size());
                 for (ItmQuery q : batch) {
-                    ImageContext context = contextOf(q.imageEmbeds());
+                    EncodedImage context = restore(q.imageEmbeds());
                     contexts.add(context);
-                    images.add(Blip2PerturbedImage.of(model, context, q.height(), q.width(), q.boxes(),
+                    images.add(PerturbedImage.of(card(), backend(), context, q.height(), q.width(), q.boxes(),
                             perturbed ? perturbation : Perturbation.none()));
                     texts.add(q.text());
                 }
@@ -235,15 +232,15 @@ public final class Blip2Engine implements RetrievalEngine {
                     out[from + j] = logits.get(j)[1];
                 }
             } finally {
-                contexts.forEach(ImageContext::close);
+                contexts.forEach(EncodedImage::close);
             }
         }
         return out;
     }
 
-    private ImageContext contextOf(float[] imageEmbeds) {
-        int[] shape = imageEmbedsShape();
-        return model.contextOf(backend().upload(imageEmbeds, shape[0], shape[1]));
+    private EncodedImage restore(float[] imageEmbeds) {
+        int[] shape = card().imageEmbedsShape();
+        return model.restore(backend().upload(imageEmbeds, shape[0], shape[1]));
     }
 
     @Override

@@ -1,0 +1,23 @@
+package org.qpert.family;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.qpert.core.backend.Backend;
+
+/**
+ * A model family as a plug-in (DESIGN.md "Model families"), found at run time through {@link java.util.ServiceLoader}
+ * ({@code META-INF/services/org.qpert.family.ModelFamily}) as the CUDA backend is: it recognises a checkpoint folder
+ * by its files, and loads it with its own tokenizer and image preprocessing. Nothing above the engine names a family;
+ * it reads the loaded model's {@link org.qpert.core.model.ModelCard}.
+ */
+public interface ModelFamily {
+
+    /** The family's name, as its card and stores give it. */
+    String name();
+
+    /** Whether {@code dir} holds a checkpoint of this family (decided by its files, without reading weights). */
+    boolean recognises(Path dir);
+
+    /** Loads the checkpoint in {@code dir} onto {@code backend}; the caller closes the backend. */
+    FamilyModel load(Path dir, Backend backend, CaptionOptions captions) throws IOException;
+}
