@@ -12,7 +12,7 @@ import org.qpert.core.backend.BackendProvider;
 import org.qpert.core.model.owlv2.Owlv2Config;
 import org.qpert.core.model.owlv2.Owlv2Detector;
 import org.qpert.core.model.owlv2.Owlv2Output;
-import org.qpert.engine.ModelFingerprint;
+import org.qpert.loaders.ModelFingerprint;
 import org.qpert.loaders.config.Owlv2ConfigReader;
 import org.qpert.loaders.dataset.ImageBoxes;
 import org.qpert.loaders.dataset.LabeledBox;

@@ -18,6 +18,7 @@ import org.qpert.core.qpert.Box;
 import org.qpert.core.qpert.Perturbation;
 import org.qpert.core.qpert.PerturbedImage;
 import org.qpert.family.FamilyModel;
+import org.qpert.loaders.ModelFingerprint;
 import org.qpert.loaders.hub.ModelSource;
 import org.qpert.loaders.image.RgbImage;
 

@@ -34,6 +34,8 @@ import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
@@ -49,7 +51,8 @@ import org.qpert.core.retrieval.Progress;
  * vector ({@link KnnFloatVectorField}, cosine) in {@value #PLAIN} and, when perturbed features exist, {@value #PERTURBED},
  * followed by the parent document (image id, gallery position). An image's ITC score is the best of its Nq cosines,
  * which is what {@link DiversifyingChildrenFloatKnnVectorQuery} ranks parents by (Lucene's cosine score (1 + cos) / 2 is
- * monotone in the cosine). Two ways to search: {@link Mode#EXACT} scans every vector (the same ranking as the
+ * monotone in the cosine). A single-vector model's image (Nq = 1) is one document holding its vector beside the id, so
+ * any vector query ranks it ({@link KnnFloatVectorQuery}) and the index holds no join. Two ways to search: {@link Mode#EXACT} scans every vector (the same ranking as the
  * in-memory ITC), {@link Mode#HNSW} walks the graph (approximate, sub-linear).
  */
 public final class VectorIndex implements AutoCloseable {
@@ -206,12 +209,13 @@ public final class VectorIndex implements AutoCloseable {
 
     /**
      * Image {@code ord}'s block: its {@code nq} query vectors (taken from {@code plain} and {@code perturbed} at
-     * {@code from}) as children, then the parent (id, gallery position).
+     * {@code from}) as children, then the parent (id, gallery position); a single vector goes on the parent itself.
      */
     static List<Document> block(String id, int ord, float[] plain, float[] perturbed, long from, int nq, int dim) {
         List<Document> block = new ArrayList<>(nq + 1);
+        Document parent = new Document();
         for (int q = 0; q < nq; q++) {
-            Document child = new Document();
+            Document child = nq == 1 ? parent : new Document();
             int at = Math.toIntExact(from + (long) q * dim);
             child.add(new KnnFloatVectorField(PLAIN, Arrays.copyOfRange(plain, at, at + dim),
                     VectorSimilarityFunction.COSINE));
@@ -219,9 +223,10 @@ public final class VectorIndex implements AutoCloseable {
                 child.add(new KnnFloatVectorField(PERTURBED, Arrays.copyOfRange(perturbed, at, at + dim),
                         VectorSimilarityFunction.COSINE));
             }
-            block.add(child);
+            if (child != parent) {
+                block.add(child);
+            }
         }
-        Document parent = new Document();
         parent.add(new StringField(TYPE, IMAGE, Field.Store.NO));
         parent.add(new NumericDocValuesField(ORD, ord));
         parent.add(new StoredField(ID, id));
@@ -395,8 +400,9 @@ public final class VectorIndex implements AutoCloseable {
      * top 10 on clustered galleries.
      */
     private List<Hit> hnsw(float[] text, int k, int candidates, String field) throws IOException {
-        TopDocs top = searcher.search(new DiversifyingChildrenFloatKnnVectorQuery(field, text, null, candidates,
-                parents), candidates);
+        Query query = vectorsOnImages() ? new KnnFloatVectorQuery(field, text, candidates)
+                : new DiversifyingChildrenFloatKnnVectorQuery(field, text, null, candidates, parents);
+        TopDocs top = searcher.search(query, candidates);
         List<Hit> out = new ArrayList<>();
         for (ScoreDoc sd : top.scoreDocs) {
             LeafReaderContext leaf = reader.leaves().get(org.apache.lucene.index.ReaderUtil.subIndex(sd.doc,
@@ -411,6 +417,11 @@ public final class VectorIndex implements AutoCloseable {
         }
         out.sort((a, b) -> a.itc() != b.itc() ? Float.compare(b.itc(), a.itc()) : Integer.compare(a.ord(), b.ord()));
         return out.subList(0, Math.min(k, out.size()));
+    }
+
+    /** Whether each image is one document holding its vector (a single-vector model), not a block of children. */
+    private boolean vectorsOnImages() throws IOException {
+        return reader.numDocs() == size();
     }
 
     private static float dot(float[] a, float[] b) {

@@ -13,7 +13,7 @@ import org.qpert.core.qpert.Perturbation;
 import org.qpert.core.qpert.WeightType;
 import org.qpert.engine.DetectMode;
 import org.qpert.engine.ModelEngine;
-import org.qpert.engine.ModelFingerprint;
+import org.qpert.loaders.ModelFingerprint;
 
 /**
  * Which engine every executor loads: the driver sends this to the executors, and each JVM loads it once

@@ -1,4 +1,4 @@
-package org.qpert.engine;
+package org.qpert.loaders;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,4 +1,4 @@
-package org.qpert.engine;
+package org.qpert.loaders;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
