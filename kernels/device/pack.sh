@@ -5,7 +5,8 @@
 #                    java.management, and java.xml for the JUnit console's XML reports), built once and reused
 #   lib/             the core, loaders, kernels and bench jars with their runtime and test dependencies
 #   junit/           the JUnit console launcher (platform 1.14.1, matching JUnit 5.14.1)
-#   test-classes/    the kernels module's tests; kernels/src/main and testdata/parity (tiny model) for them
+#   test-classes/    the kernels module's tests; kernels/src/main, kernels/build-ptx.sh and testdata/parity/tiny-blip2
+#                    (the tiny model and its Q-Perturbation fixtures) for them
 #   run.sh, probe.sh the scripts to run there (see run.sh)
 # The bench module's CPU-comparison dependencies (ONNX Runtime's ~30 MB natives, JMH) are left out: GpuBenchmark
 # needs neither, and the folder must stay under 64 MiB.
@@ -37,10 +38,10 @@ mvn -o -q -B dependency:copy -Dartifact="org.junit.platform:junit-platform-conso
   echo "  mvn dependency:get -Dartifact=org.junit.platform:junit-platform-console-standalone:$junit_console_version" >&2
   exit 1
 }
-mkdir -p "$out/kernels/src" "$out/testdata/parity/inputs"
+mkdir -p "$out/kernels/src" "$out/testdata/parity"
 cp -r kernels/src/main "$out/kernels/src/main"
+cp kernels/build-ptx.sh "$out/kernels/"  # PtxResourcesTest checks the PTX manifest against it
 cp -r testdata/parity/tiny-blip2 "$out/testdata/parity/"
-cp testdata/parity/inputs/token_weights.json "$out/testdata/parity/inputs/"
 
 if [ ! -x "$out/runtime/bin/java" ] || [ "$(cat "$out/runtime/.modules" 2>/dev/null)" != "$jdk $modules" ]; then
   echo "pack: jlink $modules from $jdk"

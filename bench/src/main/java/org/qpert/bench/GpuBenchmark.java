@@ -9,9 +9,6 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Random;
 
-import org.qpert.core.backend.ProjectorProblem.CoveredTokens;
-import org.qpert.core.backend.ProjectorProblem;
-import org.qpert.core.backend.SymmetricEigen;
 import org.qpert.core.backend.Tensor;
 import org.qpert.core.backend.WeightData;
 import org.qpert.core.model.QueryPerturbation;
@@ -20,17 +17,21 @@ import org.qpert.core.model.blip2.Blip2Config;
 import org.qpert.core.model.blip2.Blip2Retrieval;
 import org.qpert.core.model.blip2.ImageContext;
 import org.qpert.core.model.blip2.QFormerConfig;
+import org.qpert.core.qpert.Box;
+import org.qpert.core.qpert.ImageObject;
+import org.qpert.core.qpert.ImagePerturbation;
+import org.qpert.core.qpert.ImagePerturbationBuilder;
+import org.qpert.core.qpert.ImagePerturbationBuilder.LayerKeys;
+import org.qpert.core.qpert.Perturbation;
 import org.qpert.kernels.CudaAvailability;
 import org.qpert.kernels.CudaBackend;
-import org.qpert.kernels.ObjectTokens;
 import org.qpert.kernels.PeakThroughput;
-import org.qpert.kernels.PerturbationKernels;
 import org.qpert.kernels.Precision;
 
 /**
  * GPU benchmarks run by the device harness (kernels/device/run.sh): GEMM TFLOP/s per precision and path against the
- * card's measured peak, the Q-Perturbation kernels per image, and images/s of the real-size BLIP-2 (ViT-g + Q-Former,
- * ITC image pass) with random weights. Without a GPU it says so and exits 0. {@code --quick} shortens every part.
+ * card's measured peak, Q-Perturbation per image through the production path, and images/s of the real-size BLIP-2
+ * (ViT-g + Q-Former, ITC image pass) with random weights. Without a GPU it says so and exits 0. {@code --quick} shortens every part.
  */
 public final class GpuBenchmark {
     private final boolean quick;
@@ -109,106 +110,55 @@ public final class GpuBenchmark {
                 path, m, k, n, k, sec * 1e3, tflops, 100 * tflops / peak);
     }
 
-    /** Per image: 4 boxes, 6 cross-attention layers × 12 heads × 64, T = 257 (the published setting's work). */
+    /**
+     * Per image, the production path of Q-Perturbation with the published setting: 4 boxes, 6 cross-attention layers ×
+     * 12 heads × 64, T = 257 (BLIP-2 at 224). Token weights on the host (core's coverage, as every family gets them),
+     * P̄ through {@code Backend.meanProjectors} with the keys on the device, then q' = q + P̄q on 32 queries per layer.
+     */
     private void perturbation() {
-        int boxes = 4, layers = 6, heads = 12, d = 64, width = heads * d, tokens = 257, images = quick ? 3 : 20;
+        int layers = 6, heads = 12, d = 64, width = heads * d, tokens = 257, height = 375, imageWidth = 500;
+        int images = quick ? 3 : 20;
         Random rnd = new Random(2);
+        List<Box> boxes = List.of(new Box(10, 20, 160, 150), new Box(300, 200, 340, 236), new Box(0, 0, 500, 120),
+                new Box(420, 310, 470, 360));
         try (CudaBackend b = open(Precision.F32, true)) {
-            PerturbationKernels kernels = new PerturbationKernels(b);
-            Tensor[] keys = new Tensor[layers];
-            Tensor wq = b.weight(WeightData.f32(random(rnd, width * width), width, width)), bq = b.upload(random(rnd, width), 1, width);
+            List<LayerKeys> keys = new ArrayList<>();
             for (int l = 0; l < layers; l++) {
-                keys[l] = b.upload(random(rnd, tokens * width), tokens, width);
+                keys.add(new LayerKeys(l, b.upload(random(rnd, tokens * width), tokens, width)));
             }
-            float[] boxXyxy = {10, 20, 160, 150, 300, 200, 340, 236, 0, 0, 500, 120, 420, 310, 470, 360};
-            int[] sizes = {375, 500, 375, 500, 375, 500, 375, 500};
-            Tensor pbar = b.upload(random(rnd, width * d), width, d);
-            double[] phase = new double[4];
-            ProjectorProblem problem = null;
+            Tensor queries = b.upload(random(rnd, 32 * width), 32, width);
+            ImagePerturbationBuilder builder = new ImagePerturbationBuilder(b, Perturbation.published());
+            double[] phase = new double[3];
+            int maxCount = 0;
             for (int img = -2; img < images; img++) {  // two warm-up images
                 long t0 = System.nanoTime();
-                ObjectTokens ot = kernels.tokenWeights(boxXyxy, sizes, 224, 14);
-                int maxCount = Arrays.stream(ot.counts()).max().orElse(1);
+                List<ImageObject> objects = ImageObject.of(boxes, height, imageWidth, 224, 14, Perturbation.published());
                 long t1 = System.nanoTime();
-                double[][] moments = new double[layers][];
-                for (int l = 0; l < layers; l++) {
-                    moments[l] = kernels.keyMoments(ot, kernels.weightedKeys(ot, keys[l]), heads);
-                }
+                ImagePerturbation p = builder.build(objects, keys, heads);
+                b.synchronize();
                 long t2 = System.nanoTime();
-                for (int l = 0; l < layers; l++) {
-                    SymmetricEigen e = b.symmetricEigen(moments[l], boxes * heads, d);
-                    if (e.count() != boxes * heads) {
-                        throw new IllegalStateException("eigen batch size");
-                    }
-                }
-                long t3 = System.nanoTime();
-                for (int l = 0; l < layers; l++) {
-                    kernels.foldQueryWeight(wq, pbar, heads);
-                    kernels.foldQueryBias(bq, pbar, heads);
+                List<Tensor> perturbed = new ArrayList<>();
+                for (int l : p.layers()) {
+                    perturbed.add(b.perturbQueries(queries, p.pbar(l), heads));
                 }
                 b.synchronize();
-                long t4 = System.nanoTime();
+                long t3 = System.nanoTime();
+                perturbed.forEach(Tensor::close);  // device buffers go back to the cache before the next image
+                for (int l : p.layers()) {
+                    p.pbar(l).close();
+                }
                 if (img >= 0) {
                     phase[0] += (t1 - t0) / 1e6;
                     phase[1] += (t2 - t1) / 1e6;
                     phase[2] += (t3 - t2) / 1e6;
-                    phase[3] += (t4 - t3) / 1e6;
                 }
-                if (img == -1) {
-                    problem = problem(ot, keys, heads);
-                }
-                ot.close();
-                if (img == images - 1) {
-                    System.out.printf("perturbation per image (4 boxes, max %d tokens, 6 layers x 12 heads x 64): "
-                            + "token weights %.2f ms, keys+moments %.2f ms, eigen (%s) %.2f ms, fold W'q,b'q %.2f ms%n",
-                            maxCount, phase[0] / images, phase[1] / images, b.paths().replaceAll(".*eigen: ", ""),
-                            phase[2] / images, phase[3] / images);
-                }
+                maxCount = objects.stream().mapToInt(ImageObject::coveredTokens).max().orElse(0);
             }
-            for (int i = 0; i < 2; i++) {
-                b.meanProjectors(problem);
-            }
-            b.synchronize();
-            long t0 = System.nanoTime();
-            for (int img = 0; img < images; img++) {
-                b.meanProjectors(problem);
-            }
-            b.synchronize();
-            System.out.printf("P̄ per image through Backend.meanProjectors (production path, keys on the device): "
-                    + "%.2f ms%n", (System.nanoTime() - t0) / 1e6 / images);
+            System.out.printf("perturbation per image (4 boxes, max %d tokens, 6 layers x 12 heads x 64): token weights "
+                    + "(host) %.2f ms, P̄ through Backend.meanProjectors (keys on the device, eigen: %s) %.2f ms, "
+                    + "q' = q + P̄q (32 queries, 6 layers) %.2f ms%n", maxCount, phase[0] / images,
+                    b.paths().replaceAll(".*eigen: ", ""), phase[1] / images, phase[2] / images);
         }
-    }
-
-    /** The covered tokens of the benchmark's boxes as the production path gets them, weight α = 8 each. */
-    private static ProjectorProblem problem(ObjectTokens ot, Tensor[] keys, int heads) {
-        float[] w = ot.weights();
-        List<CoveredTokens> objects = new ArrayList<>();
-        for (int b = 0; b < ot.boxes(); b++) {
-            List<Integer> tokens = new ArrayList<>();
-            for (int t = 0; t < ot.tokens(); t++) {
-                if (w[b * ot.tokens() + t] > 0) {
-                    tokens.add(t);
-                }
-            }
-            double[] weights = new double[tokens.size()];
-            int base = b * ot.tokens();
-            for (int a = 0; a < weights.length; a++) {
-                weights[a] = w[base + tokens.get(a)];
-            }
-            objects.add(new CoveredTokens(tokens.stream().mapToInt(Integer::intValue).toArray(), weights, 8));
-        }
-        ProjectorProblem.BasisRule energy99 = (values, offset, n) -> {
-            double total = 0, cumulative = 0;
-            for (int i = 0; i < n; i++) {
-                total += values[offset + i];
-            }
-            int k = 0;
-            while (k < n && cumulative / total < 0.99) {
-                cumulative += values[offset + k++];
-            }
-            return k;
-        };
-        return new ProjectorProblem(List.of(keys), heads, objects, energy99, ProjectorProblem.EigenPath.AUTO);
     }
 
     /** Real-size BLIP-2 (blip2-itm-vit-g) image pass: ViT-g at 224 + Q-Former ITC + projection, per image. */

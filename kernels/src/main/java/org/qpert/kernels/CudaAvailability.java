@@ -18,7 +18,7 @@ import jcuda.driver.JCudaDriver;
  * @param reason    why not, or a description of the device when it can
  */
 public record CudaAvailability(boolean available, String reason) {
-    /** Our kernels use mma.sync and are built for compute_80 and compute_90. */
+    /** Our kernels use mma.sync on TF32/BF16 and are built for compute_80. */
     static final int MIN_COMPUTE_CAPABILITY = 80;
 
     private static volatile CudaAvailability cached;

@@ -51,10 +51,6 @@ public final class CudaBackend implements Backend {
         public Options withPrecision(Precision p) {
             return new Options(p, debug, vendorLibraries);
         }
-
-        public Options withVendorLibraries(boolean use) {
-            return new Options(precision, debug, use);
-        }
     }
 
     private final Options options;
@@ -107,8 +103,8 @@ public final class CudaBackend implements Backend {
         this.paths = "GEMM: " + matmul.describe() + (cublasProblem == null ? "" : " because " + cublasProblem)
                 + "; eigen: " + (cusolver != null ? "cuSOLVER syevjBatched for n <= 32, own Jacobi kernel above"
                         : "own Jacobi kernel because " + cusolverProblem);
-        LOG.log(System.Logger.Level.INFO, "cuda: " + ctx.deviceName + " (" + ctx.arch() + " PTX, debug "
-                + options.debug() + "); " + paths);
+        LOG.log(System.Logger.Level.INFO, "cuda: " + ctx.deviceName + " (" + CudaContext.PTX_TARGET
+                + " PTX JIT-compiled for sm_" + ctx.computeCapability + ", debug " + options.debug() + "); " + paths);
     }
 
     @Override
@@ -119,14 +115,6 @@ public final class CudaBackend implements Backend {
     /** Which implementations run (cuBLAS or own GEMM, cuSOLVER or own Jacobi) and why: the start-up log line. */
     public String paths() {
         return paths;
-    }
-
-    public Options options() {
-        return options;
-    }
-
-    public String deviceName() {
-        return ctx.deviceName;
     }
 
     CudaContext context() {
@@ -557,7 +545,7 @@ public final class CudaBackend implements Backend {
                         ctx.stream);
             } else {
                 kernels.perturbHeads(new Launcher.Grid(blocks((long) d * n), heads, THREADS, 0),
-                        y.ptr().withByteOffset(off), cq.ptr().withByteOffset(off), cp[s].ptr(), heads, d, n, 1L, width);
+                        y.ptr().withByteOffset(off), cq.ptr().withByteOffset(off), cp[s].ptr(), heads, d, n);
             }
         }
         return y;
@@ -591,31 +579,6 @@ public final class CudaBackend implements Backend {
         return projectors.solve(problem);
     }
 
-    /**
-     * ITC scores of a gallery in one launch: for each image i and text t, the max over the image's {@code queries}
-     * feature rows of their dot product with the text feature. imageFeatures [nImages·queries, E] and textFeatures
-     * [nTexts, E], both L2-normalized → scores [nImages, nTexts], row-major.
-     */
-    public float[] itcMaxScores(Tensor imageFeatures, int queries, Tensor textFeatures) {
-        CudaTensor img = cuda(imageFeatures, "image features"), txt = cuda(textFeatures, "text features");
-        int e = txt.cols();
-        BackendChecks.requireCols("image features", img, e);
-        if (queries <= 0 || img.rows() % queries != 0) {
-            throw new IllegalArgumentException("image features " + img.shape() + " are not a stack of images with "
-                    + queries + " query rows each");
-        }
-        int shared = queries * e * Sizeof.FLOAT;
-        if (shared > 48 * 1024) {
-            throw new IllegalArgumentException(queries + " queries of width " + e + " exceed the kernel's 48 KiB");
-        }
-        int images = img.rows() / queries, texts = txt.rows(), warps = THREADS / 32;
-        ctx.enter();
-        try (CudaTensor scores = allocate(images, texts)) {
-            kernels.itcMaxScores(new Launcher.Grid(images, (texts + warps - 1) / warps, THREADS, shared), scores.ptr(),
-                    img.ptr(), txt.ptr(), images, texts, queries, e);
-            return download(scores);
-        }
-    }
 
     /** Our Jacobi kernel regardless of cuSOLVER (tests compare the two paths). */
     SymmetricEigen jacobiEigen(double[] matrices, int count, int n) {

@@ -25,6 +25,8 @@ final class CudaContext implements Launcher {
     static final String PTX_ROOT = "/org/qpert/kernels/ptx/";
     /** The PTX ISA build-ptx.sh declares: that of CUDA 12.0, so every CUDA 12.x driver JIT-compiles our kernels. */
     static final String PTX_ISA = "8.0";
+    /** The one target the PTX is built for; the driver JIT-compiles it for the device (sm_86, sm_89, sm_90, …). */
+    static final String PTX_TARGET = "sm_80";
 
     final CUdevice device = new CUdevice();
     final CUcontext context = new CUcontext();
@@ -33,7 +35,6 @@ final class CudaContext implements Launcher {
     final int maxSharedOptIn;
     final int multiprocessors;
     final String deviceName;
-    private final String arch;
     private final boolean debug;
     private final Map<String, CUmodule> modules = new HashMap<>();
     private final Map<String, CUfunction> functions = new HashMap<>();
@@ -50,7 +51,6 @@ final class CudaContext implements Launcher {
         deviceName = CudaAvailability.deviceName(device);
         maxSharedOptIn = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN);
         multiprocessors = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
-        arch = computeCapability >= 90 ? "sm_90" : "sm_80";
     }
 
     int attribute(int attr) {
@@ -62,11 +62,6 @@ final class CudaContext implements Launcher {
     /** Makes the context current on the calling thread (cheap; needed once per thread, done per call). */
     void enter() {
         JCudaDriver.cuCtxSetCurrent(context);
-    }
-
-    /** The PTX variant loaded for this device: sm_90 PTX on Hopper and newer, sm_80 PTX on Ampere/Ada. */
-    String arch() {
-        return arch;
     }
 
     /** Kernel {@code name} from module (the .cu file) {@code module}, loading the module's PTX on first use. */
@@ -83,7 +78,7 @@ final class CudaContext implements Launcher {
     }
 
     private CUmodule load(String module) {
-        String resource = PTX_ROOT + arch + "/" + module + ".ptx";
+        String resource = PTX_ROOT + module + ".ptx";
         String ptx = readResource(resource);
         CUmodule m = new CUmodule();
         try {

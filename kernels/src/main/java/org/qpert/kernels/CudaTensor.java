@@ -80,10 +80,6 @@ final class CudaTensor implements Tensor, AutoCloseable {
         return cols;
     }
 
-    synchronized boolean isClosed() {
-        return ptr == null;
-    }
-
     @Override
     public synchronized void close() {
         if (ptr == null) {

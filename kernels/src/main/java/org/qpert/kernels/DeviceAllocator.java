@@ -78,14 +78,6 @@ final class DeviceAllocator {
         return liveBytes;
     }
 
-    synchronized long cachedBytes() {
-        return cachedBytes;
-    }
-
-    synchronized int liveBuffers() {
-        return live.size();
-    }
-
     /** Frees every buffer, owned or cached (the backend is closing); says how much was still owned. */
     synchronized void freeAll() {
         if (!live.isEmpty()) {

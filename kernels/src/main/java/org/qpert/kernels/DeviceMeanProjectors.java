@@ -19,10 +19,11 @@ import org.qpert.kernels.Launcher.Grid;
  * {@link org.qpert.core.backend.Backend#meanProjectors} on the device, step for step the host reference
  * ({@link org.qpert.core.backend.HostMeanProjectors}): per group of objects (second moment, then Gram), the covered
  * tokens are uploaded (a few ints per object), F = diag(w)·K gathered from the keys in device memory for every
- * perturbed layer, R = FᵀF or G = F Fᵀ summed in double (key_moments.cu), all (layer, object, head) problems of the
- * group decomposed in one batch (cuSOLVER syevjBatched up to order 32 when it loaded, our Jacobi kernel up to 128),
- * the Gram eigenvectors mapped back (u = Fᵀv/‖Fᵀv‖) and the kept projectors summed into P̄ in double
- * (projectors.cu). Only the eigenvalues come to the host, where core's τ rule picks k; P̄ stays on the device.
+ * perturbed layer (weighted_keys.cu), R = FᵀF or G = F Fᵀ summed in double (key_moments.cu), all (layer, object,
+ * head) problems of the group decomposed in one batch (cuSOLVER syevjBatched up to order 32 when it loaded, our
+ * Jacobi kernel up to 128), the Gram eigenvectors mapped back (u = Fᵀv/‖Fᵀv‖) and the kept projectors summed into P̄
+ * in double (projectors.cu). Only the eigenvalues come to the host, where core's τ rule picks k; P̄ stays on the
+ * device.
  */
 final class DeviceMeanProjectors {
     private static final System.Logger LOG = System.getLogger(DeviceMeanProjectors.class.getName());
@@ -79,7 +80,6 @@ final class DeviceMeanProjectors {
         List<CoveredTokens> objects = members.stream().map(problem.objects()::get).toList();
         int order = gram ? objects.stream().mapToInt(CoveredTokens::count).max().orElseThrow() : d;
         Kernels kernels = backend.kernels();
-        PerturbationKernels perturbation = new PerturbationKernels(backend);
         try (ObjectTokens covered = ObjectTokens.of(backend, objects, tokens)) {
             long fLayer = (long) n * tokens * width, aLayer = (long) n * heads * order * order;
             CUdeviceptr f = scratch.allocate(layers * fLayer * Sizeof.FLOAT);
@@ -87,7 +87,7 @@ final class DeviceMeanProjectors {
             for (int l = 0; l < layers; l++) {
                 CUdeviceptr fl = f.withByteOffset(l * fLayer * Sizeof.FLOAT);
                 CUdeviceptr al = a.withByteOffset(l * aLayer * Sizeof.DOUBLE);
-                perturbation.gatherWeightedKeys(fl, covered, keys.get(l));
+                covered.gatherWeightedKeys(fl, keys.get(l));
                 if (gram) {
                     kernels.keyGram(new Grid(n, heads, THREADS, 0), al, fl, covered.count, tokens, heads, d, order);
                 } else {

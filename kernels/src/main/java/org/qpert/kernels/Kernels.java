@@ -67,7 +67,7 @@ final class Kernels {
         launcher.launch("convert_bf16", "f16_to_bf16", g, new KernelArgs().ptr(y).ptr(x).i64(n));
     }
 
-    // ---- attention.cu, itc_scores.cu ----
+    // ---- attention.cu ----
 
     @Entry(module = "attention", name = "attention")
     void attention(Grid g, CUdeviceptr out, CUdeviceptr q, CUdeviceptr k, CUdeviceptr v, CUdeviceptr keyBias, int nq,
@@ -76,12 +76,6 @@ final class Kernels {
                 .i32(nk).i32(heads).i32(d).f32(scale));
     }
 
-    @Entry(module = "itc_scores", name = "itc_max_scores")
-    void itcMaxScores(Grid g, CUdeviceptr scores, CUdeviceptr img, CUdeviceptr txt, int images, int texts, int queries,
-            int e) {
-        launcher.launch("itc_scores", "itc_max_scores", g, new KernelArgs().ptr(scores).ptr(img).ptr(txt).i32(images)
-                .i32(texts).i32(queries).i32(e));
-    }
 
     // ---- gemm.cu: C = A·Bᵀ (+ bias, GELU, + residual) ----
 
@@ -137,19 +131,13 @@ final class Kernels {
         return new KernelArgs().ptr(c).ptr(a).ptr(b).ptr(bias).ptr(residual).i32(m).i32(n).i32(k).i32(gelu);
     }
 
-    // ---- Q-Perturbation: token_coverage.cu, key_moments.cu, jacobi_eigen.cu, projectors.cu, query_perturbation.cu ----
+    // ---- Q-Perturbation: weighted_keys.cu, key_moments.cu, jacobi_eigen.cu, projectors.cu, query_perturbation.cu ----
 
-    @Entry(module = "token_coverage", name = "token_coverage")
-    void tokenCoverage(Grid g, CUdeviceptr weights, CUdeviceptr count, CUdeviceptr index, CUdeviceptr compact,
-            CUdeviceptr boxes, CUdeviceptr sizes, int imageSize, int patch) {
-        launcher.launch("token_coverage", "token_coverage", g, new KernelArgs().ptr(weights).ptr(count).ptr(index)
-                .ptr(compact).ptr(boxes).ptr(sizes).i32(imageSize).i32(patch));
-    }
 
-    @Entry(module = "token_coverage", name = "gather_weighted_keys")
+    @Entry(module = "weighted_keys", name = "gather_weighted_keys")
     void gatherWeightedKeys(Grid g, CUdeviceptr f, CUdeviceptr k, CUdeviceptr index, CUdeviceptr compact,
             CUdeviceptr count, int tokens, int width) {
-        launcher.launch("token_coverage", "gather_weighted_keys", g, new KernelArgs().ptr(f).ptr(k).ptr(index)
+        launcher.launch("weighted_keys", "gather_weighted_keys", g, new KernelArgs().ptr(f).ptr(k).ptr(index)
                 .ptr(compact).ptr(count).i32(tokens).i32(width));
     }
 
@@ -192,10 +180,9 @@ final class Kernels {
     }
 
     @Entry(module = "query_perturbation", name = "perturb_heads")
-    void perturbHeads(Grid g, CUdeviceptr y, CUdeviceptr x, CUdeviceptr pbar, int heads, int d, int positions,
-            long strideR, long strideJ) {
-        launcher.launch("query_perturbation", "perturb_heads", g, new KernelArgs().ptr(y).ptr(x).ptr(pbar).i32(heads)
-                .i32(d).i32(positions).i64(strideR).i64(strideJ));
+    void perturbHeads(Grid g, CUdeviceptr y, CUdeviceptr q, CUdeviceptr pbar, int heads, int d, int rows) {
+        launcher.launch("query_perturbation", "perturb_heads", g, new KernelArgs().ptr(y).ptr(q).ptr(pbar).i32(heads)
+                .i32(d).i32(rows));
     }
 
     // ---- peak.cu: the card's measured peak per instruction ----

@@ -9,28 +9,65 @@ import jcuda.driver.JCudaDriver;
 import org.qpert.core.backend.ProjectorProblem.CoveredTokens;
 
 /**
- * Token weights of a batch of boxes on the device (token_coverage.cu): per box the weights of all T tokens and,
- * compacted in token order, the tokens with a non-zero weight. The buffers are returned by {@link #close}.
+ * The covered tokens of a batch of objects on the device, as the host computed them (core's token coverage through
+ * the model card's geometry): per object the number of covered tokens, and in token order their ids and weights.
+ * The buffers are returned by {@link #close}.
  */
-public final class ObjectTokens implements AutoCloseable {
-    final CudaBackend backend;
-    final int boxes;
-    final int tokens;
-    final CUdeviceptr weights;
+final class ObjectTokens implements AutoCloseable {
+    private static final int THREADS = 256;
+    private final CudaBackend backend;
+    private final int boxes;
+    private final int tokens;
+    /** [boxes]: covered tokens per object. */
     final CUdeviceptr count;
-    final CUdeviceptr index;
-    final CUdeviceptr compact;
+    /** [boxes, T]: the first count[b] entries of row b are the covered token ids, increasing. */
+    private final CUdeviceptr index;
+    /** [boxes, T]: their weights. */
+    private final CUdeviceptr compact;
+    private boolean closed;
 
-    ObjectTokens(CudaBackend backend, int boxes, int tokens) {
+    private ObjectTokens(CudaBackend backend, int boxes, int tokens) {
         this.backend = backend;
         this.boxes = boxes;
         this.tokens = tokens;
         long slots = (long) boxes * tokens;
         DeviceAllocator a = backend.allocator();
-        this.weights = a.allocate(slots * Sizeof.FLOAT);
         this.count = a.allocate((long) boxes * Sizeof.INT);
         this.index = a.allocate(slots * Sizeof.INT);
         this.compact = a.allocate(slots * Sizeof.FLOAT);
+    }
+
+    /** The covered tokens and weights of {@code objects}, uploaded: [objects] over T tokens. */
+    static ObjectTokens of(CudaBackend backend, List<CoveredTokens> objects, int tokens) {
+        int n = objects.size();
+        int[] count = new int[n];
+        int[] index = new int[n * tokens];
+        float[] compact = new float[n * tokens];
+        for (int b = 0; b < n; b++) {
+            CoveredTokens o = objects.get(b);
+            count[b] = o.count();
+            for (int a = 0; a < o.count(); a++) {
+                index[b * tokens + a] = o.tokens()[a];
+                compact[b * tokens + a] = (float) o.weights()[a];
+            }
+        }
+        backend.context().enter();
+        ObjectTokens out = new ObjectTokens(backend, n, tokens);
+        JCudaDriver.cuMemcpyHtoD(out.count, Pointer.to(count), (long) n * Sizeof.INT);
+        JCudaDriver.cuMemcpyHtoD(out.index, Pointer.to(index), (long) index.length * Sizeof.INT);
+        JCudaDriver.cuMemcpyHtoD(out.compact, Pointer.to(compact), (long) compact.length * Sizeof.FLOAT);
+        return out;
+    }
+
+    /**
+     * Writes F = diag(w)·K of these objects into {@code f} [boxes·T, width] (weighted_keys.cu): for object b, rows
+     * b·T .. b·T + count_b − 1 hold w·K of its covered tokens; the rest are 0. {@code keys} [T, width] (ProjectorProblem checked the shapes).
+     */
+    void gatherWeightedKeys(CUdeviceptr f, CudaTensor keys) {
+        requireOpen();
+        JCudaDriver.cuMemsetD32Async(f, 0, (long) boxes * tokens * keys.cols(), backend.context().stream);
+        backend.kernels().gatherWeightedKeys(new Launcher.Grid(tokens, boxes, THREADS, 0), f, keys.ptr(), index,
+                compact, count, tokens, keys.cols());
     }
 
     @Override
@@ -42,78 +79,14 @@ public final class ObjectTokens implements AutoCloseable {
             closed = true;
         }
         DeviceAllocator a = backend.allocator();
-        a.free(weights);
         a.free(count);
         a.free(index);
         a.free(compact);
     }
 
-    private boolean closed;
-
-    synchronized void requireOpen() {
+    private synchronized void requireOpen() {
         if (closed) {
             throw new IllegalStateException("object tokens used after close()");
         }
-    }
-
-    /** The covered tokens and weights of objects given on the host, uploaded: [objects] over T tokens. */
-    static ObjectTokens of(CudaBackend backend, List<CoveredTokens> objects, int tokens) {
-        int n = objects.size();
-        int[] count = new int[n];
-        int[] index = new int[n * tokens];
-        float[] compact = new float[n * tokens];
-        float[] weights = new float[n * tokens];
-        for (int b = 0; b < n; b++) {
-            CoveredTokens o = objects.get(b);
-            count[b] = o.count();
-            for (int a = 0; a < o.count(); a++) {
-                index[b * tokens + a] = o.tokens()[a];
-                compact[b * tokens + a] = (float) o.weights()[a];
-                weights[b * tokens + o.tokens()[a]] = (float) o.weights()[a];
-            }
-        }
-        backend.context().enter();
-        ObjectTokens out = new ObjectTokens(backend, n, tokens);
-        JCudaDriver.cuMemcpyHtoD(out.count, Pointer.to(count), (long) n * Sizeof.INT);
-        JCudaDriver.cuMemcpyHtoD(out.index, Pointer.to(index), (long) index.length * Sizeof.INT);
-        JCudaDriver.cuMemcpyHtoD(out.compact, Pointer.to(compact), (long) compact.length * Sizeof.FLOAT);
-        JCudaDriver.cuMemcpyHtoD(out.weights, Pointer.to(weights), (long) weights.length * Sizeof.FLOAT);
-        return out;
-    }
-
-    public int boxes() {
-        return boxes;
-    }
-
-    public int tokens() {
-        return tokens;
-    }
-
-    /** Weights [boxes, T]; token 0 (CLS) is always 0. */
-    public float[] weights() {
-        float[] w = new float[boxes * tokens];
-        copy(Pointer.to(w), weights, (long) w.length * Sizeof.FLOAT);
-        return w;
-    }
-
-    /** Number of tokens with a non-zero weight, per box. */
-    public int[] counts() {
-        int[] c = new int[boxes];
-        copy(Pointer.to(c), count, (long) c.length * Sizeof.INT);
-        return c;
-    }
-
-    /** [boxes, T]: the first counts()[b] entries of row b are the covered tokens, in increasing order. */
-    public int[] coveredTokens() {
-        int[] ix = new int[boxes * tokens];
-        copy(Pointer.to(ix), index, (long) ix.length * Sizeof.INT);
-        return ix;
-    }
-
-    private void copy(Pointer host, CUdeviceptr device, long bytes) {
-        requireOpen();
-        backend.context().enter();
-        backend.context().synchronize();
-        JCudaDriver.cuMemcpyDtoH(host, device, bytes);
     }
 }

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 
 /**
  * GPU: matrix products with their epilogues against the independent scalar reference backend (ReferenceCpuBackend), for each precision, through our kernels and
- * through cuBLAS when it loads. Bounds: {@link Precision#gemmTolerance()} (F32 1e-5, TF32 5e-3, BF16 2e-2).
+ * through cuBLAS when it loads. Bounds: {@link Gpu#gemmTolerance} (F32 1e-5, TF32 5e-3, BF16 2e-2).
  */
 class GemmKernelTest {
     private CudaBackend gpu;
@@ -83,7 +83,7 @@ class GemmKernelTest {
             Tensor gw = gpu.weight16(bits, stored, n, k);
             Gpu.check(precision + (vendor ? " vendor path" : " own") + ", " + stored + " weights [257x1408]·[1408x1408]ᵀ",
                     Gpu.relativeError(gpu.download(gpu.linear(gpu.upload(x, m, k), gw, gpu.upload(b, 1, n))), want),
-                    precision.gemmTolerance());
+                    Gpu.gemmTolerance(precision));
         }
     }
 
@@ -115,7 +115,7 @@ class GemmKernelTest {
             Tensor gr = gpu.upload(c.r(), m, n);
             String what = precision + (vendor ? " " + gpu.paths().split(";")[0] : " own") + " [" + m + "x" + k + "]·["
                     + n + "x" + k + "]ᵀ";
-            double bound = precision.gemmTolerance();
+            double bound = Gpu.gemmTolerance(precision);
             Gpu.check(what + " +b", Gpu.relativeError(gpu.download(gpu.linear(gx, gw, gb)), c.linear()), bound);
             Gpu.check(what + " +b, GELU", Gpu.relativeError(gpu.download(gpu.linearGelu(gx, gw, gb)), c.gelu()), bound);
             Gpu.check(what + " +b +residual",

@@ -21,6 +21,15 @@ final class Gpu {
 
     private static volatile boolean announced;
 
+    /** Relative error bound of one matrix product against float32 on the CPU: the figures {@link Precision} states. */
+    static double gemmTolerance(Precision p) {
+        return switch (p) {
+            case F32 -> 1e-5;
+            case TF32 -> 5e-3;
+            case BF16 -> 2e-2;
+        };
+    }
+
     static CudaBackend open(Precision precision, boolean vendorLibraries) {
         assumeAvailable();
         return CudaBackend.open(new CudaBackend.Options(precision, true, vendorLibraries));

@@ -1,23 +1,14 @@
 package org.qpert.kernels;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import org.junit.jupiter.api.Test;
 import org.qpert.core.backend.CpuBackend;
 import org.qpert.core.backend.HostMeanProjectors;
@@ -28,66 +19,9 @@ import org.qpert.core.backend.ProjectorProblem.CoveredTokens;
 import org.qpert.core.backend.ProjectorProblem.EigenPath;
 import org.qpert.core.backend.SymmetricEigen;
 import org.qpert.core.backend.Tensor;
-import org.qpert.core.qpert.Box;
-import org.qpert.core.qpert.CoverageMode;
-import org.qpert.core.qpert.TokenCoverage;
 
-/** Runs everywhere: the test-side references the GPU tests rely on, against the fixtures and the spec's values. */
+/** Runs everywhere: the test-side references the GPU tests rely on, against the spec's values and core's host path. */
 class KernelReferencesTest {
-    private static final Path TOKEN_WEIGHTS = Path.of("../testdata/parity/inputs/token_weights.json");
-
-    /**
-     * The kernel's rule is core's: on every valid fixture case, and on random boxes (fractional, reaching beyond the
-     * image, thinner than the downscale factor), the reference equals {@link TokenCoverage} bit for bit.
-     */
-    @Test
-    void tokenWeightsEqualCoreTokenCoverage() throws IOException {
-        JsonArray cases;
-        try (Reader r = Files.newBufferedReader(TOKEN_WEIGHTS)) {
-            cases = JsonParser.parseReader(r).getAsJsonArray();
-        }
-        int compared = 0;
-        for (JsonElement e : cases) {
-            JsonObject c = e.getAsJsonObject();
-            JsonArray box = c.getAsJsonArray("box_xyxy");
-            double x0 = box.get(0).getAsDouble(), y0 = box.get(1).getAsDouble();
-            double x1 = box.get(2).getAsDouble(), y1 = box.get(3).getAsDouble();
-            if (x1 <= x0 || y1 <= y0) {
-                continue;  // rejected by Box (TokenCoverageTest checks that)
-            }
-            int h = c.get("height").getAsInt(), w = c.get("width").getAsInt();
-            int s = c.get("image_size").getAsInt(), p = c.get("patch").getAsInt();
-            assertArrayEquals(TokenCoverage.weights(new Box(x0, y0, x1, y1), h, w, s, p, CoverageMode.MASK_RESIZE),
-                    KernelReferences.tokenWeights(x0, y0, x1, y1, h, w, s, p), "case " + c.get("box_xyxy"));
-            compared++;
-        }
-        assertTrue(compared >= 190, "valid fixture cases compared: " + compared);
-        Random rnd = new Random(5);
-        for (int i = 0; i < 2000; i++) {
-            int h = 20 + rnd.nextInt(900), w = 20 + rnd.nextInt(900), s = rnd.nextBoolean() ? 224 : 364;
-            double x0 = rnd.nextDouble() * w * 1.1 - 0.05 * w, y0 = rnd.nextDouble() * h * 1.1 - 0.05 * h;
-            double x1 = x0 + 0.1 + rnd.nextDouble() * w * (rnd.nextBoolean() ? 0.05 : 0.7);
-            double y1 = y0 + 0.1 + rnd.nextDouble() * h * (rnd.nextBoolean() ? 0.05 : 0.7);
-            if (Math.min(x1, w) <= Math.max(x0, 0) || Math.min(y1, h) <= Math.max(y0, 0)) {
-                continue;  // outside the image: Box.clipTo rejects it on both sides
-            }
-            assertArrayEquals(TokenCoverage.weights(new Box(x0, y0, x1, y1), h, w, s, 14, CoverageMode.MASK_RESIZE),
-                    KernelReferences.tokenWeights(x0, y0, x1, y1, h, w, s, 14),
-                    "box " + x0 + ", " + y0 + ", " + x1 + ", " + y1 + " on " + h + "x" + w + " at " + s);
-        }
-    }
-
-    @Test
-    void tokenWeightsOfTheSpecExample() {
-        float[] w364 = KernelReferences.tokenWeights(20, 150, 370, 220, 400, 400, 364, 14);
-        float[] w224 = KernelReferences.tokenWeights(20, 150, 370, 220, 400, 400, 224, 14);
-        assertEquals(144, nonZero(w364));
-        assertEquals(105.790817, sum(w364), 1e-5);
-        assertEquals(45, nonZero(w224));
-        assertEquals(39.0, sum(w224), 1e-5);
-        assertEquals(0f, w364[0], "CLS never counts");
-    }
-
     /** spec §8: keys of 5 tokens (d = 4), weights (0, 1, 0.5, 1, 0) → eigenvalues 10.846115, 5.077339, 0.576545, 0. */
     @Test
     void momentsAndGramOfTheSpecToyCheck() {
@@ -103,18 +37,6 @@ class KernelReferencesTest {
         for (int i = 0; i < 3; i++) {
             assertEquals(want[i], g.value(0, i), 1e-6, "the Gram shortcut has the same non-zero spectrum");
         }
-    }
-
-    @Test
-    void foldedQueryWeightIsThePerturbationOfItsColumns() {
-        Random rnd = new Random(7);
-        int heads = 3, d = 4, in = 5;
-        float[] wq = Gpu.random(rnd, heads * d * in, 1), pbar = Gpu.random(rnd, heads * d * d, 0.3);
-        CpuBackend cpu = new CpuBackend();
-        Tensor perturbed = cpu.perturbQueries(cpu.upload(KernelReferences.transpose(wq, heads * d, in), in, heads * d),
-                cpu.upload(pbar, heads * d, d), heads);
-        assertArrayEquals(KernelReferences.transpose(cpu.download(perturbed), in, heads * d),
-                KernelReferences.foldQueryWeight(wq, pbar, heads, d, in), 1e-6f);
     }
 
     /**
@@ -210,21 +132,5 @@ class KernelReferencesTest {
             Gpu.check("device pipeline reference vs host P̄, layer " + l, Gpu.relativeError(got, want), 1e-6);
         }
         assertTrue(Arrays.deepEquals(counts, host.basisCounts()), "the same k everywhere");
-    }
-
-    private static int nonZero(float[] w) {
-        int n = 0;
-        for (float x : w) {
-            n += x > 0 ? 1 : 0;
-        }
-        return n;
-    }
-
-    private static double sum(float[] w) {
-        double s = 0;
-        for (float x : w) {
-            s += x;
-        }
-        return s;
     }
 }

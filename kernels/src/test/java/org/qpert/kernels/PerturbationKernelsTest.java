@@ -1,33 +1,40 @@
 package org.qpert.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import java.util.TreeSet;
 
+import jcuda.Pointer;
+import jcuda.Sizeof;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.JCudaDriver;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.qpert.core.backend.ProjectorProblem.CoveredTokens;
 import org.qpert.core.backend.ReferenceCpuBackend;
+import org.qpert.core.backend.Segments;
 import org.qpert.core.backend.Tensor;
-import org.qpert.core.backend.WeightData;
-import org.qpert.core.model.blip2.Blip2Retrieval;
+import org.qpert.kernels.Launcher.Grid;
 
 /**
- * GPU: the Q-Perturbation kernels against {@link KernelReferences} and the CPU backend on the real model's shapes
- * (T = 257 or 677 tokens, 12 heads × 64): token weights exact, moments and Gram matrices within 1e-12 (double sums of
- * the same float products in another order), folded weights and perturbed queries within 1e-6, ITC scores 1e-5.
+ * GPU: the Q-Perturbation kernels against {@link KernelReferences} and the reference CPU backend on the real model's
+ * shapes (T = 257 or 677 tokens, 12 heads × 64), with covered tokens given by the host as in production: weighted keys
+ * exact (one float32 product each), moments and Gram matrices within 1e-12 (double sums of the same float products in
+ * another order), perturbed queries within 1e-6.
  */
 class PerturbationKernelsTest {
+    private static final int THREADS = 256;
     private static CudaBackend gpu;
-    private static PerturbationKernels kernels;
     private final Random rnd = new Random(23);
 
     @BeforeAll
     static void open() {
         gpu = Gpu.open(Precision.F32, true);
-        kernels = new PerturbationKernels(gpu);
     }
 
     @AfterAll
@@ -37,115 +44,99 @@ class PerturbationKernelsTest {
         }
     }
 
-    /** Random boxes (a third of them small), on random original sizes. */
-    private float[][] randomBoxes(int n) {
-        float[] boxes = new float[4 * n];
-        float[] sizes = new float[2 * n];
+    /** n objects over tokens 1 .. T−1 (token 0 is CLS), every third one small (fewer tokens than d = 64). */
+    private List<CoveredTokens> randomObjects(int n, int tokens) {
+        List<CoveredTokens> objects = new ArrayList<>();
         for (int b = 0; b < n; b++) {
-            int h = 100 + rnd.nextInt(900), w = 100 + rnd.nextInt(900);
-            float bw = (float) (w * (b % 3 == 0 ? 0.02 + 0.05 * rnd.nextDouble() : 0.1 + 0.8 * rnd.nextDouble()));
-            float bh = (float) (h * (b % 3 == 0 ? 0.02 + 0.05 * rnd.nextDouble() : 0.1 + 0.8 * rnd.nextDouble()));
-            float x0 = (float) (rnd.nextDouble() * (w - bw)), y0 = (float) (rnd.nextDouble() * (h - bh));
-            boxes[4 * b] = x0;
-            boxes[4 * b + 1] = y0;
-            boxes[4 * b + 2] = x0 + bw;
-            boxes[4 * b + 3] = y0 + bh;
-            sizes[2 * b] = h;
-            sizes[2 * b + 1] = w;
+            int count = b % 3 == 0 ? 1 + rnd.nextInt(40) : 64 + rnd.nextInt(tokens - 65);
+            TreeSet<Integer> chosen = new TreeSet<>();
+            while (chosen.size() < count) {
+                chosen.add(1 + rnd.nextInt(tokens - 1));
+            }
+            double[] w = new double[count];
+            for (int a = 0; a < count; a++) {
+                w[a] = rnd.nextInt(8) == 0 ? 1.0 : (float) (0.01 + rnd.nextDouble());
+            }
+            objects.add(new CoveredTokens(chosen.stream().mapToInt(Integer::intValue).toArray(), w, 8));
         }
-        return new float[][] {boxes, sizes};
+        return objects;
     }
 
-    private static int[] ints(float[] x) {
-        int[] out = new int[x.length];
-        for (int i = 0; i < x.length; i++) {
-            out[i] = (int) x[i];
+    /** The object's weights over all T tokens, as float32 (what the kernel multiplies by). */
+    private static float[] denseWeights(CoveredTokens o, int tokens) {
+        float[] w = new float[tokens];
+        for (int a = 0; a < o.count(); a++) {
+            w[o.tokens()[a]] = (float) o.weights()[a];
         }
-        return out;
+        return w;
     }
 
+    /**
+     * As DeviceMeanProjectors groups them: objects with at least d tokens get R = FᵀF, the small ones the Gram matrix
+     * F Fᵀ of order m = their largest count.
+     */
     @Test
-    void tokenWeightsMomentsAndGram() {
-        for (int s : new int[] {224, 364}) {
-            int n = 12, p = 14, g = s / p, tokens = 1 + g * g, heads = 12, d = 64, width = heads * d;
-            float[][] bs = randomBoxes(n);
-            int[] sizes = ints(bs[1]);
-            ObjectTokens ot = kernels.tokenWeights(bs[0], sizes, s, p);
-            float[] weights = ot.weights();
-            int[] counts = ot.counts();
+    void weightedKeysMomentsAndGram() {
+        for (int tokens : new int[] {257, 677}) {
+            int heads = 12, d = 64, width = heads * d;
             float[] keys = Gpu.random(rnd, tokens * width, 1);
-            Tensor k = gpu.upload(keys, tokens, width);
-            double[] moments = kernels.keyMoments(ot, kernels.weightedKeys(ot, k), heads);
-            double momentErr = 0;
-            for (int b = 0; b < n; b++) {
-                float[] want = KernelReferences.tokenWeights(bs[0][4 * b], bs[0][4 * b + 1], bs[0][4 * b + 2],
-                        bs[0][4 * b + 3], sizes[2 * b], sizes[2 * b + 1], s, p);
-                assertArrayEquals(want, Arrays.copyOfRange(weights, b * tokens, (b + 1) * tokens), "box " + b + ", S " + s);
-                float[] fb = KernelReferences.weightedKeys(keys, want, width);
-                assertEquals(fb.length / width, counts[b], "covered tokens of box " + b);
-                momentErr = Math.max(momentErr, Gpu.relativeError(
-                        Arrays.copyOfRange(moments, b * heads * d * d, (b + 1) * heads * d * d),
-                        KernelReferences.keyMoments(fb, counts[b], heads, d)));
+            CudaTensor k = gpu.cuda(gpu.upload(keys, tokens, width), "keys");
+            List<CoveredTokens> all = randomObjects(9, tokens);
+            for (boolean gram : new boolean[] {false, true}) {
+                List<CoveredTokens> objects = all.stream().filter(o -> o.count() < d == gram).toList();
+                int n = objects.size();
+                int order = gram ? objects.stream().mapToInt(CoveredTokens::count).max().orElseThrow() : d;
+                long entries = (long) n * heads * order * order;
+                float[] weighted = new float[n * tokens * width];
+                double[] products = new double[Math.toIntExact(entries)];
+                try (ObjectTokens covered = ObjectTokens.of(gpu, objects, tokens);
+                        DeviceScratch scratch = gpu.scratch()) {
+                    CUdeviceptr f = scratch.allocate((long) weighted.length * Sizeof.FLOAT);
+                    CUdeviceptr a = scratch.allocate(entries * Sizeof.DOUBLE);
+                    covered.gatherWeightedKeys(f, k);
+                    if (gram) {
+                        gpu.kernels().keyGram(new Grid(n, heads, THREADS, 0), a, f, covered.count, tokens, heads, d,
+                                order);
+                    } else {
+                        gpu.kernels().keyMoments(new Grid(n, heads, THREADS, 32 * d * Sizeof.FLOAT), a, f, covered.count,
+                                tokens, heads, d);
+                    }
+                    gpu.synchronize();
+                    JCudaDriver.cuMemcpyDtoH(Pointer.to(weighted), f, (long) weighted.length * Sizeof.FLOAT);
+                    JCudaDriver.cuMemcpyDtoH(Pointer.to(products), a, entries * Sizeof.DOUBLE);
+                }
+                double err = 0;
+                int per = heads * order * order;
+                for (int b = 0; b < n; b++) {
+                    CoveredTokens o = objects.get(b);
+                    float[] want = KernelReferences.weightedKeys(keys, denseWeights(o, tokens), width);
+                    assertArrayEquals(Arrays.copyOf(want, tokens * width),
+                            Arrays.copyOfRange(weighted, b * tokens * width, (b + 1) * tokens * width),
+                            "F = diag(w)·K of object " + b + " (" + o.count() + " tokens), zeros beyond, T " + tokens);
+                    double[] ref = gram ? KernelReferences.keyGram(want, o.count(), heads, d, order)
+                            : KernelReferences.keyMoments(want, o.count(), heads, d);
+                    err = Math.max(err, Gpu.relativeError(Arrays.copyOfRange(products, b * per, (b + 1) * per), ref));
+                }
+                Gpu.check((gram ? "key Gram F Fᵀ, order " + order : "key moments R = FᵀF") + ", T=" + tokens + ", " + n
+                        + " objects x 12 heads x 64", err, 1e-12);
             }
-            Gpu.check("key moments R = FᵀF, S=" + s + ", 12 boxes x 12 heads x 64", momentErr, 1e-12);
-
-            // the Gram shortcut is for small objects: the boxes made small above (every third)
-            int small = (n + 2) / 3;
-            float[] smallBoxes = new float[4 * small];
-            int[] smallSizes = new int[2 * small];
-            for (int b = 0; b < small; b++) {
-                System.arraycopy(bs[0], 4 * 3 * b, smallBoxes, 4 * b, 4);
-                System.arraycopy(sizes, 2 * 3 * b, smallSizes, 2 * b, 2);
-            }
-            ObjectTokens st = kernels.tokenWeights(smallBoxes, smallSizes, s, p);
-            int[] smallCounts = st.counts();
-            int m = Math.max(1, Arrays.stream(smallCounts).max().orElse(1));
-            double[] gram = kernels.keyGram(st, kernels.weightedKeys(st, k), heads, m);
-            double gramErr = 0;
-            for (int b = 0; b < small; b++) {
-                float[] w = Arrays.copyOfRange(st.weights(), b * tokens, (b + 1) * tokens);
-                gramErr = Math.max(gramErr, Gpu.relativeError(
-                        Arrays.copyOfRange(gram, b * heads * m * m, (b + 1) * heads * m * m),
-                        KernelReferences.keyGram(KernelReferences.weightedKeys(keys, w, width), smallCounts[b], heads, d,
-                                m)));
-            }
-            Gpu.check("key Gram F Fᵀ, S=" + s + ", " + small + " small boxes, order " + m, gramErr, 1e-12);
         }
     }
 
+    /** Three items of 32 queries: items 0 and 2 perturbed by their own P̄, item 1 without one (copied unchanged). */
     @Test
-    void foldedQueryWeightAndPerturbedQueries() {
-        int heads = 12, d = 64, width = heads * d, in = 768;
-        float[] wq = Gpu.random(rnd, width * in, 1 / Math.sqrt(in)), bq = Gpu.random(rnd, width, 0.1);
-        float[] pbar = Gpu.random(rnd, width * d, 0.05), q = Gpu.random(rnd, 32 * width, 1);
-        Tensor gp = gpu.upload(pbar, width, d);
-        Gpu.check("W'q = (I + P̄)Wq [768, 768], 12 heads",
-                Gpu.relativeError(gpu.download(kernels.foldQueryWeight(gpu.weight(WeightData.f32(wq, width, in)), gp, heads)),
-                        KernelReferences.foldQueryWeight(wq, pbar, heads, d, in)), 1e-6);
+    void perturbedQueriesPerItem() {
+        int heads = 12, d = 64, width = heads * d, rows = 96;
+        float[] q = Gpu.random(rnd, rows * width, 1), pa = Gpu.random(rnd, width * d, 0.05);
+        float[] pb = Gpu.random(rnd, width * d, 0.05);
+        Segments items = Segments.uniform(3, 32);
         ReferenceCpuBackend reference = new ReferenceCpuBackend();
-        Tensor cp = reference.upload(pbar, width, d);
-        Gpu.check("b'q = (I + P̄)bq [1, 768]",
-                Gpu.relativeError(gpu.download(kernels.foldQueryBias(gpu.upload(bq, 1, width), gp, heads)),
-                        reference.download(reference.perturbQueries(reference.upload(bq, 1, width), cp, heads))), 1e-6);
-        Gpu.check("q' = q + P̄q [32, 768]",
-                Gpu.relativeError(gpu.download(gpu.perturbQueries(gpu.upload(q, 32, width), gp, heads)),
-                        reference.download(reference.perturbQueries(reference.upload(q, 32, width), cp, heads))), 1e-6);
-    }
-
-    @Test
-    void itcMaxOverQueries() {
-        int images = 7, queries = 32, e = 256, texts = 45;
-        ReferenceCpuBackend reference = new ReferenceCpuBackend();
-        float[] img = reference.download(reference.l2Normalize(reference.upload(Gpu.random(rnd, images * queries * e, 1), images * queries, e)));
-        float[] txt = reference.download(reference.l2Normalize(reference.upload(Gpu.random(rnd, texts * e, 1), texts, e)));
-        float[] got = gpu.itcMaxScores(gpu.upload(img, images * queries, e), queries, gpu.upload(txt, texts, e));
-        float[] want = new float[images * texts];
-        for (int i = 0; i < images; i++) {
-            for (int t = 0; t < texts; t++) {
-                want[i * texts + t] = Blip2Retrieval.itc(Arrays.copyOfRange(img, i * queries * e, (i + 1) * queries * e),
-                        Arrays.copyOfRange(txt, t * e, (t + 1) * e));
-            }
-        }
-        Gpu.check("ITC max over 32 queries, 7 images x 45 texts", Gpu.relativeError(got, want), 1e-5);
+        float[] got = gpu.download(gpu.perturbQueries(gpu.upload(q, rows, width), items,
+                new Tensor[] {gpu.upload(pa, width, d), null, gpu.upload(pb, width, d)}, heads));
+        float[] want = reference.download(reference.perturbQueries(reference.upload(q, rows, width), items,
+                new Tensor[] {reference.upload(pa, width, d), null, reference.upload(pb, width, d)}, heads));
+        Gpu.check("q' = q + P̄q [3 x 32, 768], 12 heads", Gpu.relativeError(got, want), 1e-6);
+        assertArrayEquals(Arrays.copyOfRange(q, 32 * width, 64 * width), Arrays.copyOfRange(got, 32 * width, 64 * width),
+                "queries of the item without P̄ are unchanged");
     }
 }

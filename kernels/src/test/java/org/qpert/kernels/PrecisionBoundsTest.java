@@ -76,7 +76,7 @@ class PrecisionBoundsTest {
             RoundingCpuBackend r = new RoundingCpuBackend(p);
             double err = Gpu.relativeError(r.download(r.linear(r.upload(Arrays.copyOf(x, 16 * k), 16, k),
                     r.weight(WeightData.f32(w, n, k)), r.upload(b, 1, n))), want);
-            Gpu.check("emulated " + p + " GEMM [16x6144]·[1408x6144]ᵀ, x2 margin", 2 * err, p.gemmTolerance());
+            Gpu.check("emulated " + p + " GEMM [16x6144]·[1408x6144]ᵀ, x2 margin", 2 * err, Gpu.gemmTolerance(p));
         }
     }
 

@@ -24,14 +24,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Runs everywhere: the committed PTX must be built from the current CUDA sources (a SHA-256 manifest written by
- * build-ptx.sh), hold every kernel the Java code launches, for both targets; and where the build ran nvcc (profile
- * "nvcc"), the PTX it put on the class path must equal the committed PTX.
+ * build-ptx.sh), one file per .cu for the one target the loader names, holding every kernel the Java code launches;
+ * and where the build ran nvcc (profile "nvcc"), the PTX it put on the class path must equal the committed PTX.
  */
 class PtxResourcesTest {
     private static final Path SOURCES = Path.of("src/main/cuda");
     private static final Path COMMITTED = Path.of("src/main/resources/org/qpert/kernels/ptx");
     private static final Path NVCC = Path.of("/usr/local/cuda/bin/nvcc");
-    private static final List<String> ARCHS = List.of("sm_80", "sm_90");
 
     @Test
     void manifestMatchesTheSources() throws IOException {
@@ -51,16 +50,15 @@ class PtxResourcesTest {
     }
 
     @Test
-    void everyLaunchedKernelIsInThePtxOfBothTargets() throws IOException {
+    void everyLaunchedKernelIsInTheShippedPtx() throws IOException {
         Map<String, TreeSet<String>> launched = launchedKernels();
         assertFalse(launched.isEmpty());
-        for (String arch : ARCHS) {
-            for (Map.Entry<String, TreeSet<String>> e : launched.entrySet()) {
-                String ptx = Files.readString(COMMITTED.resolve(arch).resolve(e.getKey() + ".ptx"));
-                assertTrue(ptx.contains(".target " + arch), e.getKey() + ".ptx targets " + arch);
-                for (String kernel : e.getValue()) {
-                    assertTrue(ptx.contains(".entry " + kernel + "("), arch + "/" + e.getKey() + ".ptx lacks " + kernel);
-                }
+        for (Map.Entry<String, TreeSet<String>> e : launched.entrySet()) {
+            String ptx = Files.readString(COMMITTED.resolve(e.getKey() + ".ptx"));
+            assertTrue(ptx.contains("\n.target " + CudaContext.PTX_TARGET + "\n"),
+                    e.getKey() + ".ptx targets " + CudaContext.PTX_TARGET);
+            for (String kernel : e.getValue()) {
+                assertTrue(ptx.contains(".entry " + kernel + "("), e.getKey() + ".ptx lacks " + kernel);
             }
         }
         try (Stream<Path> cu = Files.list(SOURCES)) {
@@ -68,31 +66,37 @@ class PtxResourcesTest {
                     .map(n -> n.substring(0, n.length() - 3)).collect(Collectors.toCollection(TreeSet::new)),
                     new TreeSet<>(launched.keySet()), "every .cu file is used by the backend, and only those");
         }
+        assertEquals(new TreeSet<>(launched.keySet()), shipped().stream().map(p -> p.getFileName().toString()
+                .replace(".ptx", "")).collect(Collectors.toCollection(TreeSet::new)),
+                "one PTX file per .cu file, and no other (a removed kernel's PTX goes with it)");
+    }
+
+    /** The committed PTX files (the folder also holds the manifest and the nvcc version). */
+    private static List<Path> shipped() throws IOException {
+        try (Stream<Path> files = Files.list(COMMITTED)) {
+            return files.filter(p -> p.toString().endsWith(".ptx")).sorted().toList();
+        }
     }
 
     /**
      * A CUDA 12.0 driver (r525) JIT-compiles PTX up to ISA 8.0; nvcc 13 writes 9.0, which needs r580+. Every shipped file
-     * must declare an ISA the oldest CUDA 12 driver accepts, and at least what its target needs (sm_90: 7.8).
+     * must declare an ISA the oldest CUDA 12 driver accepts, and at least what the kernels need (mma.sync on TF32 and
+     * BF16: 7.0).
      */
     @Test
     void everyShippedPtxDeclaresAnIsaCuda12DriversLoad() throws IOException {
         Pattern version = Pattern.compile("(?m)^\\.version (\\d+)\\.(\\d+)$");
-        int files = 0;
-        for (String arch : ARCHS) {
-            try (Stream<Path> ptx = Files.list(COMMITTED.resolve(arch))) {
-                for (Path f : ptx.toList()) {
-                    Matcher m = version.matcher(Files.readString(f));
-                    assertTrue(m.find(), f + " has no .version line");
-                    int isa = Integer.parseInt(m.group(1)) * 10 + Integer.parseInt(m.group(2));
-                    assertTrue(isa <= CUDA_12_0_ISA, f + " declares PTX ISA " + m.group(1) + "." + m.group(2)
-                            + ", newer than the 8.0 a CUDA 12.0 driver accepts");
-                    assertTrue(isa >= (arch.equals("sm_90") ? 78 : 70), f + " declares an ISA below its target's");
-                    assertEquals(CudaContext.PTX_ISA, m.group(1) + "." + m.group(2), f + ": the ISA the loader reports");
-                    files++;
-                }
-            }
+        List<Path> shipped = shipped();
+        for (Path f : shipped) {
+            Matcher m = version.matcher(Files.readString(f));
+            assertTrue(m.find(), f + " has no .version line");
+            int isa = Integer.parseInt(m.group(1)) * 10 + Integer.parseInt(m.group(2));
+            assertTrue(isa <= CUDA_12_0_ISA, f + " declares PTX ISA " + m.group(1) + "." + m.group(2)
+                    + ", newer than the 8.0 a CUDA 12.0 driver accepts");
+            assertTrue(isa >= 70, f + " declares an ISA below the 7.0 mma.sync on TF32/BF16 needs");
+            assertEquals(CudaContext.PTX_ISA, m.group(1) + "." + m.group(2), f + ": the ISA the loader reports");
         }
-        assertTrue(files >= 2 * launchedKernels().size(), "PTX files found: " + files);
+        assertEquals(launchedKernels().size(), shipped.size(), "PTX files found: " + shipped);
     }
 
     /**
@@ -103,16 +107,13 @@ class PtxResourcesTest {
     void shippedPtxAssemblesAtItsDeclaredIsa() throws IOException, InterruptedException {
         Path ptxas = findOnPath("ptxas");
         Assumptions.assumeTrue(ptxas != null, "ptxas not on the PATH: the declared ISA is checked, not assembled");
-        for (String arch : ARCHS) {
-            try (Stream<Path> ptx = Files.list(COMMITTED.resolve(arch))) {
-                for (Path f : ptx.toList()) {
-                    Process p = new ProcessBuilder(ptxas.toString(), "-arch=" + arch, "-o", "/dev/null", f.toString())
-                            .redirectErrorStream(true).start();
-                    String log = new String(p.getInputStream().readAllBytes());
-                    assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "ptxas timed out on " + f);
-                    assertEquals(0, p.exitValue(), "ptxas -arch=" + arch + " " + f + ":\n" + log);
-                }
-            }
+        String arch = CudaContext.PTX_TARGET;
+        for (Path f : shipped()) {
+            Process p = new ProcessBuilder(ptxas.toString(), "-arch=" + arch, "-o", "/dev/null", f.toString())
+                    .redirectErrorStream(true).start();
+            String log = new String(p.getInputStream().readAllBytes());
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "ptxas timed out on " + f);
+            assertEquals(0, p.exitValue(), "ptxas -arch=" + arch + " " + f + ":\n" + log);
         }
     }
 
@@ -132,14 +133,10 @@ class PtxResourcesTest {
     @Test
     void ptxBuiltByNvccEqualsTheCommittedPtx() throws IOException {
         Assumptions.assumeTrue(Files.isExecutable(NVCC), "nvcc not at " + NVCC + ": this build uses the committed PTX");
-        for (String arch : ARCHS) {
-            try (Stream<Path> files = Files.list(COMMITTED.resolve(arch))) {
-                for (Path committed : files.toList()) {
-                    String built = CudaContext.readResource(CudaContext.PTX_ROOT + arch + "/" + committed.getFileName());
-                    assertEquals(Files.readString(committed), built,
-                            committed + " differs from what nvcc built: run kernels/build-ptx.sh and commit");
-                }
-            }
+        for (Path committed : shipped()) {
+            String built = CudaContext.readResource(CudaContext.PTX_ROOT + committed.getFileName());
+            assertEquals(Files.readString(committed), built,
+                    committed + " differs from what nvcc built: run kernels/build-ptx.sh and commit");
         }
     }
 

@@ -15,10 +15,13 @@ import org.qpert.core.backend.CpuBackend;
 import org.qpert.core.backend.SymmetricEigen;
 import org.qpert.core.model.blip2.Blip2Retrieval;
 import org.qpert.core.model.blip2.ImageContext;
+import org.qpert.core.qpert.Box;
+import org.qpert.core.qpert.CoverageMode;
+import org.qpert.core.qpert.TokenCoverage;
 
 /**
- * Runs everywhere: the same chain as {@link QpertFixtureGpuTest} on the CPU with {@link KernelReferences}, so the
- * references and the P̄ assembly the GPU test relies on are themselves checked against the fixture (P̄ 1e-4).
+ * Runs everywhere: the device chain of P̄ on the CPU with {@link KernelReferences} (weighted keys, moments) from core's
+ * token weights, so the references the GPU tests rely on are themselves checked against the fixture (P̄ 1e-4).
  */
 class QpertFixtureReferenceTest {
 
@@ -39,8 +42,8 @@ class QpertFixtureReferenceTest {
             int[] sizes = fx.sizes(i), counts = new int[n];
             float[][] weights = new float[n][];
             for (int b = 0; b < n; b++) {
-                weights[b] = KernelReferences.tokenWeights(boxes[4 * b], boxes[4 * b + 1], boxes[4 * b + 2],
-                        boxes[4 * b + 3], sizes[2 * b], sizes[2 * b + 1], 56, 14);
+                weights[b] = TokenCoverage.weights(new Box(boxes[4 * b], boxes[4 * b + 1], boxes[4 * b + 2],
+                        boxes[4 * b + 3]), sizes[2 * b], sizes[2 * b + 1], 56, 14, CoverageMode.MASK_RESIZE);
                 for (float w : weights[b]) {
                     counts[b] += w > 0 ? 1 : 0;
                 }
@@ -49,7 +52,7 @@ class QpertFixtureReferenceTest {
             for (int b = 0; b < n; b++) {
                 System.arraycopy(weights[b], 0, allWeights, b * TOKENS, TOKENS);
             }
-            Gpu.check(folder + " image " + i + ": reference token weights",
+            Gpu.check(folder + " image " + i + ": core's token weights",
                     Gpu.relativeError(allWeights, fx.tokenWeights(i)), 1.0 / 14);
             SymmetricEigen[] eigen = new SymmetricEigen[LAYERS];
             for (int li = 0; li < LAYERS; li++) {

@@ -34,11 +34,6 @@ public final class Half {
         return Float.intBitsToFloat((bits << 13) & 0x8fffe000) * 0x1p112f;
     }
 
-    /** True when F16 bits hold an infinity or NaN (exponent all ones). */
-    public static boolean f16IsNonFinite(int bits) {
-        return (bits & 0x7c00) == 0x7c00;
-    }
-
     /**
      * float to IEEE binary16 bits, rounding to nearest even (Java 17 has no {@code Float.floatToFloat16}): values
      * beyond the F16 range become infinities, tiny ones subnormals or zero, NaN stays NaN.

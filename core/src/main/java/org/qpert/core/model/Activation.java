@@ -16,10 +16,6 @@ public enum Activation {
         this.hfName = hfName;
     }
 
-    public String hfName() {
-        return hfName;
-    }
-
     /** The activation named {@code name}; {@code field} names the config key in the error for any other name. */
     public static Activation of(String field, String name) {
         for (Activation a : values()) {

@@ -15,13 +15,4 @@ public interface ActivationSink {
     default boolean active() {
         return this != NONE;
     }
-
-    /** A sink that stores under {@code prefix + name}. */
-    default ActivationSink prefixed(String prefix) {
-        if (this == NONE) {
-            return NONE;
-        }
-        ActivationSink outer = this;
-        return (name, t) -> outer.accept(prefix + name, t);
-    }
 }

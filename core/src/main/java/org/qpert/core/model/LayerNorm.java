@@ -13,9 +13,4 @@ public record LayerNorm(Tensor gamma, Tensor beta, float eps) {
     public Tensor apply(Backend b, Tensor x) {
         return b.layerNorm(x, gamma, beta, eps);
     }
-
-    /** {@code LN(x + residual)}. */
-    public Tensor applyResidual(Backend b, Tensor x, Tensor residual) {
-        return b.addLayerNorm(x, residual, gamma, beta, eps);
-    }
 }

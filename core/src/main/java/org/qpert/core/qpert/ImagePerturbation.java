@@ -84,11 +84,6 @@ public final class ImagePerturbation implements QueryPerturbation {
         return basisCounts[object][require(layer)][head];
     }
 
-    /** Number of objects given to the builder, covering or not. */
-    public int objectCount() {
-        return basisCounts.length;
-    }
-
     private int position(int layer) {
         for (int i = 0; i < layers.length; i++) {
             if (layers[i] == layer) {
