@@ -18,9 +18,13 @@ import org.qpert.core.retrieval.RankMetrics;
 import org.qpert.core.retrieval.RetrievalMetrics;
 import org.qpert.core.retrieval.SizeBins;
 
-/** The outcome of {@code qpert eval} as Markdown (stdout) and JSON (a file). */
-public record EvalReport(String title, Map<String, String> settings, int images, int captions, int itmK,
-                         List<Evaluator.Condition> conditions) {
+/**
+ * The outcome of {@code qpert eval} as Markdown (stdout) and JSON (a file).
+ *
+ * @param model the model family's name in reports (its card's title)
+ */
+public record EvalReport(String title, String model, Map<String, String> settings, int images, int captions,
+                         int itmK, List<Evaluator.Condition> conditions) {
 
     public String markdown() {
         StringBuilder sb = new StringBuilder("# ").append(title).append("\n\n");
@@ -28,7 +32,7 @@ public record EvalReport(String title, Map<String, String> settings, int images,
                 .append(itmK == 0 ? "ITC only" : "ITC + ITM re-ranking of the top " + itmK).append('\n');
         settings.forEach((k, v) -> sb.append("- ").append(k).append(": ").append(v).append('\n'));
         for (Evaluator.Condition c : conditions) {
-            sb.append("\n## ").append(c.perturbed() ? "BLIP-2 + Q-Perturbation" : "BLIP-2 (no perturbation)")
+            sb.append("\n## ").append(model).append(c.perturbed() ? " + Q-Perturbation" : " (no perturbation)")
                     .append("\n\n").append(MetricsTable.of(c.reranked()));
         }
         if (conditions.size() == 2) {
