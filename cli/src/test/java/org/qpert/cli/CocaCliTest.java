@@ -103,4 +103,30 @@ class CocaCliTest {
         // tiny-coca's tokenizer_cases.json: open_clip's ids of "a photo of a cat"
         assertEquals("[49406, 320, 1125, 539, 320, 2368, 49407]", out.toString().strip());
     }
+
+    /** preprocess --model: the family's own stages; tiny-coca's e2e pixels (open_clip's transform at 56) exactly. */
+    @Test
+    void preprocessUsesTheModelsOwnTransform() throws Exception {
+        Path model = work.resolve("tiny-coca");
+        Files.createDirectories(model);
+        Path fixture = Path.of("../testdata/parity/tiny-coca");
+        Files.copy(fixture.resolve("open_clip_config.json"), model.resolve("open_clip_config.json"));
+        Files.copy(fixture.resolve("model.safetensors"), model.resolve("model.safetensors"));
+        Path out = work.resolve("pre.safetensors");
+        List<String> names = List.of("gray_300x200", "palette_120x90", "rgb_1000x200");
+        List<String> args = new java.util.ArrayList<>(List.of("preprocess", "--model", model.toString(), "--out",
+                out.toString()));
+        names.forEach(n -> args.add("../testdata/parity/inputs/images/" + n + ".png"));
+        Result r = run(args.toArray(String[]::new));
+        assertEquals(0, r.status(), r.err());
+        try (org.qpert.loaders.safetensors.SafetensorsFile got = org.qpert.loaders.safetensors.SafetensorsFile.open(out);
+             org.qpert.loaders.safetensors.SafetensorsFile ref = org.qpert.loaders.safetensors.SafetensorsFile.open(
+                     fixture.resolve("activations.safetensors"))) {
+            for (String n : names) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(ref.readFloats("e2e/" + n + "/pixel_values"),
+                        got.readFloats("pixel_values/56/" + n), 0f, n);
+                assertEquals(56 * 56 * 3, got.readBytes("resized_u8/56/" + n).length);
+            }
+        }
+    }
 }
