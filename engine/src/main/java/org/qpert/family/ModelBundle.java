@@ -24,7 +24,7 @@ public final class ModelBundle<I extends EncodedImage> implements FamilyModel {
     private final ImageTextModel<I> model;
     private final Class<I> imageType;
     private final Function<RgbImage, float[]> preprocessing;
-    private final Function<String, Encoding> captions;
+    private final CaptionEncoder captions;
 
     /**
      * @param model         the family's model
@@ -33,7 +33,7 @@ public final class ModelBundle<I extends EncodedImage> implements FamilyModel {
      * @param captions      the family's caption handling (ids and mask, no padding; refuses empty captions)
      */
     public ModelBundle(ImageTextModel<I> model, Class<I> imageType, Function<RgbImage, float[]> preprocessing,
-                       Function<String, Encoding> captions) {
+                       CaptionEncoder captions) {
         this.model = model;
         this.imageType = imageType;
         this.preprocessing = preprocessing;
@@ -62,7 +62,7 @@ public final class ModelBundle<I extends EncodedImage> implements FamilyModel {
 
     @Override
     public Encoding encode(String caption) {
-        return captions.apply(caption);
+        return captions.encode(caption);
     }
 
     @Override

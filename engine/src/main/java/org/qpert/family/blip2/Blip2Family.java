@@ -8,6 +8,7 @@ import org.qpert.core.backend.Backend;
 import org.qpert.core.model.blip2.Blip2Config;
 import org.qpert.core.model.blip2.Blip2Retrieval;
 import org.qpert.core.model.blip2.ImageContext;
+import org.qpert.family.CaptionEncoder;
 import org.qpert.family.CaptionOptions;
 import org.qpert.family.FamilyModel;
 import org.qpert.family.ModelBundle;
@@ -44,15 +45,20 @@ public final class Blip2Family implements ModelFamily {
     }
 
     @Override
+    public CaptionEncoder captions(Path dir, CaptionOptions options) {
+        BertTokenizer tokenizer = BertTokenizer.load(dir).withLavisCleaning(options.cleaning());
+        int maxTokens = options.maxTokensOr(MAX_TOKENS);
+        return caption -> encode(tokenizer, caption, maxTokens);
+    }
+
+    @Override
     public FamilyModel load(Path dir, Backend backend, CaptionOptions captions) throws IOException {
         Blip2Config cfg = Blip2ConfigReader.read(dir);
-        BertTokenizer tokenizer = BertTokenizer.load(dir).withLavisCleaning(captions.cleaning());
-        int maxTokens = captions.maxTokensOr(MAX_TOKENS);
+        CaptionEncoder encoder = captions(dir, captions);
         try (SafetensorsWeights weights = SafetensorsWeights.open(dir)) {
             Blip2Retrieval model = Blip2Retrieval.load(cfg, weights, backend);
             ClipImageProcessor processor = new ClipImageProcessor(cfg.vision().imageSize());
-            return new ModelBundle<>(model, ImageContext.class, processor::pixelValues,
-                    caption -> encode(tokenizer, caption, maxTokens));
+            return new ModelBundle<>(model, ImageContext.class, processor::pixelValues, encoder);
         }
     }
 
