@@ -9,19 +9,63 @@
         --images a.jpg --queries "a dog" "a remote control" --out owlv2-parity.safetensors
     ./qpert parity --model google/owlv2-base-patch16-ensemble --activations owlv2-parity.safetensors
 
-Written against the public API of transformers 4.45 (Blip2ForImageTextRetrieval, Owlv2ForObjectDetection,
-AutoImageProcessor, AutoTokenizer, Owlv2Processor) and torch 1.13 to 2.4; Pillow reads the images. The key names are
-those of testdata/parity (README there): every stage is captured with forward hooks on the modules of that name, in
-float32, eval mode. The file is written in the safetensors format by hand (8-byte little-endian header length, JSON
-header, tensor bytes), so the `safetensors` package is not needed.
+Run with torch 2.13.0+cpu, transformers 5.17.0, open_clip_torch 3.3.0, timm 1.0.29 (tools/parity-selftest.sh
+installs exactly these and exports a tiny model of every family with them); the versions of a run are printed and
+stored in the file's metadata. Every stage is captured with forward hooks on the modules of that name, in float32,
+eval mode, eager attention; the key names are those `qpert parity` reads (testdata/parity/README.md). The file is
+written in the safetensors format by hand (8-byte little-endian header length, JSON header, tensor bytes).
+
+torchvision: open_clip, and transformers' image utilities, import torchvision. A torchvision wheel built for CUDA
+next to a CPU torch cannot load its C ops (`torchvision/_C.so`), and its import then fails while registering fake
+kernels for those ops. None of the models here calls them (nms, roi_align, ...), so when `_C.so` does not load, the
+module that registers them (`torchvision._meta_registrations`) is replaced by an empty one before the first import
+(`guard_torchvision`); the metadata says so.
 """
 import argparse
+import importlib.util
 import json
 import os
 import struct
 import sys
+import types
 
-WRITTEN_FOR = "transformers 4.45, torch 1.13-2.4"
+TESTED_WITH = "torch 2.13.0+cpu, transformers 5.17.0, open_clip_torch 3.3.0, timm 1.0.29"
+
+
+def guard_torchvision():
+    """Makes `import torchvision` work where its C ops cannot load (see the module doc); says what it found."""
+    spec = importlib.util.find_spec("torchvision")
+    if spec is None:
+        return "not installed"
+    if "torchvision" in sys.modules:
+        return "already imported"
+    import glob
+    import torch
+    libs = glob.glob(os.path.join(spec.submodule_search_locations[0], "_C*.so"))
+    try:
+        torch.ops.load_library(libs[0])
+        return "C ops loaded"
+    except (IndexError, OSError, RuntimeError) as e:
+        name = "torchvision._meta_registrations"
+        sys.modules[name] = types.ModuleType(name)
+        return f"C ops do not load ({type(e).__name__}); their fake-kernel registrations were skipped"
+
+
+TORCHVISION = guard_torchvision()
+
+
+def versions():
+    """The installed versions of the packages an export can use (stored in the metadata and printed)."""
+    from importlib import metadata
+    out = {"python": sys.version.split()[0]}
+    for package in ("torch", "transformers", "open_clip_torch", "timm", "torchvision", "pillow", "numpy",
+                    "sentencepiece"):
+        try:
+            out[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            pass
+    out["torchvision_ops"] = TORCHVISION
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -124,13 +168,15 @@ def _images(paths):
     return [Image.open(p).convert("RGB") for p in paths]
 
 
-def _metadata(args, kind):
-    import torch
-    import transformers
-    return {"exporter": "qpert tools/export_parity.py " + kind, "model": args.model,
-            "transformers": transformers.__version__, "torch": torch.__version__, "written_for": WRITTEN_FOR,
-            "images": json.dumps([os.path.basename(p) for p in args.images]),
-            "texts": json.dumps(args.captions if kind == "blip2" else args.queries)}
+def _metadata(args, kind, texts, **extra):
+    """Provenance: what ran (versions, preprocessing) on which inputs. Printed too, so a log shows it."""
+    meta = {"exporter": "qpert tools/export_parity.py " + kind, "model": args.model, "tested_with": TESTED_WITH,
+            "images": json.dumps([os.path.basename(p) for p in args.images]), "texts": json.dumps(texts)}
+    meta.update(versions())
+    meta.update(extra)
+    for k, v in meta.items():
+        print(f"  {k}: {v}")
+    return meta
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -187,19 +233,56 @@ class Blip2Keys:
         return None
 
 
+def lavis_pixels(images, size, mean, std):
+    """BLIP-2's preprocessing as LAVIS, transformers 4.45 and qpert do it: PIL `convert("RGB")`, `resize((W, H),
+    BICUBIC)` to 8-bit pixels, then float64 x / 255 cast to float32, normalized per channel in float32."""
+    import numpy as np
+    import torch
+    from PIL import Image
+    h, w = size
+    out = []
+    for im in images:
+        u8 = np.asarray(im.convert("RGB").resize((w, h), Image.BICUBIC), dtype=np.uint8)
+        x = torch.from_numpy((u8.astype(np.float64) * (1 / 255)).astype(np.float32)).permute(2, 0, 1)
+        out.append((x - torch.tensor(mean, dtype=torch.float32)[:, None, None])
+                   / torch.tensor(std, dtype=torch.float32)[:, None, None])
+    return torch.stack(out)
+
+
+def blip2_pixels(args, image_processor):
+    """The pixels fed to the model and the words that say how they were made (stored as `preprocessing`)."""
+    images = _images(args.images)
+    name = type(image_processor).__name__
+    if args.preprocess == "processor":
+        import transformers
+        pixels = image_processor(images, return_tensors="pt")["pixel_values"].float()
+        return pixels, (f"{name} of transformers {transformers.__version__} as configured in the model folder "
+                        f"(transformers 5.x resizes without rounding to 8 bits; qpert, LAVIS and 4.45 round)")
+    size = image_processor.size
+    hw = (size["height"], size["width"]) if "height" in size else (size["shortest_edge"], size["shortest_edge"])
+    pixels = lavis_pixels(images, hw, list(image_processor.image_mean), list(image_processor.image_std))
+    return pixels, (f"lavis: PIL convert RGB, resize to {hw[1]}x{hw[0]} BICUBIC in 8 bits, /255, normalize with "
+                    f"{name}'s mean/std (what qpert, LAVIS and transformers 4.45 do)")
+
+
 def export_blip2(args):
     import torch
     from transformers import AutoImageProcessor, AutoTokenizer, Blip2ForImageTextRetrieval
 
     torch.set_num_threads(args.threads)
-    model = Blip2ForImageTextRetrieval.from_pretrained(args.model, torch_dtype=torch.float32).eval()
+    model = Blip2ForImageTextRetrieval.from_pretrained(args.model, dtype=torch.float32,
+                                                       attn_implementation="eager").eval()
     image_processor = AutoImageProcessor.from_pretrained(args.model)
     tokenizer = AutoTokenizer.from_pretrained(args.model)
-    pixel_values = image_processor(_images(args.images), return_tensors="pt")["pixel_values"].float()
+    pixel_values, preprocessing = blip2_pixels(args, image_processor)
     # LAVIS retrieval cuts captions to 35 tokens; qpert parity takes the ids as stored, so any tokenization works.
+    # Plain BERT ids: a processor that prepends <image> tokens (image_token_index) is not used (spec/BLIP2.md §4.3).
     text = tokenizer(args.captions, padding="longest", truncation=True, max_length=args.max_tokens,
                      return_tensors="pt")
     input_ids, attention_mask = text["input_ids"].long(), text["attention_mask"].long()
+    if model.config.image_token_index is not None:
+        raise SystemExit(f"{args.model}: config.image_token_index is set, so the model drops the first "
+                         f"{model.config.num_query_tokens} ids of every text; export with a config without it")
     ni, nt = pixel_values.shape[0], input_ids.shape[0]
     pair_image = torch.arange(ni).repeat_interleave(nt)
     pair_text = torch.arange(nt).repeat(ni)
@@ -214,8 +297,7 @@ def export_blip2(args):
                     use_image_text_matching_head=False)
         if keys.qformer_calls != 2:
             raise SystemExit(f"the ITC forward called the Q-Former {keys.qformer_calls} times, expected 2 (images, "
-                             f"texts); this transformers version is not the one the script was written for "
-                             f"({WRITTEN_FOR})")
+                             f"texts); tested with {TESTED_WITH}")
         keys.mode = "itm"
         itm = model(pixel_values=pixel_values[pair_image], input_ids=input_ids[pair_text],
                     attention_mask=attention_mask[pair_text], use_image_text_matching_head=True)
@@ -248,7 +330,7 @@ def export_blip2(args):
         out[f"{name}w/itc/text_feat"] = r_itc.text_embeds.float()
         out[f"{name}w/itm/logits"] = r_itm.logits_per_image.float()
         del rounded
-    write_safetensors(args.out, out, _metadata(args, "blip2"))
+    write_safetensors(args.out, out, _metadata(args, "blip2", args.captions, preprocessing=preprocessing))
     print(f"{args.out}: {len(out)} tensors ({ni} images, {nt} captions, {ni * nt} ITM pairs)")
 
 
@@ -292,18 +374,25 @@ def export_owlv2(args):
     from transformers import Owlv2ForObjectDetection, Owlv2Processor
 
     torch.set_num_threads(args.threads)
-    model = Owlv2ForObjectDetection.from_pretrained(args.model, torch_dtype=torch.float32).eval()
+    model = Owlv2ForObjectDetection.from_pretrained(args.model, dtype=torch.float32,
+                                                    attn_implementation="eager").eval()
     processor = Owlv2Processor.from_pretrained(args.model)
     images = _images(args.images)
     # The same queries for every image: input_ids is [images * queries, L], queries of image i at rows i*Q .. i*Q+Q-1.
-    enc = processor(text=[list(args.queries)] * len(images), images=images, return_tensors="pt")
+    # Padded to the text model's positions, as transformers 4.45's processor did (5.x pads to the longest only).
+    enc = processor(text=[list(args.queries)] * len(images), images=images, return_tensors="pt",
+                    padding="max_length", truncation=True,
+                    max_length=model.config.text_config.max_position_embeddings)
     pixel_values = enc["pixel_values"].float()
     input_ids, attention_mask = enc["input_ids"].long(), enc["attention_mask"].long()
     out = {"inputs/pixel_values": pixel_values, "inputs/input_ids": input_ids, "inputs/attention_mask": attention_mask}
     cap = Capture(model, owlv2_module_names(model), owlv2_key)
     pooled = {}
-    text_hook = model.get_submodule("owlv2.text_model").register_forward_hook(
-        lambda m, i, o: pooled.setdefault("text/pooled", o[1].detach().float().clone()))
+
+    def keep_pooled(module, inputs, output):  # returns None: a hook's return value would replace the output
+        pooled["text/pooled"] = output.pooler_output.detach().float().clone()
+
+    text_hook = model.get_submodule("owlv2.text_model").register_forward_hook(keep_pooled)
     with torch.no_grad():
         det = model(input_ids=input_ids, pixel_values=pixel_values, attention_mask=attention_mask)
     cap.remove()
@@ -317,7 +406,8 @@ def export_owlv2(args):
     out["detector/objectness_logits"] = det.objectness_logits.float()
     out["detector/class_embeds"] = det.class_embeds.float()
     out["detector/logits"] = det.logits.float()
-    write_safetensors(args.out, out, _metadata(args, "owlv2"))
+    write_safetensors(args.out, out, _metadata(args, "owlv2", args.queries,
+                                               preprocessing=type(processor.image_processor).__name__ + " of the model folder"))
     print(f"{args.out}: {len(out)} tensors ({len(images)} images x {len(args.queries)} queries)")
 
 
@@ -362,6 +452,9 @@ def main(argv=None):
     b = sub.add_parser("blip2", help="a BLIP-2 retrieval checkpoint (Blip2ForImageTextRetrieval)")
     b.add_argument("--captions", nargs="+", required=True)
     b.add_argument("--max-tokens", type=int, default=35)
+    b.add_argument("--preprocess", choices=["lavis", "processor"], default="lavis",
+                   help="lavis (default): 8-bit PIL bicubic resize, as qpert does; processor: the folder's image "
+                        "processor as this transformers version runs it")
     b.add_argument("--weights16", nargs="*", choices=["f16", "bf16"], default=[],
                    help="also run with every weight rounded to F16/BF16 (keys f16w/, bf16w/)")
     o = sub.add_parser("owlv2", help="an OWLv2 detector (Owlv2ForObjectDetection)")

@@ -108,16 +108,10 @@ public final class TokenCoverage {
      */
     record Axis(int resized, int offset) {
 
-        /** The axis of length {@code n} of an image whose other axis has length {@code other}, under the grid. */
+        /** The axis of length {@code n} of an image whose other axis has length {@code other} ({@link TokenGrid#axis}). */
         static Axis of(int n, int other, TokenGrid grid) {
-            int s = grid.imageSize();
-            if (grid.resize() == TokenGrid.Resize.SQUASH) {
-                return new Axis(s, 0);
-            }
-            // torchvision's Resize(S) for an int S: short side → S, long side → int(S · long / short), unchanged when
-            // the short side is already S; then CenterCrop(S) at round((len − S) / 2), Python's round (half to even).
-            int resized = n <= other ? s : other == s ? n : (int) ((double) s * n / other);
-            return new Axis(resized, (int) Math.rint((resized - s) / 2.0));
+            int[] a = grid.axis(n, other);
+            return new Axis(a[0], a[1]);
         }
     }
 }

@@ -3,8 +3,10 @@ package org.qpert.loaders.config;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.qpert.core.model.coca.CocaConfig;
+import org.qpert.loaders.image.ClipImageProcessor;
 
 /**
  * Reads open_clip's {@code open_clip_config.json} ({@code {"model_cfg": {...}, "preprocess_cfg": {...}}}, spec/COCA.md
@@ -36,6 +38,34 @@ public final class OpenClipConfigReader {
             case "coca_ViT-B-32" -> Optional.of(CocaConfig.vitB32());
             default -> Optional.empty();
         };
+    }
+
+    /**
+     * The normalization of {@code preprocess_cfg} as {mean, std} (CLIP's when absent), refusing a resize mode other
+     * than open_clip's default {@code shortest}.
+     */
+    public static float[][] normalization(Path dir) throws IOException {
+        Path file = dir.resolve(FILE_NAME);
+        JsonFields root = ModelConfigReader.root(ModelConfigReader.readText(file), file.toString());
+        JsonFields p = root.object("preprocess_cfg");
+        String mode = p.string("resize_mode", "shortest");
+        if (!mode.equals("shortest")) {
+            throw p.invalid("resize_mode", "is '" + mode + "'; only open_clip's 'shortest' (resize, centre crop) is "
+                    + "implemented");
+        }
+        return new float[][] {triple(p, "mean", ClipImageProcessor.CLIP_MEAN),
+                triple(p, "std", ClipImageProcessor.CLIP_STD)};
+    }
+
+    private static float[] triple(JsonFields p, String key, float[] fallback) {
+        if (!p.has(key)) {
+            return fallback.clone();
+        }
+        List<Double> v = p.numbers(key);
+        if (v.size() != 3) {
+            throw p.invalid(key, "has " + v.size() + " values, expected 3 (R, G, B)");
+        }
+        return new float[] {v.get(0).floatValue(), v.get(1).floatValue(), v.get(2).floatValue()};
     }
 
     public static CocaConfig parse(String json, String source) {

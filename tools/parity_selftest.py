@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Builds tiny random checkpoints of each family with the real Python classes, saved as a user's folder would be.
+
+    python3 tools/parity_selftest.py blip2 DIR      # save_pretrained: config.json, model.safetensors, tokenizer, processor
+    python3 tools/parity_selftest.py owlv2 DIR
+    python3 tools/parity_selftest.py images DIR     # a few synthetic PNG/JPEG images of different sizes and modes
+
+tools/parity-selftest.sh runs these, exports each folder with tools/export_parity.py and checks it with `qpert parity`.
+Every parameter is redrawn (a fixed seed per family) so that no check passes because a weight is zero or one.
+"""
+import argparse
+import os
+
+import export_parity  # noqa: F401  (first: it makes torchvision importable before transformers imports it)
+
+SEED = 20261207
+
+
+def randomize(model, seed):
+    """Every floating parameter redrawn: norm weights 1 + N(0, 0.1²), biases N(0, 0.1²), matrices N(0, 1/fan_in),
+    embeddings and other tensors N(0, 0.5²). Initializers leave biases at 0 and norms at 1, which would hide mistakes."""
+    import torch
+    g = torch.Generator().manual_seed(seed)
+    norms = {id(m.weight) for m in model.modules() if "Norm" in type(m).__name__ and getattr(m, "weight", None) is not None}
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if id(p) in norms:
+                p.copy_(1 + 0.1 * torch.randn(p.shape, generator=g))
+            elif name.endswith("bias"):
+                p.copy_(0.1 * torch.randn(p.shape, generator=g))
+            elif p.dim() >= 2 and "embed" not in name and "query_tokens" not in name:
+                p.copy_(torch.randn(p.shape, generator=g) / p[0].numel() ** 0.5)
+            else:
+                p.copy_(0.5 * torch.randn(p.shape, generator=g))
+    return model.eval()
+
+
+def save_rounded(model, out):
+    """model-f16.safetensors and model-bf16.safetensors next to model.safetensors: every weight rounded (to nearest
+    even), as a 16-bit checkpoint of the same model is stored."""
+    import torch
+    from safetensors.torch import save_file
+    for name, dtype in (("f16", torch.float16), ("bf16", torch.bfloat16)):
+        tensors = {k: v.detach().to(dtype).contiguous() for k, v in model.state_dict().items()}
+        save_file(tensors, os.path.join(out, f"model-{name}.safetensors"), metadata={"format": "pt"})
+
+
+def _word_vocab(specials, words):
+    return list(specials) + sorted(set(words))
+
+
+CAPTION_WORDS = "a dog on sofa red car two cats the photo of beach woman and her sitting in".split()
+
+
+def build_blip2(out):
+    """A BLIP-2 retrieval model as tiny as tiny-blip2 (vision 64 wide, Q-Former 32 wide, cross-attention in layers 0
+    and 2), a WordPiece vocabulary of the captions' words and the image processor at 56 pixels."""
+    from transformers import (BertTokenizer, Blip2Config, Blip2ForImageTextRetrieval, BlipImageProcessor)
+    os.makedirs(out, exist_ok=True)
+    vocab = _word_vocab(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"], CAPTION_WORDS)
+    vocab_file = os.path.join(out, "vocab.txt")
+    with open(vocab_file, "w") as f:
+        f.write("\n".join(vocab) + "\n")
+    tokenizer = BertTokenizer(vocab_file, do_lower_case=True)
+    config = Blip2Config(
+        vision_config=dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+                           image_size=56, patch_size=14),
+        qformer_config=dict(hidden_size=32, intermediate_size=64, num_hidden_layers=4, num_attention_heads=4,
+                            encoder_hidden_size=64, max_position_embeddings=40, vocab_size=len(vocab),
+                            cross_attention_frequency=2, use_qformer_text_input=True),
+        num_query_tokens=8, image_text_hidden_size=24)
+    model = randomize(Blip2ForImageTextRetrieval(config), SEED)
+    model.save_pretrained(out)
+    save_rounded(model, out)
+    tokenizer.save_pretrained(out)
+    BlipImageProcessor(size={"height": 56, "width": 56}, image_mean=[0.48145466, 0.4578275, 0.40821073],
+                       image_std=[0.26862954, 0.26130258, 0.27577711]).save_pretrained(out)
+    print(f"{out}: tiny BLIP-2 ({sum(p.numel() for p in model.parameters())} parameters)")
+
+
+def build_owlv2(out):
+    """An OWLv2 detector as tiny as tiny-owlv2 (vision 48 wide, image 96, patch 16; text 32 wide) with a CLIP BPE
+    vocabulary of single letters (every word splits into its letters), bos/eos the two highest ids as in CLIP."""
+    import json
+    from transformers import CLIPTokenizer, Owlv2Config, Owlv2ForObjectDetection, Owlv2ImageProcessor, Owlv2Processor
+    os.makedirs(out, exist_ok=True)
+    letters = [chr(c) for c in range(ord("a"), ord("z") + 1)]
+    pieces = ["!"] + letters + [c + "</w>" for c in letters] + ["<|startoftext|>", "<|endoftext|>"]
+    vocab = {p: i for i, p in enumerate(pieces)}
+    with open(os.path.join(out, "vocab.json"), "w") as f:
+        json.dump(vocab, f)
+    with open(os.path.join(out, "merges.txt"), "w") as f:
+        f.write("#version: 0.2\n")
+    tokenizer = CLIPTokenizer(os.path.join(out, "vocab.json"), os.path.join(out, "merges.txt"), pad_token="!")
+    config = Owlv2Config(
+        text_config=dict(hidden_size=32, intermediate_size=56, num_hidden_layers=2, num_attention_heads=4,
+                         vocab_size=len(vocab), bos_token_id=vocab["<|startoftext|>"],
+                         eos_token_id=vocab["<|endoftext|>"], pad_token_id=0, max_position_embeddings=16),
+        vision_config=dict(hidden_size=48, intermediate_size=80, num_hidden_layers=2, num_attention_heads=4,
+                           image_size=96, patch_size=16),
+        projection_dim=32)
+    model = randomize(Owlv2ForObjectDetection(config), SEED + 1)
+    model.save_pretrained(out)
+    processor = Owlv2Processor(image_processor=Owlv2ImageProcessor(size={"height": 96, "width": 96}),
+                               tokenizer=tokenizer)
+    processor.save_pretrained(out)
+    print(f"{out}: tiny OWLv2 ({sum(p.numel() for p in model.parameters())} parameters)")
+
+
+def build_images(out):
+    """Synthetic images: an RGB gradient (landscape), a grayscale one (portrait), an RGBA one and a JPEG."""
+    import numpy as np
+    from PIL import Image
+    os.makedirs(out, exist_ok=True)
+    rng = np.random.default_rng(SEED)
+    h, w = 75, 100
+    y, x = np.mgrid[0:h, 0:w]
+    rgb = np.stack([x * 255 // w, y * 255 // h, (x + y) % 256], -1).astype(np.uint8)
+    Image.fromarray(rgb).save(os.path.join(out, "rgb_100x75.png"))
+    Image.fromarray(rng.integers(0, 256, (90, 60), dtype=np.uint8), "L").save(os.path.join(out, "gray_60x90.png"))
+    rgba = rng.integers(0, 256, (64, 64, 4), dtype=np.uint8)
+    Image.fromarray(rgba, "RGBA").save(os.path.join(out, "rgba_64x64.png"))
+    Image.fromarray(rgb[::-1]).save(os.path.join(out, "photo_100x75.jpg"), quality=90)
+    print(f"{out}: 4 images")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("what", choices=["blip2", "owlv2", "images"])
+    ap.add_argument("out")
+    args = ap.parse_args()
+    {"blip2": build_blip2, "owlv2": build_owlv2, "images": build_images}[args.what](args.out)
+
+
+if __name__ == "__main__":
+    main()
