@@ -9,6 +9,9 @@
         --images a.jpg --queries "a dog" "a remote control" --out owlv2-parity.safetensors
     ./qpert parity --model google/owlv2-base-patch16-ensemble --activations owlv2-parity.safetensors
 
+    python3 tools/export_parity.py coca --model DIR --images a.jpg --captions "a dog" --out coca-parity.safetensors
+    ./qpert parity --model DIR --activations coca-parity.safetensors
+
 Run with torch 2.13.0+cpu, transformers 5.17.0, open_clip_torch 3.3.0, timm 1.0.29 (tools/parity-selftest.sh
 installs exactly these and exports a tiny model of every family with them); the versions of a run are printed and
 stored in the file's metadata. Every stage is captured with forward hooks on the modules of that name, in float32,
@@ -421,6 +424,133 @@ def _box_bias(model, num_patches):
 
 
 # ---------------------------------------------------------------------------------------------------------------------
+# CoCa (open_clip): the retrieval towers, keys of testdata/parity/tiny-coca (README there)
+
+def load_coca(args):
+    """open_clip's model and eval transform: a folder with open_clip_config.json + weights (`local-dir:`), an
+    `hf-hub:` id, or a built-in config name with --pretrained (a tag or a weights file)."""
+    import open_clip
+    name = args.model
+    if os.path.isdir(name):
+        name = "local-dir:" + name
+    elif not name.startswith("hf-hub:") and args.pretrained is None:
+        raise SystemExit(f"--model {args.model}: not a folder; a built-in config name needs --pretrained TAG|FILE")
+    model, _, preprocess = open_clip.create_model_and_transforms(name, pretrained=args.pretrained,
+                                                                  precision="fp32", device="cpu")
+    return model.eval(), preprocess, open_clip.get_tokenizer(name)
+
+
+def _heads_first(mask, batch):
+    """open_clip's additive text mask, [B*H, L, L] (or [L, L]), as head 0 of each text: [B, L, L]."""
+    if mask.dim() == 2:
+        return mask.expand(batch, -1, -1)
+    return mask.reshape(batch, -1, *mask.shape[-2:])[:, 0]
+
+
+def _pooler_projections(pool, x_k, q):
+    """queries, keys and values of the pooler's nn.MultiheadAttention (separate k/v weights when kdim != d)."""
+    import torch.nn.functional as F
+    attn = pool.attn
+    d = attn.embed_dim
+    b = attn.in_proj_bias
+    if attn._qkv_same_embed_dim:
+        wq, wk, wv = attn.in_proj_weight[:d], attn.in_proj_weight[d:2 * d], attn.in_proj_weight[2 * d:]
+    else:
+        wq, wk, wv = attn.q_proj_weight, attn.k_proj_weight, attn.v_proj_weight
+    return F.linear(q, wq, b[:d]), F.linear(x_k, wk, b[d:2 * d]), F.linear(x_k, wv, b[2 * d:])
+
+
+def coca_stages(model, pixel_values, text):
+    """Every stage of both towers on a batch: {key: tensor}, in the order the forward reaches them."""
+    import torch
+    out = {}
+    visual, tower = model.visual, model.text
+    hooks = []
+
+    def keep(key, fn=lambda t: t):
+        def hook(module, inputs, output):
+            out[key] = fn(_first(output)).detach().float().clone()
+        return hook
+
+    def keep_input(key, fn=lambda t: t):
+        def hook(module, args, kwargs):
+            out[key] = fn(args[0] if args else kwargs["x"]).detach().float().clone()
+        return hook
+
+    hooks.append(visual.conv1.register_forward_hook(keep("vision/conv1", lambda t: t.flatten(2).transpose(1, 2))))
+    hooks.append(visual.ln_pre.register_forward_pre_hook(keep_input("vision/embeddings"), with_kwargs=True))
+    hooks.append(visual.ln_pre.register_forward_hook(keep("vision/ln_pre")))
+    for i, block in enumerate(visual.transformer.resblocks):
+        hooks.append(block.register_forward_hook(keep(f"vision/resblocks.{i}")))
+    pool = visual.attn_pool
+    hooks.append(pool.ln_k.register_forward_hook(keep("pooler/ln_k")))
+    hooks.append(pool.ln_q.register_forward_hook(keep("pooler/ln_q")))
+    hooks.append(pool.register_forward_hook(keep("pooler/output")))
+    hooks.append(visual.ln_post.register_forward_hook(keep("vision/ln_post")))
+    batch = text.shape[0]
+
+    def keep_text_input(module, args, kwargs):
+        out["text/embeddings"] = (args[0] if args else kwargs["x"]).detach().float().clone()
+        out["text/attn_mask"] = _heads_first(kwargs.get("attn_mask", args[1] if len(args) > 1 else None),
+                                             batch).detach().float().clone()
+
+    hooks.append(tower.transformer.register_forward_pre_hook(keep_text_input, with_kwargs=True))
+    for i, block in enumerate(tower.transformer.resblocks):
+        hooks.append(block.register_forward_hook(keep(f"text/resblocks.{i}")))
+    hooks.append(tower.ln_final.register_forward_hook(keep("text/ln_final")))
+    with torch.no_grad():
+        image_features = model.encode_image(pixel_values, normalize=True).float()
+        text_features = model.encode_text(text, normalize=True).float()
+        queries, keys, values = _pooler_projections(pool, out["pooler/ln_k"], out["pooler/ln_q"])
+    for h in hooks:
+        h.remove()
+    staged = {k: out[k] for k in ("vision/conv1", "vision/embeddings", "vision/ln_pre")}
+    staged.update({k: v for k, v in out.items() if k.startswith("vision/resblocks.")})
+    staged.update({"pooler/ln_k": out["pooler/ln_k"], "pooler/ln_q": out["pooler/ln_q"], "pooler/queries": queries,
+                   "pooler/keys": keys, "pooler/values": values, "pooler/output": out["pooler/output"],
+                   "vision/ln_post": out["vision/ln_post"]})
+    ln_post = out["vision/ln_post"]
+    staged["vision/image_latent"] = ln_post[:, 0] @ visual.proj.detach().float()
+    staged["vision/image_embs"] = ln_post[:, 1:]
+    staged["image_features"] = image_features
+    staged["text/embeddings"] = out["text/embeddings"]
+    staged["text/attn_mask"] = out["text/attn_mask"]
+    layers = [k for k in out if k.startswith("text/resblocks.")]
+    staged.update({k: out[k] for k in layers})
+    staged["text/ln_final"] = out["text/ln_final"]
+    projection = tower.text_projection
+    staged["text/text_latent"] = (projection(out["text/ln_final"]) if isinstance(projection, torch.nn.Linear)
+                                  else out["text/ln_final"] @ projection).detach().float()
+    staged["text/token_embs"] = out[layers[-1]][:, :-1]
+    staged["text_features"] = text_features
+    scale = model.logit_scale.exp().detach().float().reshape(1)
+    staged["logit_scale_exp"] = scale
+    staged["logits_per_image"] = scale * image_features @ text_features.t()
+    return staged
+
+
+def export_coca(args):
+    import torch
+    torch.set_num_threads(args.threads)
+    model, preprocess, tokenizer = load_coca(args)
+    if getattr(model.visual, "attn_pool", None) is None or model.text.cls_emb is None:
+        raise SystemExit(f"{args.model}: not a CoCa model (no attentional pooler or text cls embedding)")
+    pixel_values = torch.stack([preprocess(im) for im in _images(args.images)]).float()
+    text = tokenizer(args.captions).long()
+    out = {"inputs/pixel_values": pixel_values, "inputs/text": text}
+    out.update(coca_stages(model, pixel_values, text))
+    for name in args.weights16:
+        rounded = _rounded_copy(model, {"f16": torch.float16, "bf16": torch.bfloat16}[name])
+        with torch.no_grad():
+            out[f"{name}w/image_features"] = rounded.encode_image(pixel_values, normalize=True).float()
+            out[f"{name}w/text_features"] = rounded.encode_text(text, normalize=True).float()
+        del rounded
+    write_safetensors(args.out, out, _metadata(args, "coca", args.captions, preprocessing=repr(preprocess),
+                                               tokenizer=type(tokenizer).__name__))
+    print(f"{args.out}: {len(out)} tensors ({pixel_values.shape[0]} images, {text.shape[0]} captions)")
+
+
+# ---------------------------------------------------------------------------------------------------------------------
 # self-test of the writer (needs torch only)
 
 def selftest(args):
@@ -455,11 +585,15 @@ def main(argv=None):
     b.add_argument("--preprocess", choices=["lavis", "processor"], default="lavis",
                    help="lavis (default): 8-bit PIL bicubic resize, as qpert does; processor: the folder's image "
                         "processor as this transformers version runs it")
-    b.add_argument("--weights16", nargs="*", choices=["f16", "bf16"], default=[],
-                   help="also run with every weight rounded to F16/BF16 (keys f16w/, bf16w/)")
     o = sub.add_parser("owlv2", help="an OWLv2 detector (Owlv2ForObjectDetection)")
     o.add_argument("--queries", nargs="+", required=True, help="text queries, the same for every image")
-    for p in (b, o):
+    c = sub.add_parser("coca", help="an open_clip CoCa (its retrieval towers)")
+    c.add_argument("--captions", nargs="+", required=True)
+    c.add_argument("--pretrained", help="with a built-in config name as --model: an open_clip tag or weights file")
+    for p in (b, c):
+        p.add_argument("--weights16", nargs="*", choices=["f16", "bf16"], default=[],
+                       help="also run with every weight rounded to F16/BF16 (keys f16w/, bf16w/)")
+    for p in (b, o, c):
         p.add_argument("--model", required=True, help="Hub id or local folder")
         p.add_argument("--images", nargs="+", required=True)
         p.add_argument("--out", required=True)
@@ -467,7 +601,7 @@ def main(argv=None):
     s = sub.add_parser("selftest", help="check the safetensors writer (torch only)")
     s.add_argument("--out", required=True)
     args = ap.parse_args(argv)
-    {"blip2": export_blip2, "owlv2": export_owlv2, "selftest": selftest}[args.kind](args)
+    {"blip2": export_blip2, "owlv2": export_owlv2, "coca": export_coca, "selftest": selftest}[args.kind](args)
 
 
 if __name__ == "__main__":

@@ -107,6 +107,59 @@ def build_owlv2(out):
     print(f"{out}: tiny OWLv2 ({sum(p.numel() for p in model.parameters())} parameters)")
 
 
+def build_coca(out):
+    """A CoCa as tiny as tiny-coca (vision 48 wide, patch 8 at 56; pooler 9 queries x 40, 5 heads; text 40 wide) but
+    with the real tokenizer's vocabulary (49408), so captions go through open_clip's own tokenizer; saved as a Hub
+    folder is: open_clip_config.json + open_clip_model.safetensors (and 16-bit copies)."""
+    import json
+    import open_clip
+    from safetensors.torch import save_file
+    os.makedirs(out, exist_ok=True)
+    vocab, context = 49408, 16
+    model_cfg = {
+        "embed_dim": 40,
+        "vision_cfg": {"image_size": 56, "layers": 2, "width": 48, "head_width": 12, "mlp_ratio": 2.5,
+                       "patch_size": 8, "attentional_pool": True, "attn_pooler_queries": 9, "attn_pooler_heads": 5,
+                       "output_tokens": True},
+        "text_cfg": {"context_length": context, "vocab_size": vocab, "width": 40, "heads": 4, "layers": 2,
+                     "mlp_ratio": 2.75, "embed_cls": True, "output_tokens": True},
+        "multimodal_cfg": {"context_length": context, "vocab_size": vocab, "width": 40, "heads": 2, "layers": 1,
+                           "mlp_ratio": 3.5},
+        "custom_text": True,
+    }
+    preprocess_cfg = {"mean": [0.48145466, 0.4578275, 0.40821073], "std": [0.26862954, 0.26130258, 0.27577711],
+                      "interpolation": "bicubic", "resize_mode": "shortest"}
+    with open(os.path.join(out, "open_clip_config.json"), "w") as f:
+        json.dump({"model_cfg": model_cfg, "preprocess_cfg": preprocess_cfg}, f, indent=2)
+    model = randomize(open_clip.CoCa(**{k: v for k, v in model_cfg.items() if k != "custom_text"}), SEED + 2)
+    state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
+    save_file(state, os.path.join(out, "open_clip_model.safetensors"), metadata={"format": "pt"})
+    save_rounded(model, out)
+    print(f"{out}: tiny CoCa ({sum(p.numel() for p in model.parameters())} parameters)")
+
+
+def check_coca_fixture(fixture):
+    """The exporter's CoCa stages on testdata/parity/tiny-coca's model and inputs reproduce that fixture's activations
+    (made by an independent script): the keys mean what qpert parity expects. Exits non-zero on a difference."""
+    import open_clip
+    import torch
+    reference, _ = export_parity.read_safetensors(os.path.join(fixture, "activations.safetensors"))
+    model = open_clip.create_model("local-dir:" + fixture, precision="fp32").eval()
+    stages = export_parity.coca_stages(model, reference["inputs/pixel_values"], reference["inputs/text"])
+    worst = 0.0
+    for key, mine in stages.items():
+        ref = reference[key]
+        finite = torch.isfinite(ref)
+        if mine.shape != ref.shape or not torch.equal(finite, torch.isfinite(mine)) \
+                or not torch.equal(mine[~finite], ref[~finite]):
+            raise SystemExit(f"{key}: shape {list(mine.shape)} or its infinite entries differ from {fixture}")
+        err = ((mine - ref)[finite].abs().max() / ref[finite].abs().max().clamp(min=1)).item()
+        if err > 1e-5:
+            raise SystemExit(f"{key}: relative error {err:.2e} against {fixture} (tolerance 1e-5)")
+        worst = max(worst, err)
+    print(f"{fixture}: the exporter's {len(stages)} CoCa stages reproduce the fixture (max relative error {worst:.1e})")
+
+
 def build_images(out):
     """Synthetic images: an RGB gradient (landscape), a grayscale one (portrait), an RGBA one and a JPEG."""
     import numpy as np
@@ -126,10 +179,11 @@ def build_images(out):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["blip2", "owlv2", "images"])
-    ap.add_argument("out")
+    ap.add_argument("what", choices=["blip2", "owlv2", "coca", "images", "check-coca-fixture"])
+    ap.add_argument("out", help="the folder to write (check-coca-fixture: the fixture folder to read)")
     args = ap.parse_args()
-    {"blip2": build_blip2, "owlv2": build_owlv2, "images": build_images}[args.what](args.out)
+    {"blip2": build_blip2, "owlv2": build_owlv2, "coca": build_coca, "images": build_images,
+     "check-coca-fixture": check_coca_fixture}[args.what](args.out)
 
 
 if __name__ == "__main__":
