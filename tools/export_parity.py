@@ -4,6 +4,7 @@
     python3 tools/export_parity.py blip2 --model Salesforce/blip2-itm-vit-g \
         --images a.jpg b.jpg --captions "a dog on a sofa" "a red car" --weights16 f16 --out blip2-parity.safetensors
     ./qpert parity --model Salesforce/blip2-itm-vit-g --activations blip2-parity.safetensors
+    (add --boxes boxes.json --qpert-out DIR for a Q-Perturbation case: ./qpert parity --model ... --qpert DIR)
 
     python3 tools/export_parity.py owlv2 --model google/owlv2-base-patch16-ensemble \
         --images a.jpg --queries "a dog" "a remote control" --out owlv2-parity.safetensors
@@ -338,6 +339,8 @@ def export_blip2(args):
         out[f"{name}w/itm/logits"] = r_itm.logits_per_image.float()
         del rounded
     write_safetensors(args.out, out, _metadata(args, "blip2", args.captions, preprocessing=preprocessing))
+    if args.boxes:
+        export_blip2_qpert(args, model, pixel_values, input_ids, attention_mask, preprocessing)
     print(f"{args.out}: {len(out)} tensors ({ni} images, {nt} captions, {ni * nt} ITM pairs)")
 
 
@@ -350,6 +353,194 @@ def _rounded_copy(model, dtype):
         for p in rounded.parameters():
             p.copy_(p.to(dtype).to(torch.float32))
     return rounded.eval()
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Q-Perturbation on BLIP-2 (spec/QPERT.md), an independent PyTorch implementation: keys of tiny-blip2/qpert-*
+
+OBJECT_WEIGHTS = {"constant": lambda a, area: a, "norm_area": lambda a, area: a * area,
+                  "norm_area_inv": lambda a, area: -a * area, "one_minus_area": lambda a, area: a * (1 - area),
+                  "centered_area": lambda a, area: a * (area - 0.5), "centered_area_inv": lambda a, area: a * (0.5 - area)}
+
+
+def token_weights(box, height, width, size, patch):
+    """MASK_RESIZE coverage (QPERT.md §3): the box's binary H x W mask, bilinearly resized to size x size without
+    antialiasing (align_corners false), > 0 -> 1, mean over each patch; [1 + G²] with the CLS weight 0 first."""
+    import torch
+    import torch.nn.functional as F
+    x0, y0, x1, y1 = (int(v) for v in box)
+    mask = torch.zeros(1, 1, height, width, dtype=torch.float32)
+    mask[..., max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)] = 1
+    resized = (F.interpolate(mask, size=(size, size), mode="bilinear", align_corners=False, antialias=False) > 0)
+    coverage = F.avg_pool2d(resized.float(), patch).reshape(-1)
+    return torch.cat([torch.zeros(1), coverage])
+
+
+def clip_box(box, height, width, image):
+    """The box cut to the image, as qpert does (Box.clipTo: the spec is silent on boxes reaching outside); the area
+    and the token weights are those of the cut box. A box with no area inside is an error, as in qpert."""
+    x0, y0 = min(max(box[0], 0.0), width), min(max(box[1], 0.0), height)
+    x1, y1 = min(max(box[2], 0.0), width), min(max(box[3], 0.0), height)
+    if x1 <= x0 or y1 <= y0:
+        raise SystemExit(f"image {image}: box {box} has no area inside the {width} x {height} image")
+    return [x0, y0, x1, y1]
+
+
+def subspace_projector(keys_h, weights, tau):
+    """P = U_k U_kᵀ of F = diag(w) K_h (QPERT.md §4), in float64, and k."""
+    import torch
+    f = weights.double()[:, None] * keys_h.double()
+    eigenvalues, vectors = torch.linalg.eigh(f.t() @ f)
+    eigenvalues, vectors = eigenvalues.flip(0), vectors.flip(1)
+    if 0 < tau < 1:
+        ratios = torch.cumsum(eigenvalues, 0) / eigenvalues.sum()
+        k = max(1, int((ratios < tau).sum()))
+    elif float(tau).is_integer() and tau >= 1:
+        k = min(int(tau), int((eigenvalues > 1e-5 * eigenvalues[0]).sum()))
+    else:
+        raise SystemExit(f"tau {tau}: neither in (0, 1) nor an integer >= 1")
+    u = vectors[:, :k]
+    return u @ u.t(), k
+
+
+def qpert_pbar(model, image_embeds, sizes, boxes, settings):
+    """Per image: P̄ [cross layers, heads, d, d] (float32) and the objects' rows (image, weight, area, token
+    weights, k [cross layers, heads]). An object covering no token has k = 0 and is left out of the mean (N')."""
+    import torch
+    q = model.config.qformer_config
+    heads, d = q.num_attention_heads, q.hidden_size // q.num_attention_heads
+    vision = model.config.vision_config
+    size, patch = vision.image_size, vision.patch_size
+    layers = settings["cross_attention_layers"]
+    alpha, tau, weigh = settings["alpha"], settings["tau"], OBJECT_WEIGHTS[settings["weight"]]
+    pbars, objects = [], []
+    with torch.no_grad():
+        for i, (z, (height, width), image_boxes) in enumerate(zip(image_embeds, sizes, boxes)):
+            keys = [model.qformer.encoder.layer[l].crossattention.attention.key(z) for l in layers]  # [T, Dq] each
+            pbar = torch.zeros(len(layers), heads, d, d, dtype=torch.float64)
+            kept = 0
+            for box in image_boxes:
+                box = clip_box(box, height, width, i)
+                tw = token_weights(box, height, width, size, patch)
+                area = (box[2] - box[0]) * (box[3] - box[1]) / (height * width)
+                w = weigh(alpha, area)
+                k = torch.zeros(len(layers), heads, dtype=torch.int64)
+                if tw.any():
+                    kept += 1
+                    for li, key in enumerate(keys):
+                        for h in range(heads):
+                            projector, k[li, h] = subspace_projector(key[:, h * d:(h + 1) * d], tw, tau)
+                            pbar[li, h] += w * projector
+                objects.append((i, w, area, tw, k))
+            pbars.append((pbar / kept if kept else pbar).float())
+    return torch.stack(pbars), objects
+
+
+class QueryPerturbationHooks:
+    """q' = q + P̄ q per head on the output of each perturbed cross-attention `query` Linear; `rows` says which
+    image's P̄ each batch row uses."""
+
+    def __init__(self, model, layers, pbar):
+        self.pbar, self.rows, self.kept = pbar, None, {}
+        self.handles = [model.qformer.encoder.layer[l].crossattention.attention.query.register_forward_hook(
+            self._hook(li, l)) for li, l in enumerate(layers)]
+
+    def _hook(self, li, layer):
+        def fn(module, inputs, output):
+            import torch
+            b, n, dq = output.shape
+            heads, d = self.pbar.shape[2], self.pbar.shape[3]
+            q = output.reshape(b, n, heads, d)
+            p = self.pbar[self.rows, li]  # [B, heads, d, d]
+            perturbed = (q + torch.einsum("bhij,bnhj->bnhi", p, q)).reshape(b, n, dq)
+            self.kept[layer] = perturbed.detach().float().clone()
+            return perturbed
+        return fn
+
+    def remove(self):
+        for h in self.handles:
+            h.remove()
+
+
+def read_boxes(path, images):
+    """The --boxes file: {"alpha", "tau", "weight", optional "cross_attention_layers", "images": [{"boxes_xyxy":
+    [[x0, y0, x1, y1], ...]}, ...]} with one entry per --images file, in order; boxes in original pixels."""
+    with open(path) as f:
+        spec = json.load(f)
+    entries = spec.get("images")
+    if not isinstance(entries, list) or len(entries) != len(images):
+        raise SystemExit(f"{path}: 'images' must list one entry per --images file ({len(images)})")
+    weight = str(spec.get("weight", "constant")).lower()
+    if weight not in OBJECT_WEIGHTS:
+        raise SystemExit(f"{path}: weight '{weight}' is none of {sorted(OBJECT_WEIGHTS)}")
+    boxes = []
+    for i, e in enumerate(entries):
+        b = e.get("boxes_xyxy", [])
+        if any(len(x) != 4 for x in b):
+            raise SystemExit(f"{path}: image {i}: every box needs 4 numbers (x0, y0, x1, y1)")
+        boxes.append([[float(v) for v in x] for x in b])
+    return {"alpha": float(spec.get("alpha", 8.0)), "tau": float(spec.get("tau", 0.99)), "weight": weight,
+            "cross_attention_layers": spec.get("cross_attention_layers")}, boxes
+
+
+def blip2_qpert_case(model, pixel_values, input_ids, attention_mask, sizes, boxes, settings):
+    """Every key of a tiny-blip2/qpert-* case: {key: tensor}; `settings` gets its cross_attention_layers filled."""
+    import torch
+    q = model.config.qformer_config
+    layers = settings["cross_attention_layers"] or [l for l in range(q.num_hidden_layers)
+                                                    if l % q.cross_attention_frequency == 0]
+    settings["cross_attention_layers"] = layers
+    ni, nt = pixel_values.shape[0], input_ids.shape[0]
+    pair_image, pair_text = torch.arange(ni).repeat_interleave(nt), torch.arange(nt).repeat(ni)
+    with torch.no_grad():
+        image_embeds = model.vision_model(pixel_values=pixel_values).last_hidden_state.float()
+        plain = model(pixel_values=pixel_values, input_ids=input_ids, attention_mask=attention_mask,
+                      use_image_text_matching_head=False)
+        pbar, objects = qpert_pbar(model, image_embeds, sizes, boxes, settings)
+        hooks = QueryPerturbationHooks(model, layers, pbar)
+        hooks.rows = torch.arange(ni)
+        itc = model(pixel_values=pixel_values, input_ids=input_ids, attention_mask=attention_mask,
+                    use_image_text_matching_head=False)
+        queries = dict(hooks.kept)
+        hooks.rows = pair_image
+        itm = model(pixel_values=pixel_values[pair_image], input_ids=input_ids[pair_text],
+                    attention_mask=attention_mask[pair_text], use_image_text_matching_head=True)
+        hooks.remove()
+    out = {"inputs/pixel_values": pixel_values, "inputs/input_ids": input_ids, "inputs/attention_mask": attention_mask,
+           "inputs/image_sizes": torch.tensor(sizes, dtype=torch.int64)}
+    if objects:
+        out["objects/image_index"] = torch.tensor([o[0] for o in objects], dtype=torch.int64)
+        out["objects/weight"] = torch.tensor([o[1] for o in objects], dtype=torch.float32)
+        out["objects/area"] = torch.tensor([o[2] for o in objects], dtype=torch.float32)
+        out["objects/token_weights"] = torch.stack([o[3] for o in objects])
+        out["objects/k"] = torch.stack([o[4] for o in objects])
+    out["image_embeds"] = image_embeds
+    out["pbar"] = pbar
+    out["itc/image_feat"] = itc.image_embeds.float()
+    out["itc/logits_per_image"] = itc.logits_per_image.float()
+    out["itc/logits_per_image_unperturbed"] = plain.logits_per_image.float()
+    out["itm/pair_image"], out["itm/pair_text"] = pair_image, pair_text
+    out["itm/logits"] = itm.logits_per_image.float()
+    for l in layers:
+        out[f"itc/crossattention.{l}.query_perturbed"] = queries[l][:ni]
+    return out
+
+
+def export_blip2_qpert(args, model, pixel_values, input_ids, attention_mask, preprocessing):
+    """A tiny-blip2/qpert-* style folder (qpert.json + qpert.safetensors) for the boxes of --boxes."""
+    settings, boxes = read_boxes(args.boxes, args.images)
+    sizes = [(im.height, im.width) for im in _images(args.images)]
+    out = blip2_qpert_case(model, pixel_values, input_ids, attention_mask, sizes, boxes, settings)
+    os.makedirs(args.qpert_out, exist_ok=True)
+    settings_file = dict(settings, images=[{"height": h, "width": w, "boxes_xyxy": b}
+                                           for (h, w), b in zip(sizes, boxes)], texts=input_ids.shape[0])
+    with open(os.path.join(args.qpert_out, "qpert.json"), "w") as f:
+        json.dump(settings_file, f, indent=1)
+    path = os.path.join(args.qpert_out, "qpert.safetensors")
+    write_safetensors(path, out, {"exporter": "qpert tools/export_parity.py blip2 --boxes", "model": args.model,
+                                  "preprocessing": preprocessing, **{k: str(v) for k, v in settings.items()},
+                                  **versions()})
+    print(f"{args.qpert_out}: Q-Perturbation case, {sum(len(b) for b in boxes)} boxes over {len(sizes)} images")
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -788,6 +979,9 @@ def main(argv=None):
     b = sub.add_parser("blip2", help="a BLIP-2 retrieval checkpoint (Blip2ForImageTextRetrieval)")
     b.add_argument("--captions", nargs="+", required=True)
     b.add_argument("--max-tokens", type=int, default=35)
+    b.add_argument("--boxes", help="a JSON file of object boxes per image (see read_boxes): also write a "
+                                   "Q-Perturbation case (qpert.json + qpert.safetensors) into --qpert-out")
+    b.add_argument("--qpert-out", help="the folder for that case (qpert parity --qpert DIR)")
     b.add_argument("--preprocess", choices=["lavis", "processor"], default="lavis",
                    help="lavis (default): 8-bit PIL bicubic resize, as qpert does; processor: the folder's image "
                         "processor as this transformers version runs it")
@@ -810,6 +1004,8 @@ def main(argv=None):
     s = sub.add_parser("selftest", help="check the safetensors writer (torch only)")
     s.add_argument("--out", required=True)
     args = ap.parse_args(argv)
+    if getattr(args, "boxes", None) and not args.qpert_out:
+        ap.error("--boxes needs --qpert-out DIR")
     {"blip2": export_blip2, "owlv2": export_owlv2, "coca": export_coca, "internvl": export_internvl,
      "selftest": selftest}[args.kind](args)
 

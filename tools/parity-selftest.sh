@@ -48,35 +48,54 @@ images=("$work"/images/*)
 
 failed=0
 passed=()
-unchecked=()
-# check FAMILY MODEL_DIR EXPORT [qpert parity options...]: runs qpert parity and keeps its table in target/.
+unchecked=(none)
+# check FAMILY MODEL_DIR --activations FILE|--qpert DIR [options...]: runs qpert parity at 1e-4; its table is kept.
 check() {
-  local family="$1" model="$2" export="$3"
-  shift 3
-  if ./qpert parity --model "$model" --activations "$export" --tolerance 1e-4 "$@" >"$export.parity.txt" 2>&1; then
-    say "$family: qpert parity PASSED ($(tail -1 "$export.parity.txt")${*:+, $*})"
-    passed+=("$family${*:+ ($*)}")
+  local family="$1" model="$2" what="$3" export="$4"
+  shift 4
+  local table="$export.parity${*:+-$(echo "$*" | tr -c 'a-z0-9' '-')}.txt"
+  if ./qpert parity --model "$model" "$what" "$export" --tolerance 1e-4 "$@" >"$table" 2>&1; then
+    say "$family: qpert parity $what PASSED ($(tail -1 "$table")${*:+, $*})"
+    passed+=("$family $what${*:+ $*}")
   else
-    cat "$export.parity.txt"
-    say "$family: qpert parity FAILED${*:+ ($*)}"
+    cat "$table"
+    say "$family: qpert parity $what FAILED${*:+ ($*)}"
     failed=1
   fi
 }
 
 # not_checked FAMILY WHY: the export was made and validated, but qpert's side of the comparison was not run.
-not_checked() { say "$1: exported and validated, but qpert parity is NOT checked: $2"; unchecked+=("$1"); }
+not_checked() {
+  say "$1: exported and validated, but qpert parity is NOT checked: $2"
+  [ "${unchecked[0]}" = none ] && unchecked=()
+  unchecked+=("$1")
+}
+
+# Boxes per image, in the order of "${images[@]}" (gray 60x90, photo 100x75, rgb 100x75, rgba 64x64): two boxes; a box
+# and a 1-pixel one; none (must stay unperturbed); one partly outside the image.
+cat >"$work/boxes.json" <<'JSON'
+{"alpha": 8.0, "tau": 0.99, "weight": "constant",
+ "images": [{"boxes_xyxy": [[5.5, 10.2, 40.0, 50.7], [20.0, 60.0, 58.0, 88.0]]},
+            {"boxes_xyxy": [[10.0, 5.0, 60.0, 40.0], [70.0, 50.0, 71.0, 51.0]]},
+            {"boxes_xyxy": []},
+            {"boxes_xyxy": [[30.0, 30.0, 80.0, 70.0]]}]}
+JSON
 
 "$py" tools/parity_selftest.py blip2 "$work/blip2"
 "$py" tools/export_parity.py blip2 --model "$work/blip2" --images "${images[@]}" \
-  --captions "a dog on a sofa" "two cats" "a red car on the beach" --weights16 f16 bf16 --out "$work/blip2.safetensors"
-check BLIP-2 "$work/blip2" "$work/blip2.safetensors"
-check BLIP-2 "$work/blip2" "$work/blip2.safetensors" --weights model-f16.safetensors
-check BLIP-2 "$work/blip2" "$work/blip2.safetensors" --weights model-bf16.safetensors
+  --captions "a dog on a sofa" "two cats" "a red car on the beach" --weights16 f16 bf16 --out "$work/blip2.safetensors" \
+  --boxes "$work/boxes.json" --qpert-out "$work/blip2-qpert"
+check BLIP-2 "$work/blip2" --activations "$work/blip2.safetensors"
+check BLIP-2 "$work/blip2" --activations "$work/blip2.safetensors" --weights model-f16.safetensors
+check BLIP-2 "$work/blip2" --activations "$work/blip2.safetensors" --weights model-bf16.safetensors
+check BLIP-2 "$work/blip2" --qpert "$work/blip2-qpert"
+# The exporter's Q-Perturbation on the tiny-blip2 fixture's model and boxes reproduces its independent qpert-* cases.
+"$py" tools/parity_selftest.py check-blip2-qpert-fixture testdata/parity/tiny-blip2
 
 "$py" tools/parity_selftest.py owlv2 "$work/owlv2"
 "$py" tools/export_parity.py owlv2 --model "$work/owlv2" --images "${images[@]}" --queries "a dog" "a red car" "cat" \
   --out "$work/owlv2.safetensors"
-check OWLv2 "$work/owlv2" "$work/owlv2.safetensors"
+check OWLv2 "$work/owlv2" --activations "$work/owlv2.safetensors"
 
 "$py" tools/parity_selftest.py coca "$work/coca"
 "$py" tools/export_parity.py coca --model "$work/coca" --images "${images[@]}" \
@@ -100,8 +119,10 @@ if [ -f "$code/modeling_internvl.py" ] && [ -f "$shared/parity/tiny-internvl/mod
   not_checked InternVL "qpert does not implement InternVL yet (no model, no parity path)"
 else
   say "InternVL: SKIPPED: no InternVL remote code at $code or no $shared/parity/tiny-internvl (set QPERT_SHARED)"
+  [ "${unchecked[0]}" = none ] && unchecked=()
   unchecked+=("InternVL (skipped)")
 fi
 
 if [ "$failed" != 0 ]; then say "FAILED (tables above; files in target/parity-selftest)"; exit 1; fi
-say "done: qpert parity passed on ${#passed[@]} exports (${passed[*]}); NOT checked: ${unchecked[*]:-none}"
+list() { local IFS=";"; echo "$*" | sed 's/;/; /g'; }
+say "done: qpert parity passed ${#passed[@]} times ($(list "${passed[@]}")); NOT checked: $(list "${unchecked[@]}")"

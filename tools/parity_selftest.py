@@ -240,6 +240,34 @@ def build_internvl(out, remote_code, tokenizer_model):
     print(f"{out}: tiny InternVL ({sum(p.numel() for p in model.parameters())} parameters)")
 
 
+def check_blip2_qpert_fixture(fixture):
+    """The exporter's Q-Perturbation on testdata/parity/tiny-blip2's model, inputs and boxes reproduces each qpert-*
+    case there (made by an independent implementation): 1e-4 on P̄ and perturbed outputs, exact on k."""
+    import glob
+    import json
+    import torch
+    from transformers import Blip2ForImageTextRetrieval
+    model = Blip2ForImageTextRetrieval.from_pretrained(fixture, dtype=torch.float32, attn_implementation="eager").eval()
+    cases = sorted(glob.glob(os.path.join(fixture, "qpert-*")))
+    for case in cases:
+        reference, _ = export_parity.read_safetensors(os.path.join(case, "qpert.safetensors"))
+        with open(os.path.join(case, "qpert.json")) as f:
+            spec = json.load(f)
+        settings = {"alpha": spec["alpha"], "tau": spec["tau"], "weight": spec["weight"].lower(),
+                    "cross_attention_layers": spec.get("cross_attention_layers")}
+        sizes = [(e["height"], e["width"]) for e in spec["images"]]
+        boxes = [e["boxes_xyxy"] for e in spec["images"]]
+        out = export_parity.blip2_qpert_case(model, reference["inputs/pixel_values"], reference["inputs/input_ids"],
+                                             reference["inputs/attention_mask"], sizes, boxes, settings)
+        for key in ("objects/k", "objects/image_index", "itm/pair_image", "itm/pair_text"):
+            if not torch.equal(out[key], reference[key]):
+                raise SystemExit(f"{case}: {key} = {out[key].tolist()}, the fixture has {reference[key].tolist()}")
+        floats = {k: v for k, v in out.items() if v.dtype == torch.float32 and not k.startswith("inputs/")}
+        worst = compare_with_fixture(floats, reference, case, tolerance=1e-4)
+        print(f"{case}: the exporter's Q-Perturbation reproduces it ({len(floats)} tensors, max relative error "
+              f"{worst:.1e}; k exact)")
+
+
 def build_images(out):
     """Synthetic images: an RGB gradient (landscape), a grayscale one (portrait), an RGBA one and a JPEG."""
     import numpy as np
@@ -260,13 +288,13 @@ def build_images(out):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("what", choices=["blip2", "owlv2", "coca", "internvl", "images", "check-coca-fixture",
-                                     "check-internvl-fixture"])
+                                     "check-internvl-fixture", "check-blip2-qpert-fixture"])
     ap.add_argument("paths", nargs="+", help="the folder to write; check-coca-fixture: the fixture folder; "
                                              "check-internvl-fixture: model folder, fixture folder, cases.json")
     args = ap.parse_args()
     {"blip2": build_blip2, "owlv2": build_owlv2, "coca": build_coca, "internvl": build_internvl,
      "images": build_images, "check-coca-fixture": check_coca_fixture,
-     "check-internvl-fixture": check_internvl_fixture}[args.what](*args.paths)
+     "check-internvl-fixture": check_internvl_fixture, "check-blip2-qpert-fixture": check_blip2_qpert_fixture}[args.what](*args.paths)
 
 
 if __name__ == "__main__":
