@@ -10,8 +10,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.qpert.core.retrieval.Evaluation;
 import org.qpert.core.retrieval.MetricsTable;
 import org.qpert.core.retrieval.RankMetrics;
@@ -29,7 +31,7 @@ public record EvalReport(String title, Map<String, String> settings, int images,
                          Map<String, Integer> boxSources, int itmK, List<Evaluator.Condition> conditions) {
 
     public EvalReport {
-        boxSources = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(boxSources));
+        boxSources = Collections.unmodifiableMap(new TreeMap<>(boxSources));
     }
 
     public String markdown() {
