@@ -219,7 +219,27 @@ public enum DatasetLayout {
                     b.isPresent() ? Gallery.BOXES_FILE : Gallery.NO_BOXES, List.of());
         }
         ImageSearch.requireAllFound(originals.size() + distractors.size(), explicit, originalSearch, distractorSearch);
-        return gallery.build();
+        Gallery built = gallery.build();
+        file.ifPresent(f -> warnUnused(boxesFile, f, built));
+        return built;
+    }
+
+    /**
+     * A boxes file keyed otherwise than the pool (or meant for the originals, which keep the dataset's boxes) would
+     * leave the distractors unboxed without a word: say how many of its entries went unused.
+     */
+    private static void warnUnused(Path boxesFile, BoxAnnotations file, Gallery gallery) {
+        java.util.Set<String> used = new java.util.HashSet<>();
+        for (int i = 0; i < gallery.images().size(); i++) {
+            if (Gallery.BOXES_FILE.equals(gallery.boxSources().get(i))) {
+                used.add(BoxAnnotations.keyOf(gallery.images().get(i).id()));
+            }
+        }
+        long unused = file.byKey().keySet().stream().filter(k -> !used.contains(k)).count();
+        if (unused > 0) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: {1} of its {2} images are not used: they are not in the pool, or "
+                    + "are originals, which keep the dataset''s own boxes", boxesFile, unused, file.size());
+        }
     }
 
     /** The COCO id of a file name, whatever its year's naming: COCO_val2014_000000452113.jpg and 000000452113.jpg. */

@@ -377,4 +377,20 @@ class FineGrainedEvalTest {
         assertEquals(1, g.distractors());
         assertFalse(g.images().get(2).annotated());
     }
+
+    /** The Entities unpacked at the root: their Annotations/*.xml beside the FG captions file. */
+    @Test
+    void entitiesAtTheRootBesideTheCaptionsFile() throws IOException {
+        Path root = miniDataset(dir.resolve("fg"));
+        Path entities = root.resolve("flickr30k_entities");
+        for (String id : List.of("101", "102", "103")) {
+            Files.move(entities.resolve("Annotations/" + id + ".xml"), root.resolve("Annotations/" + id + ".xml"));
+        }
+        Files.move(entities.resolve("Sentences"), root.resolve("Sentences"));
+        Files.delete(entities.resolve("Annotations"));
+        Files.delete(entities);
+        Gallery g = DatasetLayout.FLICKR30K_FG.load(root, null, 0);
+        assertEquals(Map.of(DatasetLayout.ENTITIES, 3, Gallery.NO_BOXES, 4), g.boxSourceCounts(image -> false));
+        assertEquals(entitiesBoxes().get("102.jpg"), g.images().get(1).boxes());
+    }
 }
