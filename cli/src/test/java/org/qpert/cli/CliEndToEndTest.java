@@ -322,6 +322,8 @@ class CliEndToEndTest {
         assertTrue(r.out().contains("5. Boxes from a detector instead of the annotations (--detector DIR --detect all)"),
                 r.out());
         assertTrue(r.out().contains("- detector_fingerprint: "), r.out());
+        assertTrue(r.out().contains("6. The same gallery on the bundled tiny CoCa"), r.out());
+        assertTrue(r.out().contains("## CoCa + Q-Perturbation"), r.out());
 
         Path kept = work.resolve("demo-kept");
         Result withModel = run("demo", "--model", model.toString(), "--images", "3", "--itm-k", "4", "--keep",

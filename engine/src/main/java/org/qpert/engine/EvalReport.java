@@ -23,12 +23,13 @@ import org.qpert.core.retrieval.SizeBins;
 /**
  * The outcome of {@code qpert eval} as Markdown (stdout) and JSON (a file).
  *
+ * @param model       the model family's name in reports (its card's title)
  * @param images      the gallery's images, distractors included
  * @param distractors the images without captions (an enlarged pool's), never a query nor an answer
  * @param boxSources  how many images had their boxes from where (e.g. Flickr30K Entities, boxes file, detector, none)
  */
-public record EvalReport(String title, Map<String, String> settings, int images, int distractors, int captions,
-                         Map<String, Integer> boxSources, int itmK, List<Evaluator.Condition> conditions) {
+public record EvalReport(String title, String model, Map<String, String> settings, int images, int distractors,
+                         int captions, Map<String, Integer> boxSources, int itmK, List<Evaluator.Condition> conditions) {
 
     public EvalReport {
         boxSources = Collections.unmodifiableMap(new TreeMap<>(boxSources));
@@ -47,7 +48,7 @@ public record EvalReport(String title, Map<String, String> settings, int images,
                 .map(e -> e.getKey() + " " + e.getValue()).toList())).append('\n');
         settings.forEach((k, v) -> sb.append("- ").append(k).append(": ").append(v).append('\n'));
         for (Evaluator.Condition c : conditions) {
-            sb.append("\n## ").append(c.perturbed() ? "BLIP-2 + Q-Perturbation" : "BLIP-2 (no perturbation)")
+            sb.append("\n## ").append(model).append(c.perturbed() ? " + Q-Perturbation" : " (no perturbation)")
                     .append("\n\n").append(MetricsTable.of(c.reranked()));
         }
         if (conditions.size() == 2) {
@@ -60,6 +61,7 @@ public record EvalReport(String title, Map<String, String> settings, int images,
     public JsonObject json() {
         JsonObject o = new JsonObject();
         o.addProperty("title", title);
+        o.addProperty("model", model);
         JsonObject s = new JsonObject();
         settings.forEach(s::addProperty);
         o.add("settings", s);

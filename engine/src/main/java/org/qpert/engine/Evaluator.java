@@ -70,8 +70,8 @@ public final class Evaluator {
         try (EmbeddingStore s = EmbeddingStore.open(storeDir, spec, batch)) {
             GalleryEmbedder.embedMissing(engine, gallery.images(), s, batch);
             List<Condition> conditions = run(engine, gallery, s, itmK);
-            return new EvalReport(title, new LinkedHashMap<>(engine.storeSettings()), gallery.images().size(),
-                    gallery.distractors(), gallery.captions().size(), gallery.boxSourceCounts(engine::detects), itmK,
+            return new EvalReport(title, engine.card().title(), new LinkedHashMap<>(s.spec().settings()),
+                    gallery.images().size(), gallery.distractors(), gallery.captions().size(), gallery.boxSourceCounts(engine::detects), itmK,
                     conditions);
         }
     }

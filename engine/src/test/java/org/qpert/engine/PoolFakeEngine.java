@@ -19,7 +19,7 @@ import org.qpert.core.qpert.Box;
 class PoolFakeEngine implements RetrievalEngine {
     static final int QUERIES = 2, WIDTH = 4;
     private static final Backend CPU = new CpuBackend();
-    private static final ModelCard CARD = new ModelCard("fake-pool", QUERIES, WIDTH,
+    private static final ModelCard CARD = new ModelCard("fake-pool", "Fake pool", QUERIES, WIDTH,
             ModelCard.Similarity.MAX_OVER_QUERIES, true, new TokenGrid(1, 1, 1, TokenGrid.Resize.SQUASH),
             new int[] {2, 2}, List.of());
     private final DetectMode detect;

@@ -11,11 +11,13 @@ import org.qpert.core.model.blip2.ImageContext;
 import org.qpert.family.CaptionEncoder;
 import org.qpert.family.CaptionOptions;
 import org.qpert.family.FamilyModel;
+import org.qpert.family.ImagePreprocessing;
 import org.qpert.family.ModelBundle;
 import org.qpert.family.ModelFamily;
 import org.qpert.loaders.config.Blip2ConfigReader;
 import org.qpert.loaders.config.ModelConfigReader;
 import org.qpert.loaders.image.ClipImageProcessor;
+import org.qpert.loaders.image.RgbImage;
 import org.qpert.loaders.safetensors.SafetensorsWeights;
 import org.qpert.loaders.text.BertTokenizer;
 import org.qpert.loaders.text.EncodedBatch;
@@ -45,6 +47,30 @@ public final class Blip2Family implements ModelFamily {
     }
 
     @Override
+    public ImagePreprocessing images(Path dir) throws IOException {
+        return preprocessing(new ClipImageProcessor(Blip2ConfigReader.read(dir).vision().imageSize()));
+    }
+
+    private static ImagePreprocessing preprocessing(ClipImageProcessor processor) {
+        return new ImagePreprocessing() {
+            @Override
+            public int size() {
+                return processor.size();
+            }
+
+            @Override
+            public RgbImage resized(RgbImage image) {
+                return processor.resize(image);
+            }
+
+            @Override
+            public float[] normalize(RgbImage resized) {
+                return ClipImageProcessor.normalize(resized);
+            }
+        };
+    }
+
+    @Override
     public CaptionEncoder captions(Path dir, CaptionOptions options) {
         BertTokenizer tokenizer = BertTokenizer.load(dir).withLavisCleaning(options.cleaning());
         int maxTokens = options.maxTokensOr(MAX_TOKENS);
@@ -57,8 +83,8 @@ public final class Blip2Family implements ModelFamily {
         CaptionEncoder encoder = captions(dir, captions);
         try (SafetensorsWeights weights = SafetensorsWeights.open(dir)) {
             Blip2Retrieval model = Blip2Retrieval.load(cfg, weights, backend);
-            ClipImageProcessor processor = new ClipImageProcessor(cfg.vision().imageSize());
-            return new ModelBundle<>(model, ImageContext.class, processor::pixelValues, encoder);
+            ImagePreprocessing images = preprocessing(new ClipImageProcessor(cfg.vision().imageSize()));
+            return new ModelBundle<>(model, ImageContext.class, images, encoder);
         }
     }
 

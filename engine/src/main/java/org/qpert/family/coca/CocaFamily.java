@@ -12,10 +12,12 @@ import org.qpert.core.model.coca.CocaRetrieval;
 import org.qpert.family.CaptionEncoder;
 import org.qpert.family.CaptionOptions;
 import org.qpert.family.FamilyModel;
+import org.qpert.family.ImagePreprocessing;
 import org.qpert.family.ModelBundle;
 import org.qpert.family.ModelFamily;
 import org.qpert.loaders.config.OpenClipConfigReader;
 import org.qpert.loaders.image.OpenClipImageProcessor;
+import org.qpert.loaders.image.RgbImage;
 import org.qpert.loaders.safetensors.SafetensorsWeights;
 import org.qpert.loaders.text.Encoding;
 import org.qpert.loaders.text.OpenClipTokenizer;
@@ -41,6 +43,30 @@ public final class CocaFamily implements ModelFamily {
     public boolean recognises(Path dir) {
         return OpenClipConfigReader.present(dir)
                 || !Files.exists(dir.resolve("config.json")) && weights(dir).isPresent();
+    }
+
+    @Override
+    public ImagePreprocessing images(Path dir) throws IOException {
+        CocaConfig cfg = config(dir);
+        float[][] norm = OpenClipConfigReader.present(dir) ? OpenClipConfigReader.normalization(dir) : null;
+        OpenClipImageProcessor p = norm == null ? new OpenClipImageProcessor(cfg.vision().imageSize())
+                : new OpenClipImageProcessor(cfg.vision().imageSize(), norm[0], norm[1]);
+        return new ImagePreprocessing() {
+            @Override
+            public int size() {
+                return p.size();
+            }
+
+            @Override
+            public RgbImage resized(RgbImage image) {
+                return p.resizeAndCrop(image);
+            }
+
+            @Override
+            public float[] normalize(RgbImage resized) {
+                return p.normalize(resized);
+            }
+        };
     }
 
     @Override
@@ -71,13 +97,11 @@ public final class CocaFamily implements ModelFamily {
         CocaConfig cfg = config(dir);
         Path file = weights(dir).orElseThrow(() -> new IllegalArgumentException(dir + " has no CoCa weights (one of "
                 + String.join(", ", WEIGHTS) + "; a PyTorch open_clip_pytorch_model.bin must be converted first)"));
-        float[][] norm = OpenClipConfigReader.present(dir) ? OpenClipConfigReader.normalization(dir) : null;
-        OpenClipImageProcessor processor = norm == null ? new OpenClipImageProcessor(cfg.vision().imageSize())
-                : new OpenClipImageProcessor(cfg.vision().imageSize(), norm[0], norm[1]);
+        ImagePreprocessing images = images(dir);
         CaptionEncoder encoder = captions(dir, captions);
         try (SafetensorsWeights weights = SafetensorsWeights.open(file)) {
             CocaRetrieval model = CocaRetrieval.load(cfg, new StateDictNames(weights), backend);
-            return new ModelBundle<>(model, CocaImage.class, processor::pixelValues, encoder);
+            return new ModelBundle<>(model, CocaImage.class, images, encoder);
         }
     }
 

@@ -49,7 +49,7 @@ public final class CocaRetrieval implements ImageTextModel<CocaImage> {
         this.text = new CocaTextTower(w, cfg);
         this.logitScale = (float) Math.exp(w.floats("logit_scale")[0]);
         CocaConfig.Vision v = cfg.vision();
-        this.card = new ModelCard(FAMILY, 1, e, ModelCard.Similarity.SINGLE_VECTOR, false,
+        this.card = new ModelCard(FAMILY, "CoCa", 1, e, ModelCard.Similarity.SINGLE_VECTOR, false,
                 new TokenGrid(1, v.patchSize(), v.imageSize(), TokenGrid.Resize.SHORTEST_SIDE_CENTRE_CROP),
                 new int[] {v.tokens(), v.width()},
                 List.of(new PerturbationSite(CocaImage.POOLER_SITE, AttentionalPooler.NAME, pooler.heads(),
