@@ -95,18 +95,29 @@ public final class CocaFamily implements ModelFamily {
     @Override
     public FamilyModel load(Path dir, Backend backend, CaptionOptions captions) throws IOException {
         CocaConfig cfg = config(dir);
-        Path file = weights(dir).orElseThrow(() -> new IllegalArgumentException(dir + " has no CoCa weights (one of "
-                + String.join(", ", WEIGHTS) + "; a PyTorch open_clip_pytorch_model.bin must be converted first)"));
+        Path file = requireWeights(dir);
         ImagePreprocessing images = images(dir);
         CaptionEncoder encoder = captions(dir, captions);
         try (SafetensorsWeights weights = SafetensorsWeights.open(file)) {
-            CocaRetrieval model = CocaRetrieval.load(cfg, new StateDictNames(weights), backend);
+            CocaRetrieval model = retrieval(cfg, weights, backend);
             return new ModelBundle<>(model, CocaImage.class, images, encoder);
         }
     }
 
+    /** The towers from {@code weights} under open_clip's state-dict names (e.g. one weight variant, for parity runs). */
+    public static CocaRetrieval retrieval(CocaConfig cfg, SafetensorsWeights weights, Backend backend) {
+        return CocaRetrieval.load(cfg, new StateDictNames(weights), backend);
+    }
+
+    /** The folder's weight file, the first of {@link #WEIGHTS} present. */
+    public static Path requireWeights(Path dir) {
+        return weights(dir).orElseThrow(() -> new IllegalArgumentException(dir + " has no CoCa weights (one of "
+                + String.join(", ", WEIGHTS) + "; convert a PyTorch open_clip_pytorch_model.bin with: qpert convert "
+                + dir.resolve("open_clip_pytorch_model.bin") + " " + dir.resolve(WEIGHTS.get(0)) + ")"));
+    }
+
     /** The folder's config, else the built-in one whose patch embedding the weights have. */
-    static CocaConfig config(Path dir) throws IOException {
+    public static CocaConfig config(Path dir) throws IOException {
         if (OpenClipConfigReader.present(dir)) {
             return OpenClipConfigReader.read(dir);
         }
