@@ -27,9 +27,8 @@ import picocli.CommandLine.Spec;
                         + "image with its boxes as PNG. The defaults are untuned."})
 public final class DetectCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR|ORG/NAME[@REV]",
-            description = "OWLv2 checkpoint folder, or a Hugging Face Hub id fetched into the Hub cache.")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Mixin
     DetectorOptions detector;
@@ -64,7 +63,7 @@ public final class DetectCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--draw " + draw + " is a file, not a folder");
         }
         List<ImageBoxes> found;
-        try (Detector d = Detector.load(model, settings, device.device, device.precision)) {
+        try (Detector d = Detector.load(model.dir(), settings, device.device, device.precision)) {
             found = DetectionJob.run(d, images, draw);
         }
         PrintWriter out = spec.commandLine().getOut();

@@ -52,10 +52,8 @@ public final class EvalCommand implements Callable<Integer> {
                     + "order given, first found wins.")
     List<Path> images = new ArrayList<>();
 
-    @Option(names = "--model", required = true, paramLabel = "DIR|ORG/NAME[@REV]",
-            description = "BLIP-2 checkpoint folder, or a Hugging Face Hub id (e.g. Salesforce/blip2-itm-vit-g) "
-                    + "fetched into the Hub cache.")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--boxes", paramLabel = "FILE", description = "Boxes in the qpert box JSON, instead of the "
             + "dataset's own annotations. On the FG datasets it boxes the images the dataset does not annotate (the "
@@ -108,7 +106,7 @@ public final class EvalCommand implements Callable<Integer> {
         engineOptions.check();
         DatasetLayout layout = DatasetLayout.parse(dataset);
         Gallery gallery = layout.load(root, split, images, boxes, limit);
-        try (RetrievalEngine engine = engineOptions.load(Models.requireModelDir(model))) {
+        try (RetrievalEngine engine = engineOptions.load(model.dir())) {
             Path storeDir = store != null ? store : Evaluator.defaultStore(layout, engine);
             EvalReport r = Evaluator.evaluate(engine, gallery, storeDir, Rerank.depth(engine, null, itmK, 64), batch,
                     "qpert eval: " + layout.cliName() + " test" + (limit > 0 ? " (first "

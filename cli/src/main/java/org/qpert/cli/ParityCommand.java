@@ -97,8 +97,8 @@ public final class ParityCommand implements Callable<Integer> {
      */
     private int detectorParity() throws Exception {
         if (reference.qpert != null) {
-            throw new IllegalArgumentException("--qpert needs a BLIP-2 or CoCa checkpoint; --model " + modelOptions.model
-                    + " is an OWLv2 detector (use --activations)");
+            throw new IllegalArgumentException("--qpert needs a BLIP-2 or CoCa checkpoint; --model "
+                    + modelOptions.model.model + " is an OWLv2 detector (use --activations)");
         }
         ModelOptions.LoadedDetector loaded = modelOptions.loadDetector();
         ActivationsFile file = ActivationsFile.read(reference.activations);
