@@ -1,5 +1,6 @@
 package org.qpert.cli;
 
+import org.qpert.loaders.Inputs;
 import org.qpert.loaders.image.ClipImageProcessor;
 import org.qpert.loaders.image.ImageDecoder;
 import org.qpert.loaders.image.Owlv2ImageProcessor;
@@ -54,12 +55,7 @@ public final class PreprocessCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Flags.atLeast("--max-pixels", maxPixels, 1);
-        for (Path image : images) {
-            if (sameFile(out, image)) {
-                throw new IllegalArgumentException("--out " + out + " is the input image " + image
-                        + "; choose another output file");
-            }
-        }
+        new Inputs().files("input image", images).checkOutputFile("--out", out);
         ClipImageProcessor blip2 = processor == Processor.blip2 ? new ClipImageProcessor(size) : null;
         Owlv2ImageProcessor owlv2 = processor == Processor.owlv2 ? new Owlv2ImageProcessor(size) : null;
         ImageDecoder decoder = new ImageDecoder(maxPixels);
@@ -91,14 +87,6 @@ public final class PreprocessCommand implements Callable<Integer> {
                 + " (" + processor + ") to " + out);
         spec.commandLine().getOut().flush();
         return 0;
-    }
-
-    /** Same file, also through another spelling or a link (when both exist). */
-    static boolean sameFile(Path a, Path b) throws java.io.IOException {
-        if (java.nio.file.Files.exists(a) && java.nio.file.Files.exists(b)) {
-            return java.nio.file.Files.isSameFile(a, b);
-        }
-        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
     }
 
     static String nameOf(Path image) {
