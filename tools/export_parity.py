@@ -4,24 +4,76 @@
     python3 tools/export_parity.py blip2 --model Salesforce/blip2-itm-vit-g \
         --images a.jpg b.jpg --captions "a dog on a sofa" "a red car" --weights16 f16 --out blip2-parity.safetensors
     ./qpert parity --model Salesforce/blip2-itm-vit-g --activations blip2-parity.safetensors
+    (add --boxes boxes.json --qpert-out DIR for a Q-Perturbation case: ./qpert parity --model ... --qpert DIR)
 
     python3 tools/export_parity.py owlv2 --model google/owlv2-base-patch16-ensemble \
         --images a.jpg --queries "a dog" "a remote control" --out owlv2-parity.safetensors
     ./qpert parity --model google/owlv2-base-patch16-ensemble --activations owlv2-parity.safetensors
 
-Written against the public API of transformers 4.45 (Blip2ForImageTextRetrieval, Owlv2ForObjectDetection,
-AutoImageProcessor, AutoTokenizer, Owlv2Processor) and torch 1.13 to 2.4; Pillow reads the images. The key names are
-those of testdata/parity (README there): every stage is captured with forward hooks on the modules of that name, in
-float32, eval mode. The file is written in the safetensors format by hand (8-byte little-endian header length, JSON
-header, tensor bytes), so the `safetensors` package is not needed.
+    python3 tools/export_parity.py coca --model DIR --images a.jpg --captions "a dog" --out coca-parity.safetensors
+    ./qpert parity --model DIR --activations coca-parity.safetensors
+
+    python3 tools/export_parity.py internvl --model InternVL-14B-224px --images a.jpg --captions "a dog" \
+        --out internvl-parity.safetensors      (qpert does not read InternVL yet)
+
+Run with torch 2.13.0+cpu, transformers 5.17.0, open_clip_torch 3.3.0, timm 1.0.29, einops 0.8.2 (parity-selftest.sh
+installs exactly these and exports a tiny model of every family with them); the versions of a run are printed and
+stored in the file's metadata. Every stage is captured with forward hooks on the modules of that name, in float32,
+eval mode, eager attention; the key names are those `qpert parity` reads (testdata/parity/README.md). The file is
+written in the safetensors format by hand (8-byte little-endian header length, JSON header, tensor bytes).
+
+torchvision: open_clip, and transformers' image utilities, import torchvision. A torchvision wheel built for CUDA
+next to a CPU torch cannot load its C ops (`torchvision/_C.so`), and its import then fails while registering fake
+kernels for those ops. None of the models here calls them (nms, roi_align, ...), so when `_C.so` does not load, the
+module that registers them (`torchvision._meta_registrations`) is replaced by an empty one before the first import
+(`guard_torchvision`); the metadata says so.
 """
 import argparse
+import importlib.machinery
+import importlib.util
 import json
 import os
 import struct
 import sys
+import types
 
-WRITTEN_FOR = "transformers 4.45, torch 1.13-2.4"
+TESTED_WITH = "torch 2.13.0+cpu, transformers 5.17.0, open_clip_torch 3.3.0, timm 1.0.29, einops 0.8.2"
+
+
+def guard_torchvision():
+    """Makes `import torchvision` work where its C ops cannot load (see the module doc); says what it found."""
+    spec = importlib.util.find_spec("torchvision")
+    if spec is None:
+        return "not installed"
+    if "torchvision" in sys.modules:
+        return "already imported"
+    import glob
+    import torch
+    libs = glob.glob(os.path.join(spec.submodule_search_locations[0], "_C*.so"))
+    try:
+        torch.ops.load_library(libs[0])
+        return "C ops loaded"
+    except (IndexError, OSError, RuntimeError) as e:
+        name = "torchvision._meta_registrations"
+        sys.modules[name] = types.ModuleType(name)
+        return f"C ops do not load ({type(e).__name__}); their fake-kernel registrations were skipped"
+
+
+TORCHVISION = guard_torchvision()
+
+
+def versions():
+    """The installed versions of the packages an export can use (stored in the metadata and printed)."""
+    from importlib import metadata
+    out = {"python": sys.version.split()[0]}
+    for package in ("torch", "transformers", "open_clip_torch", "timm", "einops", "torchvision", "pillow", "numpy",
+                    "sentencepiece", "safetensors"):
+        try:
+            out[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            pass
+    out["torchvision_ops"] = TORCHVISION
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -124,13 +176,15 @@ def _images(paths):
     return [Image.open(p).convert("RGB") for p in paths]
 
 
-def _metadata(args, kind):
-    import torch
-    import transformers
-    return {"exporter": "qpert tools/export_parity.py " + kind, "model": args.model,
-            "transformers": transformers.__version__, "torch": torch.__version__, "written_for": WRITTEN_FOR,
-            "images": json.dumps([os.path.basename(p) for p in args.images]),
-            "texts": json.dumps(args.captions if kind == "blip2" else args.queries)}
+def _metadata(args, kind, texts, **extra):
+    """Provenance: what ran (versions, preprocessing) on which inputs. Printed too, so a log shows it."""
+    meta = {"exporter": "qpert tools/export_parity.py " + kind, "model": args.model, "tested_with": TESTED_WITH,
+            "images": json.dumps([os.path.basename(p) for p in args.images]), "texts": json.dumps(texts)}
+    meta.update(versions())
+    meta.update(extra)
+    for k, v in meta.items():
+        print(f"  {k}: {v}")
+    return meta
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -187,19 +241,56 @@ class Blip2Keys:
         return None
 
 
+def lavis_pixels(images, size, mean, std):
+    """BLIP-2's preprocessing as LAVIS, transformers 4.45 and qpert do it: PIL `convert("RGB")`, `resize((W, H),
+    BICUBIC)` to 8-bit pixels, then float64 x / 255 cast to float32, normalized per channel in float32."""
+    import numpy as np
+    import torch
+    from PIL import Image
+    h, w = size
+    out = []
+    for im in images:
+        u8 = np.asarray(im.convert("RGB").resize((w, h), Image.BICUBIC), dtype=np.uint8)
+        x = torch.from_numpy((u8.astype(np.float64) * (1 / 255)).astype(np.float32)).permute(2, 0, 1)
+        out.append((x - torch.tensor(mean, dtype=torch.float32)[:, None, None])
+                   / torch.tensor(std, dtype=torch.float32)[:, None, None])
+    return torch.stack(out)
+
+
+def blip2_pixels(args, image_processor):
+    """The pixels fed to the model and the words that say how they were made (stored as `preprocessing`)."""
+    images = _images(args.images)
+    name = type(image_processor).__name__
+    if args.preprocess == "processor":
+        import transformers
+        pixels = image_processor(images, return_tensors="pt")["pixel_values"].float()
+        return pixels, (f"{name} of transformers {transformers.__version__} as configured in the model folder "
+                        f"(transformers 5.x resizes without rounding to 8 bits; qpert, LAVIS and 4.45 round)")
+    size = image_processor.size
+    hw = (size["height"], size["width"]) if "height" in size else (size["shortest_edge"], size["shortest_edge"])
+    pixels = lavis_pixels(images, hw, list(image_processor.image_mean), list(image_processor.image_std))
+    return pixels, (f"lavis: PIL convert RGB, resize to {hw[1]}x{hw[0]} BICUBIC in 8 bits, /255, normalize with "
+                    f"{name}'s mean/std (what qpert, LAVIS and transformers 4.45 do)")
+
+
 def export_blip2(args):
     import torch
     from transformers import AutoImageProcessor, AutoTokenizer, Blip2ForImageTextRetrieval
 
     torch.set_num_threads(args.threads)
-    model = Blip2ForImageTextRetrieval.from_pretrained(args.model, torch_dtype=torch.float32).eval()
+    model = Blip2ForImageTextRetrieval.from_pretrained(args.model, dtype=torch.float32,
+                                                       attn_implementation="eager").eval()
     image_processor = AutoImageProcessor.from_pretrained(args.model)
     tokenizer = AutoTokenizer.from_pretrained(args.model)
-    pixel_values = image_processor(_images(args.images), return_tensors="pt")["pixel_values"].float()
+    pixel_values, preprocessing = blip2_pixels(args, image_processor)
     # LAVIS retrieval cuts captions to 35 tokens; qpert parity takes the ids as stored, so any tokenization works.
+    # Plain BERT ids: a processor that prepends <image> tokens (image_token_index) is not used (spec/BLIP2.md §4.3).
     text = tokenizer(args.captions, padding="longest", truncation=True, max_length=args.max_tokens,
                      return_tensors="pt")
     input_ids, attention_mask = text["input_ids"].long(), text["attention_mask"].long()
+    if model.config.image_token_index is not None:
+        raise SystemExit(f"{args.model}: config.image_token_index is set, so the model drops the first "
+                         f"{model.config.num_query_tokens} ids of every text; export with a config without it")
     ni, nt = pixel_values.shape[0], input_ids.shape[0]
     pair_image = torch.arange(ni).repeat_interleave(nt)
     pair_text = torch.arange(nt).repeat(ni)
@@ -214,8 +305,7 @@ def export_blip2(args):
                     use_image_text_matching_head=False)
         if keys.qformer_calls != 2:
             raise SystemExit(f"the ITC forward called the Q-Former {keys.qformer_calls} times, expected 2 (images, "
-                             f"texts); this transformers version is not the one the script was written for "
-                             f"({WRITTEN_FOR})")
+                             f"texts); tested with {TESTED_WITH}")
         keys.mode = "itm"
         itm = model(pixel_values=pixel_values[pair_image], input_ids=input_ids[pair_text],
                     attention_mask=attention_mask[pair_text], use_image_text_matching_head=True)
@@ -248,7 +338,9 @@ def export_blip2(args):
         out[f"{name}w/itc/text_feat"] = r_itc.text_embeds.float()
         out[f"{name}w/itm/logits"] = r_itm.logits_per_image.float()
         del rounded
-    write_safetensors(args.out, out, _metadata(args, "blip2"))
+    write_safetensors(args.out, out, _metadata(args, "blip2", args.captions, preprocessing=preprocessing))
+    if args.boxes:
+        export_blip2_qpert(args, model, pixel_values, input_ids, attention_mask, preprocessing)
     print(f"{args.out}: {len(out)} tensors ({ni} images, {nt} captions, {ni * nt} ITM pairs)")
 
 
@@ -261,6 +353,194 @@ def _rounded_copy(model, dtype):
         for p in rounded.parameters():
             p.copy_(p.to(dtype).to(torch.float32))
     return rounded.eval()
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Q-Perturbation on BLIP-2 (spec/QPERT.md), an independent PyTorch implementation: keys of tiny-blip2/qpert-*
+
+OBJECT_WEIGHTS = {"constant": lambda a, area: a, "norm_area": lambda a, area: a * area,
+                  "norm_area_inv": lambda a, area: -a * area, "one_minus_area": lambda a, area: a * (1 - area),
+                  "centered_area": lambda a, area: a * (area - 0.5), "centered_area_inv": lambda a, area: a * (0.5 - area)}
+
+
+def token_weights(box, height, width, size, patch):
+    """MASK_RESIZE coverage (QPERT.md §3): the box's binary H x W mask, bilinearly resized to size x size without
+    antialiasing (align_corners false), > 0 -> 1, mean over each patch; [1 + G²] with the CLS weight 0 first."""
+    import torch
+    import torch.nn.functional as F
+    x0, y0, x1, y1 = (int(v) for v in box)
+    mask = torch.zeros(1, 1, height, width, dtype=torch.float32)
+    mask[..., max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)] = 1
+    resized = (F.interpolate(mask, size=(size, size), mode="bilinear", align_corners=False, antialias=False) > 0)
+    coverage = F.avg_pool2d(resized.float(), patch).reshape(-1)
+    return torch.cat([torch.zeros(1), coverage])
+
+
+def clip_box(box, height, width, image):
+    """The box cut to the image, as qpert does (Box.clipTo: the spec is silent on boxes reaching outside); the area
+    and the token weights are those of the cut box. A box with no area inside is an error, as in qpert."""
+    x0, y0 = min(max(box[0], 0.0), width), min(max(box[1], 0.0), height)
+    x1, y1 = min(max(box[2], 0.0), width), min(max(box[3], 0.0), height)
+    if x1 <= x0 or y1 <= y0:
+        raise SystemExit(f"image {image}: box {box} has no area inside the {width} x {height} image")
+    return [x0, y0, x1, y1]
+
+
+def subspace_projector(keys_h, weights, tau):
+    """P = U_k U_kᵀ of F = diag(w) K_h (QPERT.md §4), in float64, and k."""
+    import torch
+    f = weights.double()[:, None] * keys_h.double()
+    eigenvalues, vectors = torch.linalg.eigh(f.t() @ f)
+    eigenvalues, vectors = eigenvalues.flip(0), vectors.flip(1)
+    if 0 < tau < 1:
+        ratios = torch.cumsum(eigenvalues, 0) / eigenvalues.sum()
+        k = max(1, int((ratios < tau).sum()))
+    elif float(tau).is_integer() and tau >= 1:
+        k = min(int(tau), int((eigenvalues > 1e-5 * eigenvalues[0]).sum()))
+    else:
+        raise SystemExit(f"tau {tau}: neither in (0, 1) nor an integer >= 1")
+    u = vectors[:, :k]
+    return u @ u.t(), k
+
+
+def qpert_pbar(model, image_embeds, sizes, boxes, settings):
+    """Per image: P̄ [cross layers, heads, d, d] (float32) and the objects' rows (image, weight, area, token
+    weights, k [cross layers, heads]). An object covering no token has k = 0 and is left out of the mean (N')."""
+    import torch
+    q = model.config.qformer_config
+    heads, d = q.num_attention_heads, q.hidden_size // q.num_attention_heads
+    vision = model.config.vision_config
+    size, patch = vision.image_size, vision.patch_size
+    layers = settings["cross_attention_layers"]
+    alpha, tau, weigh = settings["alpha"], settings["tau"], OBJECT_WEIGHTS[settings["weight"]]
+    pbars, objects = [], []
+    with torch.no_grad():
+        for i, (z, (height, width), image_boxes) in enumerate(zip(image_embeds, sizes, boxes)):
+            keys = [model.qformer.encoder.layer[l].crossattention.attention.key(z) for l in layers]  # [T, Dq] each
+            pbar = torch.zeros(len(layers), heads, d, d, dtype=torch.float64)
+            kept = 0
+            for box in image_boxes:
+                box = clip_box(box, height, width, i)
+                tw = token_weights(box, height, width, size, patch)
+                area = (box[2] - box[0]) * (box[3] - box[1]) / (height * width)
+                w = weigh(alpha, area)
+                k = torch.zeros(len(layers), heads, dtype=torch.int64)
+                if tw.any():
+                    kept += 1
+                    for li, key in enumerate(keys):
+                        for h in range(heads):
+                            projector, k[li, h] = subspace_projector(key[:, h * d:(h + 1) * d], tw, tau)
+                            pbar[li, h] += w * projector
+                objects.append((i, w, area, tw, k))
+            pbars.append((pbar / kept if kept else pbar).float())
+    return torch.stack(pbars), objects
+
+
+class QueryPerturbationHooks:
+    """q' = q + P̄ q per head on the output of each perturbed cross-attention `query` Linear; `rows` says which
+    image's P̄ each batch row uses."""
+
+    def __init__(self, model, layers, pbar):
+        self.pbar, self.rows, self.kept = pbar, None, {}
+        self.handles = [model.qformer.encoder.layer[l].crossattention.attention.query.register_forward_hook(
+            self._hook(li, l)) for li, l in enumerate(layers)]
+
+    def _hook(self, li, layer):
+        def fn(module, inputs, output):
+            import torch
+            b, n, dq = output.shape
+            heads, d = self.pbar.shape[2], self.pbar.shape[3]
+            q = output.reshape(b, n, heads, d)
+            p = self.pbar[self.rows, li]  # [B, heads, d, d]
+            perturbed = (q + torch.einsum("bhij,bnhj->bnhi", p, q)).reshape(b, n, dq)
+            self.kept[layer] = perturbed.detach().float().clone()
+            return perturbed
+        return fn
+
+    def remove(self):
+        for h in self.handles:
+            h.remove()
+
+
+def read_boxes(path, images):
+    """The --boxes file: {"alpha", "tau", "weight", optional "cross_attention_layers", "images": [{"boxes_xyxy":
+    [[x0, y0, x1, y1], ...]}, ...]} with one entry per --images file, in order; boxes in original pixels."""
+    with open(path) as f:
+        spec = json.load(f)
+    entries = spec.get("images")
+    if not isinstance(entries, list) or len(entries) != len(images):
+        raise SystemExit(f"{path}: 'images' must list one entry per --images file ({len(images)})")
+    weight = str(spec.get("weight", "constant")).lower()
+    if weight not in OBJECT_WEIGHTS:
+        raise SystemExit(f"{path}: weight '{weight}' is none of {sorted(OBJECT_WEIGHTS)}")
+    boxes = []
+    for i, e in enumerate(entries):
+        b = e.get("boxes_xyxy", [])
+        if any(len(x) != 4 for x in b):
+            raise SystemExit(f"{path}: image {i}: every box needs 4 numbers (x0, y0, x1, y1)")
+        boxes.append([[float(v) for v in x] for x in b])
+    return {"alpha": float(spec.get("alpha", 8.0)), "tau": float(spec.get("tau", 0.99)), "weight": weight,
+            "cross_attention_layers": spec.get("cross_attention_layers")}, boxes
+
+
+def blip2_qpert_case(model, pixel_values, input_ids, attention_mask, sizes, boxes, settings):
+    """Every key of a tiny-blip2/qpert-* case: {key: tensor}; `settings` gets its cross_attention_layers filled."""
+    import torch
+    q = model.config.qformer_config
+    layers = settings["cross_attention_layers"] or [l for l in range(q.num_hidden_layers)
+                                                    if l % q.cross_attention_frequency == 0]
+    settings["cross_attention_layers"] = layers
+    ni, nt = pixel_values.shape[0], input_ids.shape[0]
+    pair_image, pair_text = torch.arange(ni).repeat_interleave(nt), torch.arange(nt).repeat(ni)
+    with torch.no_grad():
+        image_embeds = model.vision_model(pixel_values=pixel_values).last_hidden_state.float()
+        plain = model(pixel_values=pixel_values, input_ids=input_ids, attention_mask=attention_mask,
+                      use_image_text_matching_head=False)
+        pbar, objects = qpert_pbar(model, image_embeds, sizes, boxes, settings)
+        hooks = QueryPerturbationHooks(model, layers, pbar)
+        hooks.rows = torch.arange(ni)
+        itc = model(pixel_values=pixel_values, input_ids=input_ids, attention_mask=attention_mask,
+                    use_image_text_matching_head=False)
+        queries = dict(hooks.kept)
+        hooks.rows = pair_image
+        itm = model(pixel_values=pixel_values[pair_image], input_ids=input_ids[pair_text],
+                    attention_mask=attention_mask[pair_text], use_image_text_matching_head=True)
+        hooks.remove()
+    out = {"inputs/pixel_values": pixel_values, "inputs/input_ids": input_ids, "inputs/attention_mask": attention_mask,
+           "inputs/image_sizes": torch.tensor(sizes, dtype=torch.int64)}
+    if objects:
+        out["objects/image_index"] = torch.tensor([o[0] for o in objects], dtype=torch.int64)
+        out["objects/weight"] = torch.tensor([o[1] for o in objects], dtype=torch.float32)
+        out["objects/area"] = torch.tensor([o[2] for o in objects], dtype=torch.float32)
+        out["objects/token_weights"] = torch.stack([o[3] for o in objects])
+        out["objects/k"] = torch.stack([o[4] for o in objects])
+    out["image_embeds"] = image_embeds
+    out["pbar"] = pbar
+    out["itc/image_feat"] = itc.image_embeds.float()
+    out["itc/logits_per_image"] = itc.logits_per_image.float()
+    out["itc/logits_per_image_unperturbed"] = plain.logits_per_image.float()
+    out["itm/pair_image"], out["itm/pair_text"] = pair_image, pair_text
+    out["itm/logits"] = itm.logits_per_image.float()
+    for l in layers:
+        out[f"itc/crossattention.{l}.query_perturbed"] = queries[l][:ni]
+    return out
+
+
+def export_blip2_qpert(args, model, pixel_values, input_ids, attention_mask, preprocessing):
+    """A tiny-blip2/qpert-* style folder (qpert.json + qpert.safetensors) for the boxes of --boxes."""
+    settings, boxes = read_boxes(args.boxes, args.images)
+    sizes = [(im.height, im.width) for im in _images(args.images)]
+    out = blip2_qpert_case(model, pixel_values, input_ids, attention_mask, sizes, boxes, settings)
+    os.makedirs(args.qpert_out, exist_ok=True)
+    settings_file = dict(settings, images=[{"height": h, "width": w, "boxes_xyxy": b}
+                                           for (h, w), b in zip(sizes, boxes)], texts=input_ids.shape[0])
+    with open(os.path.join(args.qpert_out, "qpert.json"), "w") as f:
+        json.dump(settings_file, f, indent=1)
+    path = os.path.join(args.qpert_out, "qpert.safetensors")
+    write_safetensors(path, out, {"exporter": "qpert tools/export_parity.py blip2 --boxes", "model": args.model,
+                                  "preprocessing": preprocessing, **{k: str(v) for k, v in settings.items()},
+                                  **versions()})
+    print(f"{args.qpert_out}: Q-Perturbation case, {sum(len(b) for b in boxes)} boxes over {len(sizes)} images")
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -292,18 +572,25 @@ def export_owlv2(args):
     from transformers import Owlv2ForObjectDetection, Owlv2Processor
 
     torch.set_num_threads(args.threads)
-    model = Owlv2ForObjectDetection.from_pretrained(args.model, torch_dtype=torch.float32).eval()
+    model = Owlv2ForObjectDetection.from_pretrained(args.model, dtype=torch.float32,
+                                                    attn_implementation="eager").eval()
     processor = Owlv2Processor.from_pretrained(args.model)
     images = _images(args.images)
     # The same queries for every image: input_ids is [images * queries, L], queries of image i at rows i*Q .. i*Q+Q-1.
-    enc = processor(text=[list(args.queries)] * len(images), images=images, return_tensors="pt")
+    # Padded to the text model's positions, as transformers 4.45's processor did (5.x pads to the longest only).
+    enc = processor(text=[list(args.queries)] * len(images), images=images, return_tensors="pt",
+                    padding="max_length", truncation=True,
+                    max_length=model.config.text_config.max_position_embeddings)
     pixel_values = enc["pixel_values"].float()
     input_ids, attention_mask = enc["input_ids"].long(), enc["attention_mask"].long()
     out = {"inputs/pixel_values": pixel_values, "inputs/input_ids": input_ids, "inputs/attention_mask": attention_mask}
     cap = Capture(model, owlv2_module_names(model), owlv2_key)
     pooled = {}
-    text_hook = model.get_submodule("owlv2.text_model").register_forward_hook(
-        lambda m, i, o: pooled.setdefault("text/pooled", o[1].detach().float().clone()))
+
+    def keep_pooled(module, inputs, output):  # returns None: a hook's return value would replace the output
+        pooled["text/pooled"] = output.pooler_output.detach().float().clone()
+
+    text_hook = model.get_submodule("owlv2.text_model").register_forward_hook(keep_pooled)
     with torch.no_grad():
         det = model(input_ids=input_ids, pixel_values=pixel_values, attention_mask=attention_mask)
     cap.remove()
@@ -317,7 +604,8 @@ def export_owlv2(args):
     out["detector/objectness_logits"] = det.objectness_logits.float()
     out["detector/class_embeds"] = det.class_embeds.float()
     out["detector/logits"] = det.logits.float()
-    write_safetensors(args.out, out, _metadata(args, "owlv2"))
+    write_safetensors(args.out, out, _metadata(args, "owlv2", args.queries,
+                                               preprocessing=type(processor.image_processor).__name__ + " of the model folder"))
     print(f"{args.out}: {len(out)} tensors ({len(images)} images x {len(args.queries)} queries)")
 
 
@@ -328,6 +616,335 @@ def _box_bias(model, num_patches):
         return bias
     side = int(round(num_patches ** 0.5))
     return model.compute_box_bias(side)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# CoCa (open_clip): the retrieval towers, keys of testdata/parity/tiny-coca (README there)
+
+def load_coca(args):
+    """open_clip's model and eval transform: a folder with open_clip_config.json + weights (`local-dir:`), an
+    `hf-hub:` id, or a built-in config name with --pretrained (a tag or a weights file)."""
+    import open_clip
+    name = args.model
+    if os.path.isdir(name):
+        name = "local-dir:" + name
+    elif not name.startswith("hf-hub:") and args.pretrained is None:
+        raise SystemExit(f"--model {args.model}: not a folder; a built-in config name needs --pretrained TAG|FILE")
+    model, _, preprocess = open_clip.create_model_and_transforms(name, pretrained=args.pretrained,
+                                                                  precision="fp32", device="cpu")
+    return model.eval(), preprocess, open_clip.get_tokenizer(name)
+
+
+def _heads_first(mask, batch):
+    """open_clip's additive text mask, [B*H, L, L] (or [L, L]), as head 0 of each text: [B, L, L]."""
+    if mask.dim() == 2:
+        return mask.expand(batch, -1, -1)
+    return mask.reshape(batch, -1, *mask.shape[-2:])[:, 0]
+
+
+def _pooler_projections(pool, x_k, q):
+    """queries, keys and values of the pooler's nn.MultiheadAttention (separate k/v weights when kdim != d)."""
+    import torch.nn.functional as F
+    attn = pool.attn
+    d = attn.embed_dim
+    b = attn.in_proj_bias
+    if attn._qkv_same_embed_dim:
+        wq, wk, wv = attn.in_proj_weight[:d], attn.in_proj_weight[d:2 * d], attn.in_proj_weight[2 * d:]
+    else:
+        wq, wk, wv = attn.q_proj_weight, attn.k_proj_weight, attn.v_proj_weight
+    return F.linear(q, wq, b[:d]), F.linear(x_k, wk, b[d:2 * d]), F.linear(x_k, wv, b[2 * d:])
+
+
+def coca_stages(model, pixel_values, text):
+    """Every stage of both towers on a batch: {key: tensor}, in the order the forward reaches them."""
+    import torch
+    out = {}
+    visual, tower = model.visual, model.text
+    hooks = []
+
+    def keep(key, fn=lambda t: t):
+        def hook(module, inputs, output):
+            out[key] = fn(_first(output)).detach().float().clone()
+        return hook
+
+    def keep_input(key, fn=lambda t: t):
+        def hook(module, args, kwargs):
+            out[key] = fn(args[0] if args else kwargs["x"]).detach().float().clone()
+        return hook
+
+    hooks.append(visual.conv1.register_forward_hook(keep("vision/conv1", lambda t: t.flatten(2).transpose(1, 2))))
+    hooks.append(visual.ln_pre.register_forward_pre_hook(keep_input("vision/embeddings"), with_kwargs=True))
+    hooks.append(visual.ln_pre.register_forward_hook(keep("vision/ln_pre")))
+    for i, block in enumerate(visual.transformer.resblocks):
+        hooks.append(block.register_forward_hook(keep(f"vision/resblocks.{i}")))
+    pool = visual.attn_pool
+    hooks.append(pool.ln_k.register_forward_hook(keep("pooler/ln_k")))
+    hooks.append(pool.ln_q.register_forward_hook(keep("pooler/ln_q")))
+    hooks.append(pool.register_forward_hook(keep("pooler/output")))
+    hooks.append(visual.ln_post.register_forward_hook(keep("vision/ln_post")))
+    batch = text.shape[0]
+
+    def keep_text_input(module, args, kwargs):
+        out["text/embeddings"] = (args[0] if args else kwargs["x"]).detach().float().clone()
+        out["text/attn_mask"] = _heads_first(kwargs.get("attn_mask", args[1] if len(args) > 1 else None),
+                                             batch).detach().float().clone()
+
+    hooks.append(tower.transformer.register_forward_pre_hook(keep_text_input, with_kwargs=True))
+    for i, block in enumerate(tower.transformer.resblocks):
+        hooks.append(block.register_forward_hook(keep(f"text/resblocks.{i}")))
+    hooks.append(tower.ln_final.register_forward_hook(keep("text/ln_final")))
+    with torch.no_grad():
+        image_features = model.encode_image(pixel_values, normalize=True).float()
+        text_features = model.encode_text(text, normalize=True).float()
+        queries, keys, values = _pooler_projections(pool, out["pooler/ln_k"], out["pooler/ln_q"])
+    for h in hooks:
+        h.remove()
+    staged = {k: out[k] for k in ("vision/conv1", "vision/embeddings", "vision/ln_pre")}
+    staged.update({k: v for k, v in out.items() if k.startswith("vision/resblocks.")})
+    staged.update({"pooler/ln_k": out["pooler/ln_k"], "pooler/ln_q": out["pooler/ln_q"], "pooler/queries": queries,
+                   "pooler/keys": keys, "pooler/values": values, "pooler/output": out["pooler/output"],
+                   "vision/ln_post": out["vision/ln_post"]})
+    ln_post = out["vision/ln_post"]
+    staged["vision/image_latent"] = ln_post[:, 0] @ visual.proj.detach().float()
+    staged["vision/image_embs"] = ln_post[:, 1:]
+    staged["image_features"] = image_features
+    staged["text/embeddings"] = out["text/embeddings"]
+    staged["text/attn_mask"] = out["text/attn_mask"]
+    layers = [k for k in out if k.startswith("text/resblocks.")]
+    staged.update({k: out[k] for k in layers})
+    staged["text/ln_final"] = out["text/ln_final"]
+    projection = tower.text_projection
+    staged["text/text_latent"] = (projection(out["text/ln_final"]) if isinstance(projection, torch.nn.Linear)
+                                  else out["text/ln_final"] @ projection).detach().float()
+    staged["text/token_embs"] = out[layers[-1]][:, :-1]
+    staged["text_features"] = text_features
+    scale = model.logit_scale.exp().detach().float().reshape(1)
+    staged["logit_scale_exp"] = scale
+    staged["logits_per_image"] = scale * image_features @ text_features.t()
+    return staged
+
+
+def export_coca(args):
+    import torch
+    torch.set_num_threads(args.threads)
+    model, preprocess, tokenizer = load_coca(args)
+    if getattr(model.visual, "attn_pool", None) is None or model.text.cls_emb is None:
+        raise SystemExit(f"{args.model}: not a CoCa model (no attentional pooler or text cls embedding)")
+    pixel_values = torch.stack([preprocess(im) for im in _images(args.images)]).float()
+    text = tokenizer(args.captions).long()
+    out = {"inputs/pixel_values": pixel_values, "inputs/text": text}
+    out.update(coca_stages(model, pixel_values, text))
+    for name in args.weights16:
+        rounded = _rounded_copy(model, {"f16": torch.float16, "bf16": torch.bfloat16}[name])
+        with torch.no_grad():
+            out[f"{name}w/image_features"] = rounded.encode_image(pixel_values, normalize=True).float()
+            out[f"{name}w/text_features"] = rounded.encode_text(text, normalize=True).float()
+        del rounded
+    write_safetensors(args.out, out, _metadata(args, "coca", args.captions, preprocessing=repr(preprocess),
+                                               tokenizer=type(tokenizer).__name__))
+    print(f"{args.out}: {len(out)} tensors ({pixel_values.shape[0]} images, {text.shape[0]} captions)")
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# InternVL-C / InternVL-G (the Hub repository's own code, trust_remote_code): keys of parity/tiny-internvl
+
+IMAGENET_MEAN, IMAGENET_STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
+
+
+def stub_peft():
+    """modeling_internvl.py imports peft for LoRA, which retrieval never uses (use_*_lora = 0): an empty stand-in
+    where peft is not installed; it refuses if the config asks for LoRA."""
+    if importlib.util.find_spec("peft") is not None:
+        return "installed"
+
+    def refuse(*args, **kwargs):
+        raise SystemExit("this InternVL config asks for LoRA (use_backbone_lora / use_qllama_lora): install peft")
+
+    peft = types.ModuleType("peft")
+    # A spec, so that importlib.util.find_spec("peft") (transformers asks it) answers instead of raising.
+    peft.__spec__ = importlib.machinery.ModuleSpec("peft", None)
+    peft.LoraConfig, peft.get_peft_model = refuse, refuse
+    sys.modules["peft"] = peft
+    return "stubbed (not installed; LoRA unused at inference)"
+
+
+def internvl_ids(model_dir, captions, max_length):
+    """InternVL's text input (spec/INTERNVL.md §4, as its InternVLTokenizer with the 4.x slow LlamaTokenizer):
+    sentencepiece pieces of "summarize:" + caption, bos 1 first and eos 2 last, cut to max_length keeping both,
+    right-padded with 0. sentencepiece itself, not transformers 5.x's LlamaTokenizer (which pads on the left)."""
+    import sentencepiece
+    import torch
+    sp = sentencepiece.SentencePieceProcessor(model_file=os.path.join(model_dir, "tokenizer.model"))
+    rows = []
+    for caption in captions:
+        ids = [sp.bos_id()] + sp.encode("summarize:" + caption)[:max_length - 2] + [sp.eos_id()]
+        rows.append(ids + [0] * (max_length - len(ids)))
+    return torch.tensor(rows, dtype=torch.int64)
+
+
+def internvl_pixels(images, size):
+    """InternVL's retrieval transform: RGB, PIL resize to size x size BICUBIC (no crop), u8 / 255 in float32,
+    normalized with the ImageNet mean/std (torchvision's Resize + ToTensor + Normalize on PIL images)."""
+    import numpy as np
+    import torch
+    from PIL import Image
+    out = []
+    for im in images:
+        u8 = np.array(im.convert("RGB").resize((size, size), Image.BICUBIC), dtype=np.uint8)
+        x = torch.from_numpy(u8).permute(2, 0, 1).float().div(255)
+        out.append((x - torch.tensor(IMAGENET_MEAN)[:, None, None]) / torch.tensor(IMAGENET_STD)[:, None, None])
+    return torch.stack(out)
+
+
+def internvl_stages(model, pixel_values, input_ids):
+    """Every stage of InternVL-C's and InternVL-G's image passes and of the text pass: {key: tensor}."""
+    import torch
+    out = {}
+    phase = {"now": None}
+    qllama = "qllama.model."
+    n_layers = len(model.qllama.model.layers)
+
+    def keyed(name):
+        p = phase["now"]
+        if p == "c":
+            if name.startswith("vision_model.embeddings"):
+                return "vision/embeddings"
+            if name.startswith("vision_model.encoder.layers."):
+                return "vision/layer." + name[len("vision_model.encoder.layers."):]
+            return {"clip_projector": "c/pooled"}.get(name)
+        if p == "g":
+            if name.startswith(qllama + "layers."):
+                rest = name[len(qllama + "layers."):].replace("cross_attn.q_proj", "cross_attn.q")
+                return "g/qllama.layer." + rest.replace("cross_attn.k_proj", "cross_attn.k")
+            return {qllama + "norm": "g/qllama.norm", "clip_projector": "g/pooled_backbone",
+                    "clip_projector2": "g/pooled_qllama"}.get(name)
+        if p == "text":
+            if name.startswith(qllama + "layers.") and name.count(".") == 3:
+                return "text/qllama.layer." + name.rsplit(".", 1)[1]
+            return {qllama + "embed_tokens": "text/embed_tokens", qllama + "norm": "text/qllama.norm"}.get(name)
+        return None
+
+    def hook(name):
+        def fn(module, inputs, output):
+            key = keyed(name)
+            if key is not None:
+                out[key] = _first(output).detach().float().clone()
+        return fn
+
+    names = ["vision_model.embeddings", "clip_projector", "clip_projector2", qllama + "norm", qllama + "embed_tokens"]
+    for i, layer in enumerate(model.vision_model.encoder.layers):
+        names += [f"vision_model.encoder.layers.{i}.attn", f"vision_model.encoder.layers.{i}.mlp",
+                  f"vision_model.encoder.layers.{i}"]
+    for i, layer in enumerate(model.qllama.model.layers):
+        p = f"{qllama}layers.{i}"
+        names += [p + ".self_attn", p]
+        if layer.cross_attn is not None:
+            names += [p + ".cross_attn.q_proj", p + ".cross_attn.k_proj", p + ".cross_attn"]
+    handles = [model.get_submodule(n).register_forward_hook(hook(n)) for n in names]
+    with torch.no_grad():
+        phase["now"] = "c"
+        image_c = model.encode_image(pixel_values, mode="InternVL-C").float()
+        phase["now"] = "g"
+        image_g = model.encode_image(pixel_values, mode="InternVL-G").float()
+        phase["now"] = "text"
+        text = model.encode_text(input_ids).float()
+        phase["now"] = None
+        logits_c, _ = model(pixel_values, input_ids, mode="InternVL-C")
+        logits_g, _ = model(pixel_values, input_ids, mode="InternVL-G")
+    for h in handles:
+        h.remove()
+    staged = {"vision/embeddings": out["vision/embeddings"]}
+    for i in range(len(model.vision_model.encoder.layers)):
+        for part in (".attn", ".mlp", ""):
+            staged[f"vision/layer.{i}{part}"] = out[f"vision/layer.{i}{part}"]
+    staged["c/pooled"] = out["c/pooled"]
+    staged["g/query_embeds"] = model.query_tokens.detach().float().repeat(pixel_values.shape[0], 1, 1)
+    for i in range(n_layers):
+        for part in (".self_attn", ".cross_attn.q", ".cross_attn.k", ".cross_attn", ""):
+            key = f"g/qllama.layer.{i}{part}"
+            if key in out:
+                staged[key] = out[key]
+    for key in ("g/qllama.norm", "g/pooled_backbone", "g/pooled_qllama"):
+        staged[key] = out[key]
+    staged["image_features/C"] = image_c
+    staged["image_features/G"] = image_g
+    staged["text/embed_tokens"] = out["text/embed_tokens"]
+    for i in range(n_layers):
+        staged[f"text/qllama.layer.{i}"] = out[f"text/qllama.layer.{i}"]
+    staged["text/qllama.norm"] = out["text/qllama.norm"]
+    index = (input_ids > 0).sum(1) - 1
+    staged["text/pool_index"] = index.long()
+    staged["text/pooled"] = out["text/qllama.norm"][torch.arange(input_ids.shape[0]), index]
+    staged["text_features"] = text
+    staged["logit_scale_exp"] = model.logit_scale.exp().detach().float().reshape(1)
+    staged["logits_per_image/C"] = logits_c.float()
+    staged["logits_per_image/G"] = logits_g.float()
+    return staged
+
+
+def internvl_features(model, pixel_values, input_ids):
+    """What the f16w/ and bf16w/ keys hold: features and logits of both modes."""
+    import torch
+    with torch.no_grad():
+        return {"image_features/C": model.encode_image(pixel_values, mode="InternVL-C").float(),
+                "image_features/G": model.encode_image(pixel_values, mode="InternVL-G").float(),
+                "text_features": model.encode_text(input_ids).float(),
+                "logits_per_image/C": model(pixel_values, input_ids, mode="InternVL-C")[0].float(),
+                "logits_per_image/G": model(pixel_values, input_ids, mode="InternVL-G")[0].float()}
+
+
+def load_internvl(model_dir):
+    """The folder's own modeling code (trust_remote_code), float32, eval mode. The class is built from the config
+    and given the folder's weights directly: the code (written for transformers 4.3x) never calls post_init, which
+    transformers 5.x's from_pretrained needs; every parameter and persistent buffer must come from the files."""
+    import json
+    import torch
+    from safetensors.torch import load_file
+    from transformers import AutoConfig
+    from transformers.dynamic_module_utils import get_class_from_dynamic_module
+    peft = stub_peft()
+    config = AutoConfig.from_pretrained(model_dir, trust_remote_code=True)
+    cls = get_class_from_dynamic_module(config.auto_map["AutoModel"], model_dir)
+    model = cls(config)
+    index = os.path.join(model_dir, "model.safetensors.index.json")
+    if os.path.exists(index):
+        with open(index) as f:
+            files = sorted(set(json.load(f)["weight_map"].values()))
+    else:
+        files = ["model.safetensors"]
+    state = {}
+    for name in files:
+        state.update(load_file(os.path.join(model_dir, name)))
+    missing, unexpected = model.load_state_dict({k: v.float() for k, v in state.items()}, strict=False)
+    if missing or unexpected:
+        raise SystemExit(f"{model_dir}: the weights do not fit the folder's model code: missing {missing[:5]}, "
+                         f"unexpected {unexpected[:5]} ({len(missing)} and {len(unexpected)} in all)")
+    return model.to(torch.float32).eval(), peft
+
+
+def export_internvl(args):
+    import torch
+    torch.set_num_threads(args.threads)
+    if not os.path.isdir(args.model):
+        raise SystemExit(f"--model {args.model}: needs the downloaded folder (config.json, its *.py, weights, "
+                         f"tokenizer.model), e.g. huggingface-cli download OpenGVLab/InternVL-14B-224px")
+    model, peft = load_internvl(args.model)
+    vision = model.config.vision_config
+    size = model.config.force_image_size or vision.image_size
+    pixel_values = internvl_pixels(_images(args.images), size)
+    input_ids = internvl_ids(args.model, args.captions, args.max_length)
+    out = {"inputs/pixel_values": pixel_values, "inputs/input_ids": input_ids,
+           "inputs/attention_mask": (input_ids > 0).long()}
+    out.update(internvl_stages(model, pixel_values, input_ids))
+    for name in args.weights16:
+        rounded = _rounded_copy(model, {"f16": torch.float16, "bf16": torch.bfloat16}[name])
+        out.update({f"{name}w/{k}": v for k, v in internvl_features(rounded, pixel_values, input_ids).items()})
+        del rounded
+    write_safetensors(args.out, out, _metadata(
+        args, "internvl", args.captions, peft=peft,
+        preprocessing=f"RGB, PIL resize to {size}x{size} BICUBIC, /255, ImageNet mean/std; text: sentencepiece "
+                      f"bos + 'summarize:' + caption + eos, max_length {args.max_length}, right-padded with 0"))
+    print(f"{args.out}: {len(out)} tensors ({pixel_values.shape[0]} images, {input_ids.shape[0]} captions)")
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -362,11 +979,24 @@ def main(argv=None):
     b = sub.add_parser("blip2", help="a BLIP-2 retrieval checkpoint (Blip2ForImageTextRetrieval)")
     b.add_argument("--captions", nargs="+", required=True)
     b.add_argument("--max-tokens", type=int, default=35)
-    b.add_argument("--weights16", nargs="*", choices=["f16", "bf16"], default=[],
-                   help="also run with every weight rounded to F16/BF16 (keys f16w/, bf16w/)")
+    b.add_argument("--boxes", help="a JSON file of object boxes per image (see read_boxes): also write a "
+                                   "Q-Perturbation case (qpert.json + qpert.safetensors) into --qpert-out")
+    b.add_argument("--qpert-out", help="the folder for that case (qpert parity --qpert DIR)")
+    b.add_argument("--preprocess", choices=["lavis", "processor"], default="lavis",
+                   help="lavis (default): 8-bit PIL bicubic resize, as qpert does; processor: the folder's image "
+                        "processor as this transformers version runs it")
     o = sub.add_parser("owlv2", help="an OWLv2 detector (Owlv2ForObjectDetection)")
     o.add_argument("--queries", nargs="+", required=True, help="text queries, the same for every image")
-    for p in (b, o):
+    c = sub.add_parser("coca", help="an open_clip CoCa (its retrieval towers)")
+    c.add_argument("--captions", nargs="+", required=True)
+    c.add_argument("--pretrained", help="with a built-in config name as --model: an open_clip tag or weights file")
+    v = sub.add_parser("internvl", help="an InternVL-C/-G checkpoint folder (its own code, trust_remote_code)")
+    v.add_argument("--captions", nargs="+", required=True)
+    v.add_argument("--max-length", type=int, default=80, help="token row length (InternVL's tokenizer: 80)")
+    for p in (b, c, v):
+        p.add_argument("--weights16", nargs="*", choices=["f16", "bf16"], default=[],
+                       help="also run with every weight rounded to F16/BF16 (keys f16w/, bf16w/)")
+    for p in (b, o, c, v):
         p.add_argument("--model", required=True, help="Hub id or local folder")
         p.add_argument("--images", nargs="+", required=True)
         p.add_argument("--out", required=True)
@@ -374,7 +1004,10 @@ def main(argv=None):
     s = sub.add_parser("selftest", help="check the safetensors writer (torch only)")
     s.add_argument("--out", required=True)
     args = ap.parse_args(argv)
-    {"blip2": export_blip2, "owlv2": export_owlv2, "selftest": selftest}[args.kind](args)
+    if getattr(args, "boxes", None) and not args.qpert_out:
+        ap.error("--boxes needs --qpert-out DIR")
+    {"blip2": export_blip2, "owlv2": export_owlv2, "coca": export_coca, "internvl": export_internvl,
+     "selftest": selftest}[args.kind](args)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ import org.qpert.index.VectorIndex;
 /**
  * Recall and latency of the Lucene index on synthetic galleries: n images of 32 unit vectors (dimension 256, BLIP-2
  * ViT-g's ITC size) drawn around 64 cluster centres; queries are perturbed copies of random images' vectors. Ground
- * truth is the in-memory ITC (max over the 32 vectors). Reports build time, index size, and for each number of HNSW
+ * truth is the in-memory ITC (max over the 32 vectors). {@code -Dqpert.bench.vectors=1 -Dqpert.bench.dim=768} makes
+ * a single-vector gallery of CoCa ViT-L/14's width (one document per image). Reports build time, index size, and for each number of HNSW
  * candidates recall@10 and @100 against exact and per-query latency (p50/p99, one thread) of HNSW, beside the exact
  * scan's, for float32 and int8 vectors.
  *
@@ -31,7 +32,8 @@ import org.qpert.index.VectorIndex;
  *     N [QUERIES [f32,int8 [100,400,1600]]]</pre>
  */
 public final class IndexBench {
-    static final int NQ = 32, DIM = 256, CLUSTERS = 64;
+    static final int NQ = Integer.getInteger("qpert.bench.vectors", 32), DIM = Integer.getInteger("qpert.bench.dim", 256);
+    static final int CLUSTERS = 64;
     private static final long SEED = 42;
 
     private IndexBench() {

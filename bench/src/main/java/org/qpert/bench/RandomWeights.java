@@ -74,10 +74,14 @@ final class RandomWeights implements WeightSource {
         return Set.copyOf(cache.keySet());
     }
 
-    /** The fused qkv bias layout of HF checkpoints; q_bias / v_bias never. */
+    /**
+     * The optional layouts a checkpoint of real sizes has: HF's fused qkv bias (q_bias / v_bias never), and the
+     * separate q/k/v projections torch keeps where a MultiheadAttention's key width differs from its query width
+     * (CoCa's pooler).
+     */
     @Override
     public boolean contains(String name) {
-        return name.endsWith(".qkv.bias");
+        return name.endsWith(".qkv.bias") || name.endsWith("attn.q_proj_weight");
     }
 
     @Override
@@ -109,7 +113,8 @@ final class RandomWeights implements WeightSource {
     private static boolean isScale(String name) {
         return name.endsWith("layer_norm1.weight") || name.endsWith("layer_norm2.weight")
                 || name.endsWith("layer_norm.weight")
-                || name.endsWith("LayerNorm.weight") || name.endsWith("layernorm.weight");
+                || name.endsWith("LayerNorm.weight") || name.endsWith("layernorm.weight")
+                || name.matches(".*\\bln_[a-z0-9]+\\.weight"); // open_clip's ln_1, ln_pre, ln_q, ln_final, ...
     }
 
     private float[] generate(String seedKey, boolean scale, int n) {

@@ -10,6 +10,7 @@ import java.util.stream.Stream;
 import org.qpert.api.Detection;
 import org.qpert.api.Detector;
 import org.qpert.engine.DatasetLayout;
+import org.qpert.engine.DemoModel;
 import org.qpert.engine.DetectMode;
 import org.qpert.engine.DetectionJob;
 import org.qpert.engine.EvalReport;
@@ -83,7 +84,7 @@ public final class DemoCommand implements Callable<Integer> {
         Path work = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("qpert-demo");
         try {
             Path modelDir = model != null ? Models.requireModelDir(model)
-                    : org.qpert.engine.DemoModel.extract(work.resolve("tiny-blip2"));
+                    : DemoModel.extract(work.resolve("tiny-blip2"));
             if (model == null) {
                 out.println("qpert demo: bundled tiny BLIP-2 (56 px images, 8 queries, vocabulary of 100) with RANDOM "
                         + "weights.\nRankings below show the mechanics (embedding, boxes, Q-Perturbation, ITC, ITM "
@@ -99,33 +100,17 @@ public final class DemoCommand implements Callable<Integer> {
             out.flush();
             ModelEngine.Detection detection = detection(work);
             try (RetrievalEngine engine = engineOptions.load(modelDir, null)) {
-                Path storeDir = work.resolve("store");
-                int itmK = Rerank.depth(engine, null, this.itmK, 64);
-                EvalReport report = Evaluator.evaluate(engine, gallery, storeDir, itmK, 4,
-                        "qpert demo: " + gallery.images().size() + " generated images");
-                out.println("2. Embedded the images into the store " + storeDir + "\n");
-                String text = gallery.captions().get(0);
-                try (EmbeddingStore s = EmbeddingStore.open(storeDir, StoredImage.spec(engine), 4)) {
-                    out.println("3. Search by text \"" + text + "\" (its image is " + gallery.images().get(0).id()
-                            + "):");
-                    SearchCommand.print(out, Searcher.text(engine, s, text, Math.min(itmK, 16), 3),
-                            Math.min(itmK, 16));
-                }
-                GalleryImage first = gallery.images().get(0);
-                out.println("\n   Search by image " + first.id() + " (" + first.boxes().size()
-                        + " boxes) against all captions:");
-                SearchCommand.print(out, Searcher.image(engine, first.file(), first.boxes(), gallery.captions(),
-                        Math.min(itmK, 16), 3), Math.min(itmK, 16));
-                out.println("\n4. Evaluation (spec/QPERT.md §7) on the generated gallery:\n");
-                out.print(report.markdown());
-                Path json = work.resolve("report.json");
-                report.writeJson(json);
-                if (keep != null) {
-                    out.println("\nJSON report: " + json);
-                }
+                walkThrough(out, engine, gallery, work.resolve("store"), 2);
             }
             detectedBoxes(out, modelDir, gallery, detection, work);
             if (model == null) {
+                out.println("\n6. The same gallery on the bundled tiny CoCa (open_clip's own class at toy sizes, RANDOM "
+                        + "weights): one vector per image, no ITM head, so ranking is by ITC alone; Q-Perturbation "
+                        + "acts on its attentional pooler through the same boxes.\n");
+                try (RetrievalEngine coca = engineOptions.load(DemoModel.extractCoca(work.resolve("tiny-coca")),
+                        null)) {
+                    walkThrough(out, coca, gallery, work.resolve("store-coca"), 7);
+                }
                 out.println("\nReminder: the bundled model is random, so these numbers are near chance. "
                         + REAL_MODEL_HINT);
             }
@@ -138,10 +123,40 @@ public final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Steps {@code step}..{@code step}+2 on one model: embed and evaluate, search by text and by image, the report. */
+    private void walkThrough(PrintWriter out, RetrievalEngine engine, Gallery gallery, Path storeDir, int step)
+            throws IOException {
+        // --itm-k is for the models with an ITM head; the others (the CoCa part) rank by ITC alone
+        int itmK = Rerank.possible(engine, null) ? Rerank.depth(engine, null, this.itmK, 64) : 0;
+        int searchK = Math.min(itmK, 16);
+        EvalReport report = Evaluator.evaluate(engine, gallery, storeDir, itmK, 4,
+                "qpert demo: " + gallery.images().size() + " generated images, " + engine.card().title());
+        out.println(step + ". Embedded the images into the store " + storeDir + "\n");
+        String text = gallery.captions().get(0);
+        try (EmbeddingStore s = EmbeddingStore.open(storeDir, StoredImage.spec(engine), 4)) {
+            out.println((step + 1) + ". Search by text \"" + text + "\" (its image is " + gallery.images().get(0).id()
+                    + "):");
+            SearchCommand.print(out, Searcher.text(engine, s, text, searchK, 3), searchK);
+        }
+        GalleryImage first = gallery.images().get(0);
+        out.println("\n   Search by image " + first.id() + " (" + first.boxes().size()
+                + " boxes) against all captions:");
+        SearchCommand.print(out, Searcher.image(engine, first.file(), first.boxes(), gallery.captions(), searchK, 3),
+                searchK);
+        out.println("\n" + (step + 2) + ". Evaluation (spec/QPERT.md §7) on the generated gallery:\n");
+        out.print(report.markdown());
+        Path json = storeDir.resolveSibling(storeDir.getFileName().toString().replaceFirst("^store", "report")
+                + ".json");
+        report.writeJson(json);
+        if (keep != null) {
+            out.println("\nJSON report: " + json);
+        }
+    }
+
     /** The user's --detector, else the bundled tiny OWLv2; every image detected unless --detect says otherwise. */
     private ModelEngine.Detection detection(Path work) throws IOException {
         Path dir = engineOptions.detector != null ? engineOptions.detector
-                : org.qpert.engine.DemoModel.extractDetector(work.resolve("tiny-owlv2"));
+                : DemoModel.extractDetector(work.resolve("tiny-owlv2"));
         DetectMode mode = engineOptions.detect == null ? DetectMode.ALL : DetectMode.parse(engineOptions.detect);
         return new ModelEngine.Detection(dir, engineOptions.detectorOptions.settings(), mode);
     }

@@ -39,7 +39,8 @@ public final class EmbedCommand implements Callable<Integer> {
 
     static final class DatasetSource {
         @Option(names = "--dataset", required = true, paramLabel = "NAME",
-                description = "The test images of flickr30k or coco (see 'qpert eval --help' for the layout).")
+                description = "The test images of flickr30k, coco, flickr30k-fg or coco-fg (the FG pools: originals "
+                        + "and distractors; see 'qpert eval --help' for the layouts).")
         String name;
 
         @Option(names = "--root", required = true, paramLabel = "DIR", description = "Dataset folder.")

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
                 DevicesCommand.class,
                 StoreCommand.class,
                 IndexCommand.class,
+                ConvertCommand.class,
         })
 public final class Main {
 

@@ -6,8 +6,10 @@ import org.qpert.core.backend.Backend;
 import org.qpert.core.model.ModelConfig;
 import org.qpert.core.model.blip2.Blip2Config;
 import org.qpert.core.model.blip2.Blip2Retrieval;
+import org.qpert.core.model.coca.CocaRetrieval;
 import org.qpert.core.model.owlv2.Owlv2Config;
 import org.qpert.core.model.owlv2.Owlv2Detector;
+import org.qpert.family.coca.CocaFamily;
 import org.qpert.loaders.config.Blip2ConfigReader;
 import org.qpert.loaders.config.ModelConfigReader;
 import org.qpert.loaders.config.Owlv2ConfigReader;
@@ -39,6 +41,24 @@ final class ModelOptions {
 
     /** An OWLv2 detector and the dtype its float weights were stored in (F32 when mixed). */
     record LoadedDetector(Owlv2Detector detector, DType storedAs) {
+    }
+
+    /** A CoCa model and the dtype its float weights were stored in (F32 when mixed). */
+    record LoadedCoca(CocaRetrieval model, DType storedAs) {
+    }
+
+    /** Whether --model is an open_clip CoCa folder (open_clip_config.json, or open_clip weights without config.json). */
+    boolean isCoca() throws IOException {
+        return new CocaFamily().recognises(requireFolder());
+    }
+
+    LoadedCoca loadCoca() throws IOException {
+        Path dir = requireFolder();
+        Backend backend = deviceOptions.open();
+        Path file = weights == null ? CocaFamily.requireWeights(dir) : dir.resolve(weights);
+        try (SafetensorsWeights w = SafetensorsWeights.open(file)) {
+            return new LoadedCoca(CocaFamily.retrieval(CocaFamily.config(dir), w, backend), storedDtype(w));
+        }
     }
 
     Loaded load() throws IOException {

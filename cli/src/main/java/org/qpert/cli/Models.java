@@ -3,6 +3,7 @@ package org.qpert.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.qpert.family.ModelFamilies;
 import org.qpert.loaders.hub.ModelSource;
 
 /** Where a --model folder or Hub id is. */
@@ -20,11 +21,15 @@ final class Models {
             dir = ModelSource.resolve(model);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--model " + model + " is neither a folder nor a Hub id ORG/NAME[@REVISION]"
-                    + " (expected a checkpoint folder with config.json, *.safetensors and vocab.txt or tokenizer.json,"
-                    + " or e.g. Salesforce/blip2-itm-vit-g)");
+                    + " (expected a checkpoint folder of a known model family, e.g. config.json, *.safetensors and "
+                    + "vocab.txt for BLIP-2, or a Hub id such as Salesforce/blip2-itm-vit-g)");
         }
         if (!Files.isRegularFile(dir.resolve("config.json"))) {
-            throw new IllegalArgumentException("--model " + dir + " has no config.json");
+            try {
+                ModelFamilies.of(dir); // a family whose folders have no config.json (open_clip's) recognises it
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--model " + e.getMessage());
+            }
         }
         return dir;
     }

@@ -5,11 +5,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.qpert.core.model.owlv2.Owlv2Config;
+import org.qpert.core.parity.CocaParityRun;
+import org.qpert.core.parity.CocaPerturbationParityRun;
 import org.qpert.core.parity.Comparison;
 import org.qpert.core.parity.Owlv2ParityRun;
 import org.qpert.core.parity.ParityRun;
 import org.qpert.core.parity.PerturbationParityRun;
+import org.qpert.core.parity.ReferenceTensor;
 import org.qpert.loaders.safetensors.DType;
+import org.qpert.loaders.safetensors.SafetensorsFile;
+import org.qpert.loaders.safetensors.TensorInfo;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,7 +42,8 @@ public final class ParityCommand implements Callable<Integer> {
         Path activations;
 
         @Option(names = "--qpert", paramLabel = "DIR",
-                description = "A Q-Perturbation export folder (qpert.json and qpert.safetensors, as tiny-blip2/qpert-*).")
+                description = "A Q-Perturbation export folder (qpert.json and qpert.safetensors, as tiny-blip2/qpert-*"
+                        + " or tiny-coca/qpert-*; a CoCa case takes its texts from ../activations.safetensors).")
         Path qpert;
     }
 
@@ -50,6 +56,9 @@ public final class ParityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (modelOptions.isCoca()) {
+            return cocaParity();
+        }
         if (modelOptions.config() instanceof Owlv2Config) {
             return detectorParity();
         }
@@ -88,12 +97,101 @@ public final class ParityCommand implements Callable<Integer> {
      */
     private int detectorParity() throws Exception {
         if (reference.qpert != null) {
-            throw new IllegalArgumentException("--qpert needs a BLIP-2 checkpoint; --model " + modelOptions.model
+            throw new IllegalArgumentException("--qpert needs a BLIP-2 or CoCa checkpoint; --model " + modelOptions.model
                     + " is an OWLv2 detector (use --activations)");
         }
         ModelOptions.LoadedDetector loaded = modelOptions.loadDetector();
         ActivationsFile file = ActivationsFile.read(reference.activations);
         Map<String, float[]> computed = Owlv2ParityRun.compute(loaded.detector(), file.inputs());
         return ParityReport.print(spec.commandLine().getOut(), ParityRun.compare(computed, file.reference()), tolerance);
+    }
+
+    /**
+     * A CoCa checkpoint against a tiny-coca style export: every retrieval stage and the e2e image files of
+     * {@code activations.safetensors} (the caption decoder's keys are not computed: retrieval does not use it), or a
+     * {@code qpert-*} case, whose texts are those of the {@code activations.safetensors} beside it.
+     */
+    private int cocaParity() throws Exception {
+        ModelOptions.LoadedCoca loaded = modelOptions.loadCoca();
+        if (reference.qpert != null) {
+            return cocaPerturbationParity(loaded, reference.qpert);
+        }
+        try (SafetensorsFile f = SafetensorsFile.open(reference.activations)) {
+            float[][] pixels = ActivationsFile.images(f, "inputs/pixel_values");
+            int[][] texts = ActivationsFile.rows(f, "inputs/text");
+            String prefix = sixteenBitPrefix(loaded.storedAs(), f.tensors().stream().map(TensorInfo::name)
+                    .collect(java.util.stream.Collectors.toSet()));
+            Map<String, float[]> computed = new java.util.LinkedHashMap<>(
+                    CocaParityRun.compute(loaded.model(), pixels, texts, prefix));
+            if (prefix.isEmpty()) {
+                Map<String, float[]> e2e = new java.util.LinkedHashMap<>();
+                for (TensorInfo t : f.tensors()) {
+                    String name = t.name();
+                    if (name.startsWith("e2e/") && name.endsWith("/pixel_values")) {
+                        e2e.put(name.substring(4, name.length() - "/pixel_values".length()), f.readFloats(name));
+                    }
+                }
+                computed.putAll(CocaParityRun.endToEnd(loaded.model(), e2e));
+            }
+            return ParityReport.print(spec.commandLine().getOut(), CocaParityRun.compare(computed, references(f)),
+                    tolerance);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(reference.activations + ": " + e.getMessage(), e);
+        }
+    }
+
+    private int cocaPerturbationParity(ModelOptions.LoadedCoca loaded, Path dir) throws Exception {
+        PerturbationCase c = PerturbationCase.read(dir);
+        Path activations = dir.toAbsolutePath().getParent().resolve("activations.safetensors");
+        if (!java.nio.file.Files.isRegularFile(activations)) {
+            throw new IllegalArgumentException(dir + ": a CoCa Q-Perturbation case takes its texts from "
+                    + activations + ", which does not exist");
+        }
+        int[][] texts;
+        try (SafetensorsFile a = SafetensorsFile.open(activations)) {
+            texts = ActivationsFile.rows(a, "inputs/text");
+        }
+        Path file = dir.resolve("qpert.safetensors");
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            float[][] pixels = ActivationsFile.images(f, "inputs/pixel_values");
+            if (pixels.length != c.sizes().length) {
+                throw new IllegalArgumentException(pixels.length + " images but " + c.sizes().length + " in "
+                        + PerturbationCase.SETTINGS);
+            }
+            Map<String, float[]> computed = CocaPerturbationParityRun.compute(loaded.model(), pixels, c.sizes(),
+                    c.boxes(), c.settings(), texts);
+            Map<String, ReferenceTensor> reference = new java.util.LinkedHashMap<>();
+            for (TensorInfo t : f.tensors()) {
+                String name = t.name();
+                if (name.startsWith("inputs/") || name.equals("objects/image_index")) {
+                    continue;
+                }
+                float[] values = t.dtype() == DType.I64 ? asFloats(f.readLongs(name)) : f.readFloats(name);
+                reference.put(name, new ReferenceTensor(t.shape(), values));
+            }
+            return ParityReport.print(spec.commandLine().getOut(), CocaParityRun.compare(computed, reference),
+                    tolerance);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Every float tensor of an export but its inputs, as references. */
+    private static Map<String, ReferenceTensor> references(SafetensorsFile f) {
+        Map<String, ReferenceTensor> out = new java.util.LinkedHashMap<>();
+        for (TensorInfo t : f.tensors()) {
+            if (!t.name().startsWith("inputs/") && !t.name().endsWith("/pixel_values") && t.dtype() == DType.F32) {
+                out.put(t.name(), new ReferenceTensor(t.shape(), f.readFloats(t.name())));
+            }
+        }
+        return out;
+    }
+
+    private static float[] asFloats(long[] v) {
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i];
+        }
+        return out;
     }
 }

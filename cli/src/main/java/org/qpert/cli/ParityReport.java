@@ -4,7 +4,10 @@ import java.io.PrintWriter;
 import java.util.List;
 import org.qpert.core.parity.Comparison;
 
-/** The parity table and its last line {@code max relative error E over N tensors}; shared by every parity mode. */
+/**
+ * The parity table, the first differing stage when one fails, and the last line
+ * {@code max relative error E over N tensors}; shared by every parity mode.
+ */
 final class ParityReport {
     private ParityReport() {
     }
@@ -17,9 +20,11 @@ final class ParityReport {
         out.printf(row, "key", "shape", "max abs err", "rel err", "");
         double worst = 0;
         int failed = 0;
+        Comparison first = null;
         for (Comparison c : comparisons) {
             boolean ok = c.within(tolerance);
             failed += ok ? 0 : 1;
+            first = ok || first != null ? first : c;
             worst = Math.max(worst, c.relativeError());
             out.printf(row, c.key(), c.shape(), fmt(c.maxAbsError()), fmt(c.relativeError()), ok ? "ok" : "FAIL");
         }
@@ -27,6 +32,9 @@ final class ParityReport {
             out.println("no tensor of the reference could be computed: nothing was compared");
         } else if (failed > 0) {
             out.printf("%d of %d tensors exceed the tolerance %s%n", failed, comparisons.size(), fmt(tolerance));
+            // The rows follow the export's key order, which is the order the forward pass reached them: the first
+            // failing row is where the two computations part; later rows may only inherit its difference.
+            out.printf("first differing stage: %s (rel err %s)%n", first.key(), fmt(first.relativeError()));
         }
         out.printf("max relative error %s over %d tensors%n", fmt(worst), comparisons.size());
         out.flush();

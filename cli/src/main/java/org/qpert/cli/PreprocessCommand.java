@@ -1,5 +1,7 @@
 package org.qpert.cli;
 
+import org.qpert.family.ImagePreprocessing;
+import org.qpert.family.ModelFamilies;
 import org.qpert.loaders.Inputs;
 import org.qpert.loaders.image.ClipImageProcessor;
 import org.qpert.loaders.image.ImageDecoder;
@@ -20,9 +22,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code qpert preprocess [--processor blip2|owlv2] --size S --out FILE.safetensors IMAGE...}: the model input of each
- * image as the reference computes it, under {@code pixel_values/NAME} ([3, S, S] F32); the BLIP-2 processor also
- * writes {@code resized_u8/NAME} ([S, S, 3] U8), the OWLv2 one has no 8-bit stage.
+ * {@code qpert preprocess --model DIR --out FILE.safetensors IMAGE...}: each image as that checkpoint's family
+ * preprocesses it, under {@code resized_u8/S/NAME} ([S, S, 3] U8, after the resize and crop) and
+ * {@code pixel_values/S/NAME} ([3, S, S] F32). Without {@code --model}, {@code [--processor blip2|owlv2] --size S}
+ * names an HF processor directly and writes {@code pixel_values/NAME} (and, for BLIP-2's, {@code resized_u8/NAME};
+ * OWLv2's has no 8-bit stage).
  */
 @Command(name = "preprocess", mixinStandardHelpOptions = true,
         description = "Decode, resize and CLIP-normalize images into a safetensors file, as BLIP-2's processor "
@@ -36,8 +40,12 @@ public final class PreprocessCommand implements Callable<Integer> {
             description = "blip2 (BlipImageProcessor, default) or owlv2 (Owlv2ImageProcessor).")
     Processor processor = Processor.blip2;
 
-    @Option(names = "--size", required = true, paramLabel = "S", description = "Output side in pixels (224 for BLIP-2).")
-    int size;
+    @Option(names = "--size", paramLabel = "S", description = "With --processor: output side in pixels (224 for BLIP-2).")
+    Integer size;
+
+    @Option(names = "--model", paramLabel = "DIR|ORG/NAME[@REV]",
+            description = "A checkpoint folder of any family (or a Hub id): its own preprocessing at its own size.")
+    Path model;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "safetensors file to write.")
     Path out;
@@ -55,7 +63,13 @@ public final class PreprocessCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Flags.atLeast("--max-pixels", maxPixels, 1);
-        new Inputs().files("input image", images).checkOutputFile("--out", out);
+        new Inputs().files("input image", images).model("--model", model).checkOutputFile("--out", out);
+        if (model != null) {
+            return byModel(new ImageDecoder(maxPixels));
+        }
+        if (size == null) {
+            throw new IllegalArgumentException("give --model DIR, or --size S with --processor");
+        }
         ClipImageProcessor blip2 = processor == Processor.blip2 ? new ClipImageProcessor(size) : null;
         Owlv2ImageProcessor owlv2 = processor == Processor.owlv2 ? new Owlv2ImageProcessor(size) : null;
         ImageDecoder decoder = new ImageDecoder(maxPixels);
@@ -85,6 +99,32 @@ public final class PreprocessCommand implements Callable<Integer> {
         writer.write(out);
         spec.commandLine().getOut().println("wrote " + images.size() + " image(s) at " + size + " x " + size
                 + " (" + processor + ") to " + out);
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    /** The model's family preprocesses each image: its 8-bit stage and its pixels, keyed by the model's size. */
+    private Integer byModel(ImageDecoder decoder) throws Exception {
+        Path dir = Models.requireModelDir(model);
+        ImagePreprocessing prep = ModelFamilies.of(dir).images(dir);
+        int s = prep.size();
+        SafetensorsWriter writer = new SafetensorsWriter().metadata("processor", "qpert, the preprocessing of "
+                + ModelFamilies.of(dir).name() + " for " + dir);
+        Map<String, Path> names = new HashMap<>();
+        for (Path image : images) {
+            String name = nameOf(image);
+            Path previous = names.putIfAbsent(name, image);
+            if (previous != null) {
+                throw new IllegalArgumentException("images " + previous + " and " + image + " have the same name "
+                        + name + "; tensors are named by file name without extension");
+            }
+            RgbImage resized = prep.resized(decoder.decode(image));
+            writer.addU8("resized_u8/" + s + "/" + name, new long[]{s, s, 3}, resized.pixels());
+            writer.addF32("pixel_values/" + s + "/" + name, new long[]{3, s, s}, prep.normalize(resized));
+        }
+        writer.write(out);
+        spec.commandLine().getOut().println("wrote " + images.size() + " image(s) at " + s + " x " + s + " ("
+                + ModelFamilies.of(dir).name() + ") to " + out);
         spec.commandLine().getOut().flush();
         return 0;
     }

@@ -302,7 +302,7 @@ class CliEndToEndTest {
         assertEquals(1, noModel.err().strip().lines().count());
         Result badDataset = run("eval", "--dataset", "imagenet", "--root", work.toString(), "--model",
                 model.toString());
-        assertEquals("qpert eval: unknown dataset 'imagenet' (use flickr30k or coco)", badDataset.err().strip());
+        assertEquals("qpert eval: unknown dataset 'imagenet' (use flickr30k, coco, flickr30k-fg or coco-fg)", badDataset.err().strip());
         Result badTau = run("demo", "--tau", "1.5");
         assertEquals(2, badTau.status());
         assertEquals("qpert demo: perturbation tau must be in (0, 1) or an integer >= 1, got 1.5",
@@ -322,6 +322,8 @@ class CliEndToEndTest {
         assertTrue(r.out().contains("5. Boxes from a detector instead of the annotations (--detector DIR --detect all)"),
                 r.out());
         assertTrue(r.out().contains("- detector_fingerprint: "), r.out());
+        assertTrue(r.out().contains("6. The same gallery on the bundled tiny CoCa"), r.out());
+        assertTrue(r.out().contains("## CoCa + Q-Perturbation"), r.out());
 
         Path kept = work.resolve("demo-kept");
         Result withModel = run("demo", "--model", model.toString(), "--images", "3", "--itm-k", "4", "--keep",

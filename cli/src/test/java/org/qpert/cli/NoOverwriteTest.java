@@ -19,9 +19,9 @@ import org.qpert.loaders.synthetic.SyntheticDataset;
 /**
  * Every command that writes refuses, before any work, an output that is (or holds, or lies inside) one of its
  * inputs, naming both; the input is left as it was. Commands that write: detect (--json, --draw), eval (--report,
- * --store), embed (--store), serve (--store, added images), preprocess (--out), demo (--keep); {@code index} writes
- * only STORE/lucene, inside the store it reads and nothing else. The models are the bundled tiny ones, so a command
- * that did not check would run to the end and overwrite.
+ * --store), embed (--store), serve (--store, added images), preprocess (--out), convert (OUT), demo (--keep);
+ * {@code index} writes only STORE/lucene, inside the store it reads and nothing else. The models are the bundled tiny
+ * ones, so a command that did not check would run to the end and overwrite.
  */
 class NoOverwriteTest {
 
@@ -135,6 +135,14 @@ class NoOverwriteTest {
     @Test
     void preprocessOutOverItsImage() throws IOException {
         refused(List.of("preprocess", "--size", "8", "--out", image.toString(), image.toString()), image, image, image);
+    }
+
+    @Test
+    void convertOutOverItsInput() throws IOException {
+        Path in = dir.resolve("state.bin");
+        Files.writeString(in, "not a checkpoint, never read");
+        refused(List.of("convert", in.toString(), dir.resolve("y/../state.bin").toString()),
+                dir.resolve("y/../state.bin"), in, in);
     }
 
     @Test

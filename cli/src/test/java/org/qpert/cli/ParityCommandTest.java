@@ -45,6 +45,11 @@ class ParityCommandTest {
 
     /** The tiny export without its f16w/ and bf16w/ keys, as a user's own export of a 16-bit checkpoint would be. */
     Path plainExport() throws IOException {
+        return export(null);
+    }
+
+    /** That plain export, with 0.5 added to every value of the tensor {@code corrupted} (null: none). */
+    Path export(String corrupted) throws IOException {
         SafetensorsWriter w = new SafetensorsWriter();
         try (SafetensorsFile f = SafetensorsFile.open(TINY.resolve("activations.safetensors"))) {
             for (TensorInfo t : f.tensors()) {
@@ -52,7 +57,11 @@ class ParityCommandTest {
                     continue;
                 }
                 if (t.dtype() == DType.F32) {
-                    w.addF32(t.name(), t.shape(), f.readFloats(t.name()));
+                    float[] v = f.readFloats(t.name());
+                    for (int i = 0; t.name().equals(corrupted) && i < v.length; i++) {
+                        v[i] += 0.5f;
+                    }
+                    w.addF32(t.name(), t.shape(), v);
                 } else {
                     w.addI64(t.name(), t.shape(), f.readLongs(t.name()));
                 }
@@ -74,6 +83,16 @@ class ParityCommandTest {
         // F16 weights against F32 activations differ by the rounding, which a tight tolerance sees.
         assertEquals(1, parity("--model", TINY.toString(), "--weights", "model-f16.safetensors", "--activations",
                 plainExport().toString(), "--tolerance", "1e-7").status());
+    }
+
+    @Test
+    void aMismatchNamesTheFirstDifferingStage() throws IOException {
+        String stage = "itc_image/qformer.encoder.layer.2";
+        Run run = parity("--model", TINY.toString(), "--activations", export(stage).toString());
+        assertEquals(1, run.status(), run.out());
+        assertTrue(run.out().contains("1 of " + run.compared() + " tensors exceed the tolerance"), run.out());
+        assertTrue(run.out().contains("first differing stage: " + stage + " (rel err "), run.out());
+        assertEquals(0, parity("--model", TINY.toString(), "--activations", plainExport().toString()).status());
     }
 
     @Test

@@ -10,25 +10,45 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.qpert.core.retrieval.Evaluation;
 import org.qpert.core.retrieval.MetricsTable;
 import org.qpert.core.retrieval.RankMetrics;
 import org.qpert.core.retrieval.RetrievalMetrics;
 import org.qpert.core.retrieval.SizeBins;
 
-/** The outcome of {@code qpert eval} as Markdown (stdout) and JSON (a file). */
-public record EvalReport(String title, Map<String, String> settings, int images, int captions, int itmK,
-                         List<Evaluator.Condition> conditions) {
+/**
+ * The outcome of {@code qpert eval} as Markdown (stdout) and JSON (a file).
+ *
+ * @param model       the model family's name in reports (its card's title)
+ * @param images      the gallery's images, distractors included
+ * @param distractors the images without captions (an enlarged pool's), never a query nor an answer
+ * @param boxSources  how many images had their boxes from where (e.g. Flickr30K Entities, boxes file, detector, none)
+ */
+public record EvalReport(String title, String model, Map<String, String> settings, int images, int distractors,
+                         int captions, Map<String, Integer> boxSources, int itmK, List<Evaluator.Condition> conditions) {
+
+    public EvalReport {
+        boxSources = Collections.unmodifiableMap(new TreeMap<>(boxSources));
+    }
 
     public String markdown() {
         StringBuilder sb = new StringBuilder("# ").append(title).append("\n\n");
-        sb.append(images).append(" images, ").append(captions).append(" captions; ")
+        sb.append(images).append(" images");
+        if (distractors > 0) {
+            sb.append(" (").append(images - distractors).append(" with captions, the image-to-text queries, and ")
+                    .append(distractors).append(" distractors)");
+        }
+        sb.append(", ").append(captions).append(" captions; ")
                 .append(itmK == 0 ? "ITC only" : "ITC + ITM re-ranking of the top " + itmK).append('\n');
+        sb.append("- images by box source: ").append(String.join(", ", boxSources.entrySet().stream()
+                .map(e -> e.getKey() + " " + e.getValue()).toList())).append('\n');
         settings.forEach((k, v) -> sb.append("- ").append(k).append(": ").append(v).append('\n'));
         for (Evaluator.Condition c : conditions) {
-            sb.append("\n## ").append(c.perturbed() ? "BLIP-2 + Q-Perturbation" : "BLIP-2 (no perturbation)")
+            sb.append("\n## ").append(model).append(c.perturbed() ? " + Q-Perturbation" : " (no perturbation)")
                     .append("\n\n").append(MetricsTable.of(c.reranked()));
         }
         if (conditions.size() == 2) {
@@ -41,11 +61,16 @@ public record EvalReport(String title, Map<String, String> settings, int images,
     public JsonObject json() {
         JsonObject o = new JsonObject();
         o.addProperty("title", title);
+        o.addProperty("model", model);
         JsonObject s = new JsonObject();
         settings.forEach(s::addProperty);
         o.add("settings", s);
         o.addProperty("images", images);
+        o.addProperty("distractors", distractors);
         o.addProperty("captions", captions);
+        JsonObject boxes = new JsonObject();
+        boxSources.forEach(boxes::addProperty);
+        o.add("box_sources", boxes);
         o.addProperty("itm_k", itmK);
         JsonArray list = new JsonArray();
         for (Evaluator.Condition c : conditions) {

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import org.qpert.core.retrieval.Evaluation;
 import org.qpert.core.retrieval.ItcScores;
 import org.qpert.core.retrieval.Progress;
@@ -21,7 +20,8 @@ import org.qpert.loaders.store.StoreSpec;
 /**
  * The paper's evaluation (spec/QPERT.md §7) over a gallery whose images are in a store: ITC for every text × image,
  * ITM re-ranking of the top-k in both directions, metrics overall and per object size; once without perturbation and,
- * when the engine perturbs, once with it.
+ * when the engine perturbs, once with it. Text-to-image retrieval searches the whole gallery, distractors included;
+ * image-to-text retrieval has the captioned images as queries ({@link Gallery#captionedImages()}).
  */
 public final class Evaluator {
     /** Texts embedded per batch. */
@@ -70,8 +70,9 @@ public final class Evaluator {
         try (EmbeddingStore s = EmbeddingStore.open(storeDir, spec, batch)) {
             GalleryEmbedder.embedMissing(engine, gallery.images(), s, batch);
             List<Condition> conditions = run(engine, gallery, s, itmK);
-            return new EvalReport(title, new LinkedHashMap<>(engine.storeSettings()), gallery.images().size(),
-                    gallery.captions().size(), itmK, conditions);
+            return new EvalReport(title, engine.card().title(), new LinkedHashMap<>(s.spec().settings()),
+                    gallery.images().size(), gallery.distractors(), gallery.captions().size(), gallery.boxSourceCounts(engine::detects), itmK,
+                    conditions);
         }
     }
 
@@ -87,7 +88,7 @@ public final class Evaluator {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
         sha.update(engine.storeSettings().toString().getBytes(StandardCharsets.UTF_8));
-        String name = layout.name().toLowerCase(Locale.ROOT) + "-" + engine.storeSettings().getOrDefault("model_fingerprint", "model") + "-"
+        String name = layout.cliName() + "-" + engine.storeSettings().getOrDefault("model_fingerprint", "model") + "-"
                 + HexFormat.of().formatHex(sha.digest(), 0, 4);
         return Path.of("qpert-stores", name);
     }
@@ -98,11 +99,15 @@ public final class Evaluator {
             throw new IllegalArgumentException("--itm-k must be >= 0, got " + itmK);
         }
         List<GalleryImage> images = gallery.images();
+        int queries = gallery.captionedImages();
         StoredImage[] meta = new StoredImage[images.size()];
-        double[] sizes = new double[images.size()];
+        // Sizes of the query images only: a distractor is never a query, nor a caption's answer.
+        double[] sizes = new double[queries];
         for (int i = 0; i < meta.length; i++) {
             meta[i] = StoredImage.of(store, images.get(i).id());
-            sizes[i] = meta[i].objectSize();
+            if (i < queries) {
+                sizes[i] = meta[i].objectSize();
+            }
         }
         float[] texts = textFeatures(engine, gallery.captions());
         int[] shape = engine.featureShape();
@@ -112,14 +117,14 @@ public final class Evaluator {
                     shape[0] * shape[1]);
             ScoreMatrix itc = ItcScores.compute(engine.backend(), feats, images.size(), shape[0], texts,
                     gallery.captions().size(), shape[1]);
-            Evaluation itcOnly = Evaluation.of(itc, itc.transpose(), gallery.captionImage(), sizes);
+            Evaluation itcOnly = Evaluation.of(itc.firstRows(queries), itc.transpose(), gallery.captionImage(), sizes);
             if (itmK == 0) {
                 out.add(new Condition(perturbed, itcOnly, itcOnly, 0));
                 continue;
             }
             Progress progress = Progress.logging(perturbed ? "ITM re-rank (perturbed)" : "ITM re-rank",
                     images.size(), "images");
-            Reranker.Result r = Reranker.rerank(itc, itmK, (i, textIds) -> {
+            Reranker.Result r = Reranker.rerank(itc, queries, itmK, (i, textIds) -> {
                 List<String> captions = new ArrayList<>(textIds.length);
                 for (int t : textIds) {
                     captions.add(gallery.captions().get(t));

@@ -2,7 +2,6 @@ package org.qpert.family;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.Tensor;
 import org.qpert.core.model.EncodedImage;
@@ -23,8 +22,8 @@ import org.qpert.loaders.text.Encoding;
 public final class ModelBundle<I extends EncodedImage> implements FamilyModel {
     private final ImageTextModel<I> model;
     private final Class<I> imageType;
-    private final Function<RgbImage, float[]> preprocessing;
-    private final Function<String, Encoding> captions;
+    private final ImagePreprocessing preprocessing;
+    private final CaptionEncoder captions;
 
     /**
      * @param model         the family's model
@@ -32,8 +31,8 @@ public final class ModelBundle<I extends EncodedImage> implements FamilyModel {
      * @param preprocessing the family's image preprocessing (pixels [3, S, S])
      * @param captions      the family's caption handling (ids and mask, no padding; refuses empty captions)
      */
-    public ModelBundle(ImageTextModel<I> model, Class<I> imageType, Function<RgbImage, float[]> preprocessing,
-                       Function<String, Encoding> captions) {
+    public ModelBundle(ImageTextModel<I> model, Class<I> imageType, ImagePreprocessing preprocessing,
+                       CaptionEncoder captions) {
         this.model = model;
         this.imageType = imageType;
         this.preprocessing = preprocessing;
@@ -57,12 +56,12 @@ public final class ModelBundle<I extends EncodedImage> implements FamilyModel {
 
     @Override
     public float[] pixelValues(RgbImage image) {
-        return preprocessing.apply(image);
+        return preprocessing.pixelValues(image);
     }
 
     @Override
     public Encoding encode(String caption) {
-        return captions.apply(caption);
+        return captions.encode(caption);
     }
 
     @Override

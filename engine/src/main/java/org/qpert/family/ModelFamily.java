@@ -18,6 +18,12 @@ public interface ModelFamily {
     /** Whether {@code dir} holds a checkpoint of this family (decided by its files, without reading weights). */
     boolean recognises(Path dir);
 
+    /** The checkpoint's image preprocessing alone, without loading weights. */
+    ImagePreprocessing images(Path dir) throws IOException;
+
+    /** The checkpoint's caption handling alone (its tokenizer files), without loading weights. */
+    CaptionEncoder captions(Path dir, CaptionOptions options) throws IOException;
+
     /** Loads the checkpoint in {@code dir} onto {@code backend}; the caller closes the backend. */
     FamilyModel load(Path dir, Backend backend, CaptionOptions captions) throws IOException;
 }

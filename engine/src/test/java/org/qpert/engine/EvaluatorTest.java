@@ -64,7 +64,8 @@ class EvaluatorTest {
         assertEquals(50.0, itc.bins().get(3).imageToText().r10() / 2, TOL);
         assertEquals(0.0, itc.bins().get(3).textToImage().r1(), TOL);
 
-        EvalReport report = new EvalReport("fake eval", engine.storeSettings(), 3, 6, 64, conditions);
+        EvalReport report = new EvalReport("fake eval", engine.card().title(), engine.storeSettings(), 3, 0, 6,
+                g.boxSourceCounts(engine::detects), 64, conditions);
         String md = report.markdown();
         assertTrue(md.contains("## Δ = with − without Q-Perturbation"), md);
         Path json = dir.resolve("out/report.json");

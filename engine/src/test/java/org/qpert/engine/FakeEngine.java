@@ -43,7 +43,7 @@ class FakeEngine implements RetrievalEngine {
     }
 
     /** Two 4-wide vectors per image scored by the better one, a pair scorer over Z [2, 2], no perturbation site. */
-    static final ModelCard CARD = new ModelCard("fake-multi", 2, 4, ModelCard.Similarity.MAX_OVER_QUERIES, true,
+    static final ModelCard CARD = new ModelCard("fake-multi", "Fake multi-vector", 2, 4, ModelCard.Similarity.MAX_OVER_QUERIES, true,
             new TokenGrid(1, 1, 1, TokenGrid.Resize.SQUASH), new int[] {2, 2}, List.of());
 
     @Override

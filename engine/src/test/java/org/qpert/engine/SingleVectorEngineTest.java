@@ -108,7 +108,7 @@ class SingleVectorEngineTest {
             @Override
             public ModelCard card() {
                 ModelCard c = FakeEngine.CARD;
-                return new ModelCard("blip-2", c.queries(), c.width(), c.similarity(), c.pairScorer(), c.grid(),
+                return new ModelCard("blip-2", "BLIP-2", c.queries(), c.width(), c.similarity(), c.pairScorer(), c.grid(),
                         c.imageEmbedsShape(), c.sites());
             }
         };

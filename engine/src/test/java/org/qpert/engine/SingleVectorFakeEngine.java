@@ -17,7 +17,7 @@ import org.qpert.core.qpert.Box;
  */
 class SingleVectorFakeEngine implements RetrievalEngine {
     private static final Backend CPU = new CpuBackend();
-    static final ModelCard CARD = new ModelCard("fake-single", 1, 4, ModelCard.Similarity.SINGLE_VECTOR, false,
+    static final ModelCard CARD = new ModelCard("fake-single", "Fake single-vector", 1, 4, ModelCard.Similarity.SINGLE_VECTOR, false,
             new TokenGrid(1, 1, 1, TokenGrid.Resize.SHORTEST_SIDE_CENTRE_CROP), new int[] {2, 2}, List.of());
     private static final float H = (float) (1 / Math.sqrt(2));
 

@@ -45,6 +45,13 @@ public final class Inputs {
         return this;
     }
 
+    public Inputs folders(String what, Collection<Path> folders) {
+        if (folders != null) {
+            folders.forEach(f -> folder(what, f));
+        }
+        return this;
+    }
+
     /** A model given as a folder or a Hub id: the folder when one exists at that path (a Hub id reads the cache). */
     public Inputs model(String what, Path folderOrHubId) {
         return folderOrHubId != null && Files.isDirectory(folderOrHubId) ? folder(what, folderOrHubId) : this;

@@ -8,7 +8,8 @@ import java.util.Objects;
  * (DESIGN.md "Model families"): how an image is represented and scored, whether image-text pairs can be re-scored,
  * how pixels map to tokens, and where Q-Perturbation hooks in.
  *
- * @param family           the family's name as recorded in stores and shown to users, e.g. {@code blip-2}
+ * @param family           the family's name as recorded in stores and settings, e.g. {@code blip-2}
+ * @param title            the family's name in reports, e.g. {@code BLIP-2}
  * @param queries          ITC vectors per image (32 for BLIP-2, 1 for a single-vector family)
  * @param width            width of each ITC vector and of a text feature
  * @param similarity       how an image's vectors score against a text feature
@@ -17,7 +18,7 @@ import java.util.Objects;
  * @param imageEmbedsShape shape [T, Dv] of the image tokens a pair scorer re-reads (what a store keeps as Z)
  * @param sites            the query cross-attentions Q-Perturbation can perturb, in model order
  */
-public record ModelCard(String family, int queries, int width, Similarity similarity, boolean pairScorer,
+public record ModelCard(String family, String title, int queries, int width, Similarity similarity, boolean pairScorer,
                         TokenGrid grid, int[] imageEmbedsShape, List<PerturbationSite> sites) {
 
     /** How the ITC vectors of an image score against a text feature. */
@@ -30,6 +31,7 @@ public record ModelCard(String family, int queries, int width, Similarity simila
 
     public ModelCard {
         Objects.requireNonNull(family);
+        Objects.requireNonNull(title);
         Objects.requireNonNull(similarity);
         Objects.requireNonNull(grid);
         if (queries <= 0 || width <= 0) {

@@ -27,6 +27,22 @@ public record TokenGrid(int prefixTokens, int patchSize, int imageSize, Resize r
         java.util.Objects.requireNonNull(resize);
     }
 
+    /**
+     * One axis under {@link Resize#SHORTEST_SIDE_CENTRE_CROP}, as torchvision's {@code Resize(S)} for an int S and
+     * {@code CenterCrop(S)} compute it: the axis of length {@code n}, whose image's other axis has length
+     * {@code other}, is resized to S when it is the short side (or as long as the other), else to int(S · n / other)
+     * (unchanged when the other side already is S); the crop starts at round((resized − S) / 2), rounding half to even
+     * as Python does. Returns {resized, crop offset}; squashed, {S, 0}.
+     */
+    public int[] axis(int n, int other) {
+        int s = imageSize;
+        if (resize == Resize.SQUASH) {
+            return new int[] {s, 0};
+        }
+        int resized = n <= other ? s : other == s ? n : (int) ((double) s * n / other);
+        return new int[] {resized, (int) Math.rint((resized - s) / 2.0)};
+    }
+
     /** Patches per side. */
     public int side() {
         return imageSize / patchSize;

@@ -5,8 +5,9 @@ import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.Tensor;
 
 /**
- * ViT embeddings ({@code Blip2VisionEmbeddings}, {@code Owlv2VisionEmbeddings}): the p×p patch conv (as a Linear over
- * flattened patches), the class token prepended, position embeddings added.
+ * ViT embeddings ({@code Blip2VisionEmbeddings}, {@code Owlv2VisionEmbeddings}, open_clip's {@code VisionTransformer}
+ * stem): the p×p patch conv (as a Linear over flattened patches), the class token prepended, position embeddings
+ * added.
  */
 public final class VisionEmbeddings {
     private final int imageSize;
@@ -38,6 +39,13 @@ public final class VisionEmbeddings {
         return new VisionEmbeddings(cfg, new Linear(patchWeight(w, prefix, cfg), null),
                 w.table(prefix + "class_embedding", 1, d, d),
                 w.table(prefix + "position_embedding.weight", t, d));
+    }
+
+    /** open_clip: {@code visual.conv1.weight} without bias, {@code visual.class_embedding} [D], positions [T, D]. */
+    public static VisionEmbeddings openClip(ModelWeights w, VisionConfig cfg) {
+        int d = cfg.hiddenSize(), t = cfg.numTokens(), p = cfg.patchSize();
+        return new VisionEmbeddings(cfg, new Linear(w.matrix("visual.conv1.weight", d, 3 * p * p, d, 3, p, p), null),
+                w.table("visual.class_embedding", 1, d, d), w.table("visual.positional_embedding", t, d));
     }
 
     private static Tensor patchWeight(ModelWeights w, String prefix, VisionConfig cfg) {

@@ -2,6 +2,7 @@ package org.qpert.core.qpert;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.qpert.core.model.TokenGrid;
 
 /**
  * One object box of an image, ready for Q-Perturbation: the box clipped to the image, its area fraction a_j, its
@@ -36,11 +37,16 @@ public final class ImageObject {
      */
     public static List<ImageObject> of(List<Box> boxes, int height, int width, int imageSize, int patchSize,
                                        Perturbation settings) {
+        return of(boxes, height, width, new TokenGrid(1, patchSize, imageSize, TokenGrid.Resize.SQUASH), settings);
+    }
+
+    /** The same for a model whose token grid and resize geometry are {@code grid} ({@link TokenCoverage}). */
+    public static List<ImageObject> of(List<Box> boxes, int height, int width, TokenGrid grid, Perturbation settings) {
         List<ImageObject> objects = new ArrayList<>(boxes.size());
         for (Box box : boxes) {
             Box clipped = box.clipTo(height, width);
             double area = clipped.areaFraction(height, width);
-            float[] tokens = TokenCoverage.weights(clipped, height, width, imageSize, patchSize, settings.coverage());
+            float[] tokens = TokenCoverage.weights(clipped, height, width, grid, settings.coverage());
             objects.add(new ImageObject(clipped, area, settings.weightType().weight(settings.alpha(), area), tokens));
         }
         return objects;

@@ -52,10 +52,6 @@ public record PerturbedImage(EncodedImage image, List<ImageObject> objects, Imag
 
     /** The objects of {@code boxes} with their token weights through the grid's geometry. */
     static List<ImageObject> objects(TokenGrid grid, int height, int width, List<Box> boxes, Perturbation settings) {
-        if (grid.resize() != TokenGrid.Resize.SQUASH || grid.prefixTokens() != 1) {
-            throw new IllegalArgumentException("token weights for a " + grid.resize() + " grid with "
-                    + grid.prefixTokens() + " prefix tokens are not implemented");
-        }
-        return ImageObject.of(boxes, height, width, grid.imageSize(), grid.patchSize(), settings);
+        return ImageObject.of(boxes, height, width, grid, settings);
     }
 }

@@ -7,7 +7,8 @@ import java.util.stream.IntStream;
 /**
  * The paper's evaluation of one run (spec/QPERT.md §7): ranks of both directions, then metrics over all queries, the
  * "small" subset and each object-size bin. Only the queries are filtered by size; the gallery stays whole, so the ranks
- * are computed once.
+ * are computed once. The gallery of text-to-image retrieval may hold more images than there are image queries (an
+ * enlarged pool: distractors after the captioned images, which are never a caption's answer).
  *
  * @param all   metrics over every query
  * @param small metrics over the queries whose image is in bin 0
@@ -16,10 +17,11 @@ import java.util.stream.IntStream;
 public record Evaluation(RetrievalMetrics all, RetrievalMetrics small, List<RetrievalMetrics> bins) {
 
     /**
-     * @param imageToText images × texts scores (each row ranks the captions for one image)
-     * @param textToImage texts × images scores
-     * @param textImage   the image each text describes
-     * @param imageSizes  object size of each image (see {@link SizeBins}), NaN for an image without annotation
+     * @param imageToText query images × texts scores (each row ranks the captions for one image): the first images of
+     *                    the gallery, those with captions
+     * @param textToImage texts × images scores over the whole gallery, distractors included
+     * @param textImage   the image each text describes, always a query image
+     * @param imageSizes  object size of each query image (see {@link SizeBins}), NaN for an image without annotation
      */
     public static Evaluation of(ScoreMatrix imageToText, ScoreMatrix textToImage, int[] textImage,
                                 double[] imageSizes) {
@@ -27,10 +29,10 @@ public record Evaluation(RetrievalMetrics all, RetrievalMetrics small, List<Retr
             throw new IllegalArgumentException("got " + imageSizes.length + " image sizes for " + imageToText.rows()
                     + " images");
         }
-        if (textToImage.rows() != imageToText.cols() || textToImage.cols() != imageToText.rows()) {
+        if (textToImage.rows() != imageToText.cols() || textToImage.cols() < imageToText.rows()) {
             throw new IllegalArgumentException("text-to-image matrix " + textToImage.rows() + " x "
-                    + textToImage.cols() + " is not the transpose shape of image-to-text " + imageToText.rows()
-                    + " x " + imageToText.cols());
+                    + textToImage.cols() + " does not fit image-to-text " + imageToText.rows() + " x "
+                    + imageToText.cols() + " (as many texts, at least as many images)");
         }
         int[] i2t = Ranks.imageToText(imageToText, textImage);
         int[] t2i = Ranks.textToImage(textToImage, textImage);

@@ -33,18 +33,32 @@ public final class Reranker {
 
     /** The top-k texts of each image and top-k images of each text are re-scored; progress counts images. */
     public static Result rerank(ScoreMatrix itc, int k, MatchScorer itm, Progress progress) {
+        return rerank(itc, itc.rows(), k, itm, progress);
+    }
+
+    /**
+     * As {@link #rerank(ScoreMatrix, int, MatchScorer, Progress)} where only the first {@code queryImages} images are
+     * image-to-text queries (the others are distractors of an enlarged pool, in the gallery of every text only): the
+     * result's image-to-text matrix has those rows.
+     */
+    public static Result rerank(ScoreMatrix itc, int queryImages, int k, MatchScorer itm, Progress progress) {
         int images = itc.rows(), texts = itc.cols();
         ScoreMatrix itcT = itc.transpose();
-        int[][] textsOfImage = TopK.ofRows(itc, k);
+        ScoreMatrix queries = itc.firstRows(queryImages);
+        int[][] textsOfImage = Arrays.copyOf(TopK.ofRows(queries, k), images);
+        for (int i = queryImages; i < images; i++) {
+            textsOfImage[i] = new int[0];
+        }
         int[][] imagesOfText = TopK.ofRows(itcT, k);
         int[][] pairs = pairsByImage(textsOfImage, imagesOfText, images);
 
-        float[] i2t = shifted(itc.values());
+        float[] i2t = shifted(queries.values());
         float[] t2i = shifted(itcT.values());
         float[][] logits = new float[images][];
         // Images are independent and the scorer is thread-safe: score them in parallel.
+        // An image in no top-k (a distractor nobody ranks high) needs no ITM and no read of its stored Z.
         IntStream.range(0, images).parallel().forEach(i -> {
-            logits[i] = itm.score(i, pairs[i]);
+            logits[i] = pairs[i].length == 0 ? new float[0] : itm.score(i, pairs[i]);
             if (logits[i].length != pairs[i].length) {
                 throw new IllegalStateException("ITM scorer returned " + logits[i].length + " logits for "
                         + pairs[i].length + " texts of image " + i);
@@ -63,7 +77,7 @@ public final class Reranker {
                 t2i[t * images + i] = itc.get(i, t) + logits[i][Arrays.binarySearch(pairs[i], t)];
             }
         }
-        return new Result(new ScoreMatrix(images, texts, i2t), new ScoreMatrix(texts, images, t2i), scored);
+        return new Result(new ScoreMatrix(queryImages, texts, i2t), new ScoreMatrix(texts, images, t2i), scored);
     }
 
     /** Scores of one query against several gallery items (ITM class-1 logits), in the order given. */

@@ -35,6 +35,14 @@ public record ScoreMatrix(int rows, int cols, float[] values) {
         return values[row * cols + col];
     }
 
+    /** The first {@code count} rows, e.g. the images of a pool that are queries. */
+    public ScoreMatrix firstRows(int count) {
+        if (count < 0 || count > rows) {
+            throw new IllegalArgumentException("cannot take " + count + " of " + rows + " rows");
+        }
+        return new ScoreMatrix(count, cols, java.util.Arrays.copyOf(values, count * cols));
+    }
+
     public ScoreMatrix transpose() {
         float[] t = new float[values.length];
         for (int r = 0; r < rows; r++) {

@@ -129,4 +129,38 @@ class ScoringTest {
         assertThrows(IllegalStateException.class,
                 () -> Reranker.rerank(ITC, 1, (image, texts) -> new float[0], Progress.silent(2)));
     }
+
+    /**
+     * An enlarged pool: image 0 is the only query, images 1 and 2 are distractors. k = 1: I2T top of image 0 → text 0;
+     * T2I top: text 0 → image 0, texts 1 and 2 → image 1. Image 2 is in no top-k: never scored.
+     */
+    @Test
+    void rerankOverAPoolRanksImagesOfQueriesOnly() {
+        ScoreMatrix pool = ScoreMatrix.of(new float[] {0.9f, 0.1f, 0.5f}, new float[] {0.2f, 0.8f, 0.6f},
+                new float[] {0, 0, 0});
+        List<Integer> scored = java.util.Collections.synchronizedList(new ArrayList<>());
+        Reranker.Result r = Reranker.rerank(pool, 1, 1, (image, texts) -> {
+            scored.add(image);
+            float[] out = new float[texts.length];
+            for (int j = 0; j < texts.length; j++) {
+                out[j] = LOGITS[image][texts[j]];
+            }
+            return out;
+        }, Progress.silent(3));
+        assertEquals(List.of(0, 1), scored.stream().sorted().toList());
+        assertEquals(3, r.pairsScored());
+        float tol = 1e-5f;
+        assertArrayEquals(new float[] {2.9f, -99.9f, -99.5f}, r.imageToText().values(), tol);
+        assertArrayEquals(new float[] {2.9f, -99.8f, -100f, -99.9f, 6.8f, -100f, -99.5f, 7.6f, -100f},
+                r.textToImage().values(), tol);
+        // every text describes image 0: text 0 ranks it 1st, texts 1 and 2 2nd (behind the distractor image 1)
+        Evaluation e = Evaluation.of(r.imageToText(), r.textToImage(), new int[] {0, 0, 0}, new double[] {0.05});
+        assertEquals(3, e.all().textToImage().queries());
+        assertEquals((1 + 2 + 2) / 3.0, e.all().textToImage().meanRank(), 1e-12);
+        assertEquals(1, e.all().imageToText().queries());
+        assertEquals(100.0, e.all().imageToText().r1(), 1e-12);
+        IllegalArgumentException toDistractor = assertThrows(IllegalArgumentException.class,
+                () -> Evaluation.of(r.imageToText(), r.textToImage(), new int[] {0, 1, 0}, new double[] {0.05}));
+        assertEquals("text 1 maps to image 1, outside 0..0", toDistractor.getMessage());
+    }
 }

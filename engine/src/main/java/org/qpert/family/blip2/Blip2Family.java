@@ -8,13 +8,16 @@ import org.qpert.core.backend.Backend;
 import org.qpert.core.model.blip2.Blip2Config;
 import org.qpert.core.model.blip2.Blip2Retrieval;
 import org.qpert.core.model.blip2.ImageContext;
+import org.qpert.family.CaptionEncoder;
 import org.qpert.family.CaptionOptions;
 import org.qpert.family.FamilyModel;
+import org.qpert.family.ImagePreprocessing;
 import org.qpert.family.ModelBundle;
 import org.qpert.family.ModelFamily;
 import org.qpert.loaders.config.Blip2ConfigReader;
 import org.qpert.loaders.config.ModelConfigReader;
 import org.qpert.loaders.image.ClipImageProcessor;
+import org.qpert.loaders.image.RgbImage;
 import org.qpert.loaders.safetensors.SafetensorsWeights;
 import org.qpert.loaders.text.BertTokenizer;
 import org.qpert.loaders.text.EncodedBatch;
@@ -44,15 +47,44 @@ public final class Blip2Family implements ModelFamily {
     }
 
     @Override
+    public ImagePreprocessing images(Path dir) throws IOException {
+        return preprocessing(new ClipImageProcessor(Blip2ConfigReader.read(dir).vision().imageSize()));
+    }
+
+    private static ImagePreprocessing preprocessing(ClipImageProcessor processor) {
+        return new ImagePreprocessing() {
+            @Override
+            public int size() {
+                return processor.size();
+            }
+
+            @Override
+            public RgbImage resized(RgbImage image) {
+                return processor.resize(image);
+            }
+
+            @Override
+            public float[] normalize(RgbImage resized) {
+                return ClipImageProcessor.normalize(resized);
+            }
+        };
+    }
+
+    @Override
+    public CaptionEncoder captions(Path dir, CaptionOptions options) {
+        BertTokenizer tokenizer = BertTokenizer.load(dir).withLavisCleaning(options.cleaning());
+        int maxTokens = options.maxTokensOr(MAX_TOKENS);
+        return caption -> encode(tokenizer, caption, maxTokens);
+    }
+
+    @Override
     public FamilyModel load(Path dir, Backend backend, CaptionOptions captions) throws IOException {
         Blip2Config cfg = Blip2ConfigReader.read(dir);
-        BertTokenizer tokenizer = BertTokenizer.load(dir).withLavisCleaning(captions.cleaning());
-        int maxTokens = captions.maxTokensOr(MAX_TOKENS);
+        CaptionEncoder encoder = captions(dir, captions);
         try (SafetensorsWeights weights = SafetensorsWeights.open(dir)) {
             Blip2Retrieval model = Blip2Retrieval.load(cfg, weights, backend);
-            ClipImageProcessor processor = new ClipImageProcessor(cfg.vision().imageSize());
-            return new ModelBundle<>(model, ImageContext.class, processor::pixelValues,
-                    caption -> encode(tokenizer, caption, maxTokens));
+            ImagePreprocessing images = preprocessing(new ClipImageProcessor(cfg.vision().imageSize()));
+            return new ModelBundle<>(model, ImageContext.class, images, encoder);
         }
     }
 

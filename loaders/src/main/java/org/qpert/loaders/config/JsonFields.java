@@ -65,6 +65,25 @@ final class JsonFields {
         }
     }
 
+    /** An array of numbers (absent or null: empty). */
+    java.util.List<Double> numbers(String field) {
+        JsonElement e = object.get(field);
+        if (e == null || e.isJsonNull()) {
+            return java.util.List.of();
+        }
+        if (!e.isJsonArray()) {
+            throw bad(field, "an array of numbers", e);
+        }
+        java.util.List<Double> out = new java.util.ArrayList<>();
+        for (JsonElement x : e.getAsJsonArray()) {
+            if (!(x instanceof JsonPrimitive p) || !p.isNumber() || !Double.isFinite(p.getAsDouble())) {
+                throw bad(field, "an array of finite numbers", e);
+            }
+            out.add(x.getAsDouble());
+        }
+        return out;
+    }
+
     double number(String field, double fallback) {
         JsonElement e = object.get(field);
         if (e == null || e.isJsonNull()) {

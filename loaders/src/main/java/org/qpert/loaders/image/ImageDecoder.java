@@ -113,16 +113,26 @@ public final class ImageDecoder {
         byte[] rgb = new byte[w * h * 3];
         ColorModel cm = image.getColorModel();
         Raster raster = image.getRaster();
+        RgbImage.Mode mode = RgbImage.Mode.RGB;
+        byte[] alpha = null;
         if (cm instanceof IndexColorModel palette) {
             fromPalette(raster, palette, rgb);
+            mode = RgbImage.Mode.P;
         } else if (cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY && raster.getNumBands() <= 2) {
-            fromGray(raster, rgb, bitsOf(raster, file));
+            int bits = bitsOf(raster, file);
+            fromGray(raster, rgb, bits);
+            mode = raster.getNumBands() == 2 && bits >= 8 ? RgbImage.Mode.LA : RgbImage.Mode.L;
+            alpha = mode == RgbImage.Mode.LA ? band(raster, 1, bits) : null;
         } else if (cm.getColorSpace().getType() == ColorSpace.TYPE_RGB && raster.getNumBands() >= 3) {
             int bits = bitsOf(raster, file);
             if (bits < 8) {
                 throw new IllegalArgumentException(file + ": unsupported " + bits + "-bit RGB samples");
             }
             fromRgbBands(raster, rgb, bits);
+            if (raster.getNumBands() == 4 && cm.hasAlpha()) {
+                mode = RgbImage.Mode.RGBA;
+                alpha = band(raster, 3, bits);
+            }
         } else if (cm.getColorSpace().getType() == ColorSpace.TYPE_CMYK && raster.getNumBands() == 4
                 && bitsOf(raster, file) == 8) {
             fromCmyk(raster, rgb);
@@ -130,7 +140,21 @@ public final class ImageDecoder {
             throw new IllegalArgumentException(file + ": unsupported colour space (" + raster.getNumBands()
                     + " bands, colour space type " + cm.getColorSpace().getType() + ")");
         }
-        return new RgbImage(w, h, rgb);
+        return new RgbImage(w, h, rgb, mode, alpha);
+    }
+
+    /** One band's 8-bit values (16-bit samples keep their high byte, as Pillow opens them). */
+    private static byte[] band(Raster raster, int band, int bits) {
+        int w = raster.getWidth();
+        int[] row = new int[w];
+        byte[] out = new byte[w * raster.getHeight()];
+        for (int y = 0; y < raster.getHeight(); y++) {
+            raster.getSamples(0, y, w, 1, band, row);
+            for (int x = 0; x < w; x++) {
+                out[y * w + x] = (byte) (row[x] >> (bits - 8));
+            }
+        }
+        return out;
     }
 
     /** Bits per sample: 1, 2, 4 (gray only), 8 or 16, the same for every band. */

@@ -16,14 +16,22 @@ import java.util.Map;
 import org.qpert.core.backend.Half;
 
 /**
- * Builds a {@code .safetensors} file in memory and writes it: tensors laid out back to back in the order added,
- * header padded with spaces to a multiple of 8 bytes (as the reference implementation does).
+ * Builds a {@code .safetensors} file and writes it: tensors laid out back to back in the order added, header padded
+ * with spaces to a multiple of 8 bytes (as the reference implementation does). Tensors are held in memory, or, when
+ * added with {@link #addStreamed}, produced one at a time while the file is written (for checkpoints larger than
+ * the heap).
  */
 public final class SafetensorsWriter {
     private final Map<String, String> metadata = new LinkedHashMap<>();
     private final Map<String, Entry> tensors = new LinkedHashMap<>();
 
-    private record Entry(DType dtype, long[] shape, ByteBuffer data) {
+    private record Entry(DType dtype, long[] shape, long bytes, TensorBytes data) {
+    }
+
+    /** A tensor's little-endian bytes, asked for once, when the file is written. */
+    @FunctionalInterface
+    public interface TensorBytes {
+        ByteBuffer get() throws IOException;
     }
 
     public SafetensorsWriter metadata(String key, String value) {
@@ -106,7 +114,27 @@ public final class SafetensorsWriter {
 
     private SafetensorsWriter put(String name, DType dtype, long[] shape, ByteBuffer data) {
         data.clear();
-        tensors.put(name, new Entry(dtype, shape.clone(), data));
+        tensors.put(name, new Entry(dtype, shape.clone(), data.capacity(), data::duplicate));
+        return this;
+    }
+
+    /**
+     * A tensor whose {@code bytes} little-endian bytes {@code data} gives when the file is written; a source that
+     * then gives another length fails the write.
+     */
+    public SafetensorsWriter addStreamed(String name, DType dtype, long[] shape, TensorBytes data) {
+        if (name.equals(Header.METADATA_KEY) || tensors.containsKey(name)) {
+            throw new IllegalArgumentException("tensor name '" + name + "' is reserved or already added");
+        }
+        long numel = 1;
+        for (long d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException("tensor '" + name + "': negative dimension in "
+                        + Arrays.toString(shape));
+            }
+            numel = Math.multiplyExact(numel, d);
+        }
+        tensors.put(name, new Entry(dtype, shape.clone(), Math.multiplyExact(numel, dtype.size()), data));
         return this;
     }
 
@@ -122,8 +150,13 @@ public final class SafetensorsWriter {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             writeFully(ch, head);
-            for (Entry e : tensors.values()) {
-                writeFully(ch, e.data().duplicate());
+            for (Map.Entry<String, Entry> t : tensors.entrySet()) {
+                ByteBuffer data = t.getValue().data().get();
+                if (data.remaining() != t.getValue().bytes()) {
+                    throw new IOException("tensor '" + t.getKey() + "' gave " + data.remaining() + " bytes, "
+                            + t.getValue().bytes() + " expected");
+                }
+                writeFully(ch, data);
             }
         }
     }
@@ -155,7 +188,7 @@ public final class SafetensorsWriter {
                     w.value(d);
                 }
                 w.endArray();
-                long end = offset + e.data().capacity();
+                long end = offset + e.bytes();
                 w.name("data_offsets").beginArray().value(offset).value(end).endArray();
                 w.endObject();
                 offset = end;

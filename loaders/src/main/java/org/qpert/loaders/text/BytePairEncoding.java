@@ -104,6 +104,24 @@ final class BytePairEncoding {
         return word;
     }
 
+    /**
+     * The 256 byte symbols in the order of GPT-2's {@code bytes_to_unicode} dict, the order CLIP's vocabulary lists
+     * them in: the printable bytes ascending, then the others ascending.
+     */
+    static char[] bytesToUnicodeOrder() {
+        char[] out = new char[256];
+        int n = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            for (int b = 0; b < 256; b++) {
+                boolean printable = BYTE_TO_CHAR[b] == b;
+                if (printable == (pass == 0)) {
+                    out[n++] = BYTE_TO_CHAR[b];
+                }
+            }
+        }
+        return out;
+    }
+
     private static char[] byteToChar() {
         char[] map = new char[256];
         boolean[] printable = new boolean[256];

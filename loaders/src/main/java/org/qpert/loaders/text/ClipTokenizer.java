@@ -213,6 +213,10 @@ public final class ClipTokenizer {
         return parts;
     }
 
+    BytePairEncoding bpe() {
+        return bpe;
+    }
+
     public int bosId() {
         return bosId;
     }

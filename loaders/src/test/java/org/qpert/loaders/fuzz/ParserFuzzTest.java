@@ -21,6 +21,7 @@ import org.qpert.loaders.config.Owlv2ConfigReader;
 import org.qpert.loaders.dataset.BoxPolicy;
 import org.qpert.loaders.dataset.CocoInstances;
 import org.qpert.loaders.dataset.KarpathySplit;
+import org.qpert.loaders.dataset.NpyStrings;
 import org.qpert.loaders.dataset.QpertBoxes;
 import org.qpert.loaders.safetensors.SafetensorsFile;
 import org.qpert.loaders.safetensors.SafetensorsWriter;
@@ -88,6 +89,8 @@ class ParserFuzzTest {
                 KarpathySplit::read));
         t.add(new Target("lavis-split", "test.json", utf8("[{\"image\": \"1.jpg\", \"caption\": [\"a man\", \"a dog\"]}]"),
                 KarpathySplit::read));
+        t.add(new Target("npy-strings", "names.npy", Files.readAllBytes(Path.of("src/test/resources/npy/names_v1.npy")),
+                NpyStrings::read));
         t.add(new Target("vocab-txt", "vocab.txt", utf8("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\na\nman\n##s\ndog\n"),
                 f -> BertTokenizer.load(f).encode("a mans dog, A MAN!")));
         t.add(new Target("tokenizer-json", "tokenizer.json", utf8("{\"model\": {\"type\": \"WordPiece\", \"unk_token\": "

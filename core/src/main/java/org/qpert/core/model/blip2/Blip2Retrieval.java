@@ -71,7 +71,7 @@ public final class Blip2Retrieval implements ImageTextModel<ImageContext> {
                     q.headDim()));
         }
         TokenGrid grid = new TokenGrid(1, cfg.vision().patchSize(), cfg.vision().imageSize(), TokenGrid.Resize.SQUASH);
-        return new ModelCard(FAMILY, cfg.numQueryTokens(), cfg.imageTextHiddenSize(),
+        return new ModelCard(FAMILY, "BLIP-2", cfg.numQueryTokens(), cfg.imageTextHiddenSize(),
                 ModelCard.Similarity.MAX_OVER_QUERIES, true, grid,
                 new int[] {grid.tokens(), cfg.vision().hiddenSize()}, sites);
     }
