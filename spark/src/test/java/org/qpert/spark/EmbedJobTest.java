@@ -295,6 +295,35 @@ class EmbedJobTest {
         assertTrue(e.getMessage().contains("other settings") && e.getMessage().contains("detector"), e.getMessage());
     }
 
+    /**
+     * A single-vector family through the same job, no family flag: the bundled tiny CoCa's store equals the single-JVM
+     * store, holds no Z (CoCa has no pair scorer) and gets its one-vector-per-image index; a BLIP-2 run is then refused on its parts.
+     */
+    @Test
+    void aCocaGalleryGivesTheSingleJvmStoreWithoutZ() throws Exception {
+        Path coca = DemoModel.extractCoca(work.resolve("coca"));
+        ModelSettings settings = new ModelSettings(coca.toString(), true, 8, 0.99, "cpu", "f32", null, null);
+        Path expected = work.resolve("coca-reference");
+        try (RetrievalEngine engine = ModelEngine.load(coca, Perturbation.published());
+             EmbeddingStore store = EmbeddingStore.open(expected, StoredImage.spec(engine), BATCH)) {
+            assertFalse(engine.scoresPairs());
+            assertEquals(6, GalleryEmbedder.embedMissing(engine, images, store, BATCH));
+        }
+        Path store = work.resolve("coca-store");
+        JobReport report = EmbedJob.run(spark, options(csv(work), store, settings, true));
+        assertEquals(6, report.stored());
+        assertSameAs(expected, store);
+        try (EmbeddingStore s = EmbeddingStore.openExisting(store)) {
+            assertFalse(StoredImage.hasZ(s), "no Z without a pair scorer");
+            assertEquals("coca", s.spec().settings().get("family"));
+        }
+        assertTrue(Files.isDirectory(store.resolve("lucene")), "--index builds STORE/lucene");
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> EmbedJob.run(spark, options(csv(work), store, plain(), false)));
+        assertTrue(e.getMessage().contains("other settings") && e.getMessage().contains("model"), e.getMessage());
+    }
+
     @Test
     void aBadManifestFailsNamingTheFileAndRow() throws Exception {
         Path noPath = work.resolve("no-path.csv");
