@@ -27,7 +27,8 @@ import org.qpert.loaders.text.SentencePieceTokenizer;
  * {@code model_type} {@code internvl}, with the LLaMA {@code tokenizer.model} at its root or in {@code tokenizer/}.
  * Images are squashed to S × S (bicubic, no crop) and normalized with the ImageNet mean and deviation; captions are
  * {@code "summarize:" + caption} (no cleaning: the reference has none), BOS, pieces, EOS, cut to 80 tokens. The
- * variant that embeds images is the one {@code architectures} names, else {@link #DEFAULT_VARIANT}.
+ * variant that embeds images is the one {@code architectures} names, else the one asked for, else
+ * {@link #DEFAULT_VARIANT}.
  */
 public final class InternvlFamily implements ModelFamily {
     /** The reference's text length (spec/INTERNVL.md §4). */
@@ -95,12 +96,33 @@ public final class InternvlFamily implements ModelFamily {
 
     @Override
     public FamilyModel load(Path dir, Backend backend, CaptionOptions captions) throws IOException {
+        return load(dir, backend, captions, null);
+    }
+
+    /** {@code variant}: {@code C}, {@code G} (or InternVL-C, InternVL_G, any case); null for the default. */
+    @Override
+    public FamilyModel load(Path dir, Backend backend, CaptionOptions captions, String variant) throws IOException {
         InternvlConfig cfg = InternvlConfigReader.read(dir);
+        InternvlVariant chosen = variant(cfg, variant, dir);
         CaptionEncoder encoder = captions(dir, captions);
         try (SafetensorsWeights weights = SafetensorsWeights.open(dir)) {
-            InternvlRetrieval model = InternvlRetrieval.load(cfg, cfg.architecture().orElse(DEFAULT_VARIANT),
-                    weights, backend);
-            return new ModelBundle<>(model, InternvlImage.class, preprocessing(cfg.vision().imageSize()), encoder);
+            InternvlRetrieval model = InternvlRetrieval.load(cfg, chosen, weights, backend);
+            return new ModelBundle<>(model, InternvlImage.class, preprocessing(cfg.vision().imageSize()), encoder,
+                    chosen.title());
         }
+    }
+
+    /** The folder's own variant (its {@code architectures}) or the one asked for; asking for the other is refused. */
+    static InternvlVariant variant(InternvlConfig cfg, String requested, Path dir) {
+        InternvlVariant asked = requested == null ? null : InternvlVariant.parse(requested);
+        if (cfg.architecture().isPresent()) {
+            InternvlVariant own = cfg.architecture().get();
+            if (asked != null && asked != own) {
+                throw new IllegalArgumentException(dir.resolve("config.json") + " names " + own.architecture()
+                        + " in architectures: that checkpoint is " + own.title() + ", not " + asked.title());
+            }
+            return own;
+        }
+        return asked == null ? DEFAULT_VARIANT : asked;
     }
 }
