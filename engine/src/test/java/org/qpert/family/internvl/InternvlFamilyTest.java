@@ -26,6 +26,8 @@ import org.qpert.family.ModelFamilies;
 import org.qpert.loaders.image.ImageDecoder;
 import org.qpert.loaders.image.RgbImage;
 import org.qpert.loaders.safetensors.SafetensorsFile;
+import org.qpert.loaders.safetensors.SafetensorsWriter;
+import org.qpert.loaders.safetensors.TensorInfo;
 import org.qpert.loaders.text.Encoding;
 
 /**
@@ -113,8 +115,69 @@ class InternvlFamilyTest {
         }
     }
 
+    /**
+     * The real checkpoint's layout: BF16 in three shards with {@code model.safetensors.index.json}; through the family
+     * it gives the export's {@code bf16w/} features within 1e-5. Written without {@code clip_projector2}, QLLaMA's
+     * query tokens and cross-attention, InternVL-C still loads (it never reads the image pass of QLLaMA), and
+     * InternVL-G is refused naming a missing tensor.
+     */
+    @Test
+    void aShardedBf16CheckpointAndOnlyWhatTheVariantNeeds(@TempDir Path dir) throws IOException {
+        Files.copy(DIR.resolve("config.json"), dir.resolve("config.json"));
+        Files.createSymbolicLink(dir.resolve("tokenizer"), DIR.resolve("tokenizer").toAbsolutePath());
+        shard(DIR.resolve("model-bf16.safetensors"), dir, 3, name -> true);
+        try (CpuBackend backend = new CpuBackend();
+             SafetensorsFile a = SafetensorsFile.open(DIR.resolve("activations.safetensors"))) {
+            FamilyModel g = new InternvlFamily().load(dir, backend, CaptionOptions.DEFAULT, "G");
+            assertFeatures(g, a, "G", "bf16w/");
+        }
+        Path cOnly = dir.resolve("c-only");
+        Files.createDirectories(cOnly);
+        Files.copy(DIR.resolve("config.json"), cOnly.resolve("config.json"));
+        Files.createSymbolicLink(cOnly.resolve("tokenizer"), DIR.resolve("tokenizer").toAbsolutePath());
+        shard(DIR.resolve("model-bf16.safetensors"), cOnly, 3, name -> !name.startsWith("clip_projector2.")
+                && !name.equals("query_tokens") && !(name.startsWith("qllama.") && name.contains(".cross_attn.")));
+        try (CpuBackend backend = new CpuBackend();
+             SafetensorsFile a = SafetensorsFile.open(DIR.resolve("activations.safetensors"))) {
+            FamilyModel c = new InternvlFamily().load(cOnly, backend, CaptionOptions.DEFAULT, "C");
+            assertFeatures(c, a, "C", "bf16w/");
+            IllegalArgumentException g = assertThrows(IllegalArgumentException.class,
+                    () -> new InternvlFamily().load(cOnly, backend, CaptionOptions.DEFAULT, "G"));
+            assertTrue(g.getMessage().contains("query_tokens") || g.getMessage().contains("cross_attn")
+                    || g.getMessage().contains("clip_projector2"), g.getMessage());
+        }
+    }
+
+    /** The tensors of {@code file} that {@code keep} accepts, round-robin into {@code n} shards with their index. */
+    private static void shard(Path file, Path dir, int n, java.util.function.Predicate<String> keep)
+            throws IOException {
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            List<TensorInfo> all = f.tensors().stream().filter(t -> keep.test(t.name())).toList();
+            JsonObject map = new JsonObject();
+            for (int s = 0; s < n; s++) {
+                SafetensorsWriter w = new SafetensorsWriter();
+                String name = String.format("model-%05d-of-%05d.safetensors", s + 1, n);
+                for (int i = s; i < all.size(); i += n) {
+                    TensorInfo t = all.get(i);
+                    w.addFloats(t.name(), t.dtype(), t.shape(), f.readFloats(t.name())); // 16-bit values round-trip
+                    map.addProperty(t.name(), name);
+                }
+                w.write(dir.resolve(name));
+            }
+            JsonObject index = new JsonObject();
+            index.add("weight_map", map);
+            Files.writeString(dir.resolve("model.safetensors.index.json"), index.toString());
+        }
+    }
+
     /** Image features of the export's pixels and text features of its captions (ids from the family's encoder). */
     private static void assertFeatures(FamilyModel m, SafetensorsFile a, String variant) throws IOException {
+        assertFeatures(m, a, variant, "");
+    }
+
+    /** The same against the export's features of {@code prefix} ({@code bf16w/}: with BF16 weights). */
+    private static void assertFeatures(FamilyModel m, SafetensorsFile a, String variant, String prefix)
+            throws IOException {
         // the export's texts are the first cases, cut to its length
         int length = Math.toIntExact(a.info("inputs/input_ids").shape()[1]);
         float[] px = a.readFloats("inputs/pixel_values");
@@ -123,11 +186,12 @@ class InternvlFamilyTest {
         List<float[]> image = m.imageFeatures(m.encodeImages(pixels),
                 List.of(QueryPerturbation.NONE, QueryPerturbation.NONE));
         int e = image.get(0).length;
-        assertClose(normalized(a.readFloats("image_features/" + variant), e), concat(image), "image_features/" + variant);
+        assertClose(normalized(a.readFloats(prefix + "image_features/" + variant), e), concat(image),
+                prefix + "image_features/" + variant);
         JsonObject fixture = JsonParser.parseString(Files.readString(DIR.resolve("tokenizer/cases.json")))
                 .getAsJsonObject();
         JsonArray cases = fixture.getAsJsonArray("cases");
-        float[] want = normalized(a.readFloats("text_features"), e);
+        float[] want = normalized(a.readFloats(prefix + "text_features"), e);
         List<Encoding> texts = new ArrayList<>();
         for (int i = 0; i < want.length / e; i++) {
             Encoding full = m.encode(cases.get(i).getAsJsonObject().get("text").getAsString());
