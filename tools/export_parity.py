@@ -10,8 +10,11 @@
         --images a.jpg --queries "a dog" "a remote control" --out owlv2-parity.safetensors
     ./qpert parity --model google/owlv2-base-patch16-ensemble --activations owlv2-parity.safetensors
 
-    python3 tools/export_parity.py coca --model DIR --images a.jpg --captions "a dog" --out coca-parity.safetensors
-    ./qpert parity --model DIR --activations coca-parity.safetensors
+    python3 tools/export_parity.py coca --model DIR --images a.jpg --captions "a dog" --weights16 f16 \
+        --out coca-parity/activations.safetensors
+    ./qpert parity --model DIR --activations coca-parity/activations.safetensors
+    (add --boxes boxes.json --qpert-out coca-parity/qpert: ./qpert parity --model DIR --qpert coca-parity/qpert;
+    the case reads its texts from the activations.safetensors beside its folder, so --out must be that file)
 
     python3 tools/export_parity.py internvl --model InternVL-14B-224px --images a.jpg --captions "a dog" \
         --out internvl-parity.safetensors      (qpert does not read InternVL yet)
@@ -113,6 +116,7 @@ def write_safetensors(path, tensors, metadata=None):
         header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
     head = json.dumps(header, separators=(",", ":")).encode("utf-8")
     head += b" " * (-len(head) % 8)  # the tensor data starts 8-byte aligned, as the safetensors package writes it
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     tmp = path + ".tmp"
     with open(tmp, "wb") as f:
         f.write(struct.pack("<Q", len(head)))
@@ -724,6 +728,124 @@ def coca_stages(model, pixel_values, text):
     return staged
 
 
+def coca_geometry(height, width, size):
+    """open_clip's eval resize + centre crop (spec/COCA.md §3): shorter side to size (the longer truncated), then
+    top/left of the size x size crop, rounded half to even."""
+    if height <= width:
+        new_h, new_w = size, int(size * width / height)
+    else:
+        new_h, new_w = int(size * height / width), size
+    return {"new_h": new_h, "new_w": new_w, "top": round((new_h - size) / 2), "left": round((new_w - size) / 2)}
+
+
+def coca_token_weights(box, height, width, geometry, size, patch):
+    """MASK_RESIZE through the CoCa geometry (spec/COCA.md §6): the box's H x W mask bilinearly resized (no
+    antialias) to (new_h, new_w), > 0 -> 1, cropped, mean per patch; [1 + G²], class token 0 first."""
+    import torch
+    import torch.nn.functional as F
+    x0, y0, x1, y1 = (int(v) for v in box)
+    mask = torch.zeros(1, 1, height, width, dtype=torch.float32)
+    mask[..., y0:y1, x0:x1] = 1
+    resized = F.interpolate(mask, size=(geometry["new_h"], geometry["new_w"]), mode="bilinear", align_corners=False,
+                            antialias=False) > 0
+    top, left = geometry["top"], geometry["left"]
+    crop = resized[..., top:top + size, left:left + size].float()
+    return torch.cat([torch.zeros(1), F.avg_pool2d(crop, patch).reshape(-1)])
+
+
+def _pooler_query_weights(attn):
+    """The pooler's query projection (weight [d, d], bias [d]) as stored, whichever layout nn.MultiheadAttention has."""
+    d = attn.embed_dim
+    weight = attn.in_proj_weight[:d] if attn._qkv_same_embed_dim else attn.q_proj_weight
+    return weight, attn.in_proj_bias[:d]
+
+
+def coca_qpert_case(model, pixel_values, text, sizes, boxes, settings):
+    """Every key of a tiny-coca/qpert-* case (spec/COCA.md §6): P̄ per image and pooler head from the pooler keys,
+    applied by folding (I + blockdiag P̄) into the pooler's query projection for that image. The texts scored by
+    perturbed/logits_per_image are not stored: a case reads them from the activations.safetensors beside it."""
+    import torch
+    visual, pool = model.visual, model.visual.attn_pool
+    attn = pool.attn
+    heads, d = attn.num_heads, attn.embed_dim // attn.num_heads
+    size = pixel_values.shape[-1]
+    patch = visual.conv1.kernel_size[0]
+    alpha, tau, weigh = settings["alpha"], settings["tau"], OBJECT_WEIGHTS[settings["weight"]]
+    stages = coca_stages(model, pixel_values, text)
+    keys = stages["pooler/keys"]  # [B, T, E]
+    weight, bias = _pooler_query_weights(attn)
+    pbars, objects, perturbed = [], [], {"pooler_output": [], "image_embs": [], "image_features": []}
+    captured = {}
+    hook = pool.register_forward_hook(lambda m, i, o: captured.__setitem__("out", o.detach().float().clone()))
+    for i, ((height, width), image_boxes) in enumerate(zip(sizes, boxes)):
+        geometry = coca_geometry(height, width, size)
+        pbar = torch.zeros(heads, d, d, dtype=torch.float64)
+        kept = 0
+        for box in image_boxes:
+            box = clip_box(box, height, width, i)
+            tw = coca_token_weights(box, height, width, geometry, size, patch)
+            area = (box[2] - box[0]) * (box[3] - box[1]) / (height * width)
+            w = weigh(alpha, area)
+            k = torch.zeros(heads, dtype=torch.int64)
+            if tw.any():
+                kept += 1
+                for h in range(heads):
+                    projector, k[h] = subspace_projector(keys[i][:, h * d:(h + 1) * d], tw, tau)
+                    pbar[h] += w * projector
+            objects.append((i, w, area, tw, k))
+        pbar = (pbar / kept if kept else pbar).float()
+        pbars.append(pbar)
+        fold = torch.eye(heads * d) + torch.block_diag(*pbar)
+        saved_w, saved_b = weight.detach().clone(), bias.detach().clone()
+        with torch.no_grad():
+            weight.copy_(fold @ saved_w)
+            bias.copy_(fold @ saved_b)
+            features = model.encode_image(pixel_values[i:i + 1], normalize=True).float()
+            weight.copy_(saved_w)
+            bias.copy_(saved_b)
+        perturbed["pooler_output"].append(captured["out"][0])
+        ln_post = visual.ln_post(captured["out"][0]).detach().float()
+        perturbed["image_embs"].append(ln_post[1:])
+        perturbed["image_features"].append(features[0])
+    hook.remove()
+    out = {"inputs/pixel_values": pixel_values, "inputs/image_sizes": torch.tensor(sizes, dtype=torch.int64)}
+    if objects:
+        out["objects/image_index"] = torch.tensor([o[0] for o in objects], dtype=torch.int64)
+        out["objects/weight"] = torch.tensor([o[1] for o in objects], dtype=torch.float32)
+        out["objects/area"] = torch.tensor([o[2] for o in objects], dtype=torch.float32)
+        out["objects/token_weights"] = torch.stack([o[3] for o in objects])
+        out["objects/k"] = torch.stack([o[4] for o in objects])
+    out["pooler/keys"] = keys
+    out["pbar"] = torch.stack(pbars)
+    for name, rows in perturbed.items():
+        out["perturbed/" + name] = torch.stack(rows)
+    out["perturbed/logits_per_image"] = (stages["logit_scale_exp"] * out["perturbed/image_features"]
+                                         @ stages["text_features"].t())
+    out["unperturbed/image_features"] = stages["image_features"]
+    geometries = [coca_geometry(h, w, size) for h, w in sizes]
+    return out, geometries
+
+
+def export_coca_qpert(args, model, pixel_values, text, preprocessing):
+    """A tiny-coca/qpert-* style folder (qpert.json + qpert.safetensors) for the boxes of --boxes."""
+    settings, boxes = read_boxes(args.boxes, args.images)
+    sizes = [(im.height, im.width) for im in _images(args.images)]
+    out, geometries = coca_qpert_case(model, pixel_values, text, sizes, boxes, settings)
+    os.makedirs(args.qpert_out, exist_ok=True)
+    settings.pop("cross_attention_layers", None)
+    pool = model.visual.attn_pool.attn
+    settings_file = dict(settings, image_size=pixel_values.shape[-1], patch_size=model.visual.conv1.kernel_size[0],
+                         pooler_heads=pool.num_heads,
+                         images=[{"height": h, "width": w, "boxes_xyxy": b, "resize_crop": g}
+                                 for (h, w), b, g in zip(sizes, boxes, geometries)])
+    with open(os.path.join(args.qpert_out, "qpert.json"), "w") as f:
+        json.dump(settings_file, f, indent=1)
+    write_safetensors(os.path.join(args.qpert_out, "qpert.safetensors"), out,
+                      {"exporter": "qpert tools/export_parity.py coca --boxes", "model": args.model,
+                       "preprocessing": preprocessing, **{k: str(v) for k, v in settings.items()}, **versions()})
+    print(f"{args.qpert_out}: Q-Perturbation case, {sum(len(b) for b in boxes)} boxes over {len(sizes)} images")
+
+
 def export_coca(args):
     import torch
     torch.set_num_threads(args.threads)
@@ -742,6 +864,8 @@ def export_coca(args):
         del rounded
     write_safetensors(args.out, out, _metadata(args, "coca", args.captions, preprocessing=repr(preprocess),
                                                tokenizer=type(tokenizer).__name__))
+    if args.boxes:
+        export_coca_qpert(args, model, pixel_values, text, repr(preprocess))
     print(f"{args.out}: {len(out)} tensors ({pixel_values.shape[0]} images, {text.shape[0]} captions)")
 
 
@@ -979,9 +1103,6 @@ def main(argv=None):
     b = sub.add_parser("blip2", help="a BLIP-2 retrieval checkpoint (Blip2ForImageTextRetrieval)")
     b.add_argument("--captions", nargs="+", required=True)
     b.add_argument("--max-tokens", type=int, default=35)
-    b.add_argument("--boxes", help="a JSON file of object boxes per image (see read_boxes): also write a "
-                                   "Q-Perturbation case (qpert.json + qpert.safetensors) into --qpert-out")
-    b.add_argument("--qpert-out", help="the folder for that case (qpert parity --qpert DIR)")
     b.add_argument("--preprocess", choices=["lavis", "processor"], default="lavis",
                    help="lavis (default): 8-bit PIL bicubic resize, as qpert does; processor: the folder's image "
                         "processor as this transformers version runs it")
@@ -993,6 +1114,10 @@ def main(argv=None):
     v = sub.add_parser("internvl", help="an InternVL-C/-G checkpoint folder (its own code, trust_remote_code)")
     v.add_argument("--captions", nargs="+", required=True)
     v.add_argument("--max-length", type=int, default=80, help="token row length (InternVL's tokenizer: 80)")
+    for p in (b, c):
+        p.add_argument("--boxes", help="a JSON file of object boxes per image (see read_boxes): also write a "
+                                       "Q-Perturbation case (qpert.json + qpert.safetensors) into --qpert-out")
+        p.add_argument("--qpert-out", help="the folder for that case (qpert parity --qpert DIR)")
     for p in (b, c, v):
         p.add_argument("--weights16", nargs="*", choices=["f16", "bf16"], default=[],
                        help="also run with every weight rounded to F16/BF16 (keys f16w/, bf16w/)")
@@ -1006,6 +1131,12 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if getattr(args, "boxes", None) and not args.qpert_out:
         ap.error("--boxes needs --qpert-out DIR")
+    if args.kind == "coca" and args.boxes:
+        beside = os.path.join(os.path.dirname(os.path.abspath(args.qpert_out)), "activations.safetensors")
+        if os.path.abspath(args.out) != beside:
+            ap.error(f"coca --boxes: qpert parity reads a CoCa case's texts from the activations.safetensors beside "
+                     f"its folder, so --out must be {beside} (got --out {args.out}); e.g. --out DIR/activations."
+                     f"safetensors --qpert-out DIR/qpert")
     {"blip2": export_blip2, "owlv2": export_owlv2, "coca": export_coca, "internvl": export_internvl,
      "selftest": selftest}[args.kind](args)
 

@@ -170,6 +170,38 @@ def check_coca_fixture(fixture):
     print(f"{fixture}: the exporter's {len(stages)} CoCa stages reproduce the fixture (max relative error {worst:.1e})")
 
 
+def check_coca_qpert_fixture(fixture):
+    """The exporter's CoCa Q-Perturbation on testdata/parity/tiny-coca's model, inputs and boxes reproduces each
+    qpert-* case there (an independent implementation): 1e-4 on P̄ and perturbed outputs, k exact."""
+    import glob
+    import json
+    import open_clip
+    import torch
+    model = open_clip.create_model("local-dir:" + fixture, precision="fp32").eval()
+    activations, _ = export_parity.read_safetensors(os.path.join(fixture, "activations.safetensors"))
+    for case in sorted(glob.glob(os.path.join(fixture, "qpert-*"))):
+        reference, _ = export_parity.read_safetensors(os.path.join(case, "qpert.safetensors"))
+        with open(os.path.join(case, "qpert.json")) as f:
+            spec = json.load(f)
+        settings = {"alpha": spec["alpha"], "tau": spec["tau"], "weight": spec["weight"].lower()}
+        sizes = [(e["height"], e["width"]) for e in spec["images"]]
+        boxes = [e["boxes_xyxy"] for e in spec["images"]]
+        out, geometries = export_parity.coca_qpert_case(model, reference["inputs/pixel_values"],
+                                                        activations["inputs/text"], sizes, boxes, settings)
+        if set(out) != set(reference):
+            raise SystemExit(f"{case}: the exporter writes keys {sorted(set(out) - set(reference))} the fixture lacks "
+                             f"and lacks {sorted(set(reference) - set(out))}")
+        if geometries != [e["resize_crop"] for e in spec["images"]]:
+            raise SystemExit(f"{case}: resize/crop {geometries}, the fixture has {[e['resize_crop'] for e in spec['images']]}")
+        for key in ("objects/k", "objects/image_index"):
+            if not torch.equal(out[key], reference[key]):
+                raise SystemExit(f"{case}: {key} = {out[key].tolist()}, the fixture has {reference[key].tolist()}")
+        floats = {k: v for k, v in out.items() if v.dtype == torch.float32 and not k.startswith("inputs/")}
+        worst = compare_with_fixture(floats, reference, case, tolerance=1e-4)
+        print(f"{case}: the exporter's CoCa Q-Perturbation reproduces it ({len(floats)} tensors, max relative error "
+              f"{worst:.1e}; k and crop geometry exact)")
+
+
 def check_internvl_fixture(model_dir, fixture, tokenizer_cases):
     """The exporter's InternVL stages, run by the remote code in model_dir on the weights and inputs of fixture
     (parity/tiny-internvl, made by an independent script), reproduce its activations; and its token ids reproduce
@@ -288,13 +320,15 @@ def build_images(out):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("what", choices=["blip2", "owlv2", "coca", "internvl", "images", "check-coca-fixture",
-                                     "check-internvl-fixture", "check-blip2-qpert-fixture"])
+                                     "check-internvl-fixture", "check-blip2-qpert-fixture",
+                                     "check-coca-qpert-fixture"])
     ap.add_argument("paths", nargs="+", help="the folder to write; check-coca-fixture: the fixture folder; "
                                              "check-internvl-fixture: model folder, fixture folder, cases.json")
     args = ap.parse_args()
     {"blip2": build_blip2, "owlv2": build_owlv2, "coca": build_coca, "internvl": build_internvl,
      "images": build_images, "check-coca-fixture": check_coca_fixture,
-     "check-internvl-fixture": check_internvl_fixture, "check-blip2-qpert-fixture": check_blip2_qpert_fixture}[args.what](*args.paths)
+     "check-internvl-fixture": check_internvl_fixture, "check-blip2-qpert-fixture": check_blip2_qpert_fixture,
+     "check-coca-qpert-fixture": check_coca_qpert_fixture}[args.what](*args.paths)
 
 
 if __name__ == "__main__":

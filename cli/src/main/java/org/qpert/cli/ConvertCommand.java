@@ -1,5 +1,6 @@
 package org.qpert.cli;
 
+import org.qpert.loaders.Inputs;
 import org.qpert.loaders.pickle.TorchCheckpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,9 +34,7 @@ public final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (PreprocessCommand.sameFile(in, out)) {
-            throw new IllegalArgumentException("OUT " + out + " is the input " + in + "; choose another file");
-        }
+        new Inputs().file("input", in).checkOutputFile("OUT", out);
         if (Files.exists(out)) {
             throw new IllegalArgumentException("OUT " + out + " already exists; delete it or choose another name");
         }

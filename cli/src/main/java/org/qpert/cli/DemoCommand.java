@@ -24,6 +24,7 @@ import org.qpert.engine.Searcher;
 import org.qpert.engine.StoredImage;
 import org.qpert.loaders.store.EmbeddingStore;
 import org.qpert.loaders.synthetic.SyntheticDataset;
+import org.qpert.loaders.Inputs;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -76,6 +77,8 @@ public final class DemoCommand implements Callable<Integer> {
             Flags.atLeast("--itm-k", itmK, 0);
         }
         engineOptions.check();
+        new Inputs().model("--model", model == null ? null : model.given()).model("--detector", engineOptions.detector)
+                .checkOutputFolder("--keep", keep);
         PrintWriter out = spec.commandLine().getOut();
         Path work = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("qpert-demo");
         try {

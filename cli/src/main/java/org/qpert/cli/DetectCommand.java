@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.qpert.api.Detector;
 import org.qpert.api.DetectorSettings;
 import org.qpert.engine.DetectionJob;
+import org.qpert.loaders.Inputs;
 import org.qpert.loaders.dataset.ImageBoxes;
 import org.qpert.loaders.dataset.LabeledBox;
 import org.qpert.loaders.dataset.QpertBoxes;
@@ -54,6 +55,8 @@ public final class DetectCommand implements Callable<Integer> {
         // Every flag is checked before the model loads (seconds to minutes for a real checkpoint).
         DetectorSettings settings = detector.settings();
         DetectionJob.checkInputs(images);
+        new Inputs().model("--model", model.given()).files("input image", images)
+                .checkOutputFile("--json", json).checkOutputFolder("--draw", draw);
         if (json != null && json.toAbsolutePath().getParent() != null
                 && !Files.isDirectory(json.toAbsolutePath().getParent())) {
             throw new IllegalArgumentException("--json " + json + ": folder " + json.toAbsolutePath().getParent()

@@ -14,6 +14,7 @@ import org.qpert.engine.StoreZ;
 import org.qpert.engine.StoredImage;
 import org.qpert.index.StoreIndex;
 import org.qpert.loaders.store.EmbeddingStore;
+import org.qpert.loaders.Inputs;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -103,6 +104,9 @@ public final class EmbedCommand implements Callable<Integer> {
         }
         StoreZ z = storeZ == null ? null : StoreZ.parse(storeZ);
         engineOptions.check();
+        new Inputs().folder("--images", source.images).folder("--root", source.dataset == null ? null
+                        : source.dataset.root).file("--boxes", boxes).model("--model", model.given())
+                .model("--detector", engineOptions.detector).checkOutputFolder("--store", store);
         List<GalleryImage> images = source.images != null ? ImageFolder.scan(source.images, boxes)
                 : DatasetLayout.parse(source.dataset.name).load(source.dataset.root, boxes, 0).images();
         List<String> unmatched = source.images != null && boxes != null ? ImageFolder.unmatchedBoxes(boxes, images)

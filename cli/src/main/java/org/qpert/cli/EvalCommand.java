@@ -11,6 +11,7 @@ import org.qpert.engine.Gallery;
 import org.qpert.engine.Rerank;
 import org.qpert.engine.RetrievalEngine;
 import org.qpert.engine.StoreZ;
+import org.qpert.loaders.Inputs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -105,15 +106,18 @@ public final class EvalCommand implements Callable<Integer> {
         StoreZ z = storeZ == null ? null : StoreZ.parse(storeZ);
         engineOptions.check();
         DatasetLayout layout = DatasetLayout.parse(dataset);
+        Path json = report != null ? report : Path.of("qpert-eval-" + layout.cliName() + ".json");
+        Inputs inputs = new Inputs().folder("--root", root).file("--split", split).folders("--images", images)
+                .file("--boxes", boxes).model("--model", model.given()).model("--detector", engineOptions.detector)
+                .checkOutputFile("--report", json).checkOutputFolder("--store", store);
         Gallery gallery = layout.load(root, split, images, boxes, limit);
         try (RetrievalEngine engine = engineOptions.load(model.dir())) {
             Path storeDir = store != null ? store : Evaluator.defaultStore(layout, engine);
+            inputs.checkOutputFolder("--store", storeDir);
             EvalReport r = Evaluator.evaluate(engine, gallery, storeDir, Rerank.depth(engine, null, itmK, 64), batch,
                     "qpert eval: " + layout.cliName() + " test" + (limit > 0 ? " (first "
                             + gallery.captionedImages() + " test images)" : ""), z);
             spec.commandLine().getOut().print(r.markdown());
-            Path json = report != null ? report
-                    : Path.of("qpert-eval-" + layout.cliName() + ".json");
             r.writeJson(json);
             spec.commandLine().getOut().println("\nJSON report: " + json + "\nstore: " + storeDir);
             spec.commandLine().getOut().flush();

@@ -17,6 +17,11 @@ final class ModelOption {
 
     private Path dir;
 
+    /** What --model spells, as given (a folder or a Hub id). */
+    Path given() {
+        return model;
+    }
+
     /** The folder --model names, or the Hub snapshot of the id it spells (resolved once). */
     Path dir() throws IOException {
         if (dir == null) {

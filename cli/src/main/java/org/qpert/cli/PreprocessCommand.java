@@ -2,6 +2,7 @@ package org.qpert.cli;
 
 import org.qpert.family.ImagePreprocessing;
 import org.qpert.family.ModelFamilies;
+import org.qpert.loaders.Inputs;
 import org.qpert.loaders.image.ClipImageProcessor;
 import org.qpert.loaders.image.ImageDecoder;
 import org.qpert.loaders.image.Owlv2ImageProcessor;
@@ -62,12 +63,7 @@ public final class PreprocessCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Flags.atLeast("--max-pixels", maxPixels, 1);
-        for (Path image : images) {
-            if (sameFile(out, image)) {
-                throw new IllegalArgumentException("--out " + out + " is the input image " + image
-                        + "; choose another output file");
-            }
-        }
+        new Inputs().files("input image", images).model("--model", model == null ? null : model.given()).checkOutputFile("--out", out);
         if (model != null) {
             return byModel(new ImageDecoder(maxPixels));
         }
@@ -131,14 +127,6 @@ public final class PreprocessCommand implements Callable<Integer> {
                 + ModelFamilies.of(dir).name() + ") to " + out);
         spec.commandLine().getOut().flush();
         return 0;
-    }
-
-    /** Same file, also through another spelling or a link (when both exist). */
-    static boolean sameFile(Path a, Path b) throws java.io.IOException {
-        if (java.nio.file.Files.exists(a) && java.nio.file.Files.exists(b)) {
-            return java.nio.file.Files.isSameFile(a, b);
-        }
-        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
     }
 
     static String nameOf(Path image) {

@@ -14,6 +14,7 @@ import org.qpert.index.LuceneItc;
 import org.qpert.loaders.store.EmbeddingStore;
 import org.qpert.server.QPertServer;
 import org.qpert.server.ServerOptions;
+import org.qpert.loaders.Inputs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -72,6 +73,8 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         engineOptions.check();
         index.check();
+        new Inputs().model("--model", model.given()).file("--captions", captions).model("--detector", engineOptions.detector)
+                .checkOutputFolder("--store", store);
         ServerOptions defaults = ServerOptions.defaults();
         ServerOptions options = defaults.withHost(host).withPort(port)
                 .withPool(workers != null ? workers : defaults.workers(), queue)

@@ -56,7 +56,7 @@ class CliErrorsTest {
         Result over = run("preprocess", "--size", "8", "--out", image.toString(), image.toString());
         assertEquals(2, over.status());
         assertEquals("qpert preprocess: --out " + image + " is the input image " + image
-                + "; choose another output file", over.err().strip());
+                + " this run reads; writing there could overwrite it, choose another output", over.err().strip());
         assertArrayEquals(before, Files.readAllBytes(image), "the input image is untouched");
         Path nowhere = dir.resolve("missing/o.safetensors");
         Result missing = run("preprocess", "--size", "8", "--out", nowhere.toString(), image.toString());

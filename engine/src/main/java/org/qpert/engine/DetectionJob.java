@@ -10,6 +10,7 @@ import java.util.Map;
 import org.qpert.api.Detection;
 import org.qpert.api.Detector;
 import org.qpert.core.retrieval.Progress;
+import org.qpert.loaders.Inputs;
 import org.qpert.loaders.dataset.BoxAnnotations;
 import org.qpert.loaders.dataset.ImageBoxes;
 import org.qpert.loaders.image.BoxOverlay;
@@ -44,6 +45,7 @@ public final class DetectionJob {
     /** The boxes of every image in order; with {@code drawDir}, also {@code drawDir/NAME.png} for each. */
     public static List<ImageBoxes> run(Detector detector, List<Path> images, Path drawDir) throws IOException {
         checkInputs(images);
+        new Inputs().files("input image", images).checkOutputFolder("draw folder", drawDir);
         if (drawDir != null) {
             Files.createDirectories(drawDir);
         }

@@ -60,6 +60,57 @@ public interface Backend extends AutoCloseable {
         return upload(v, x.rows(), x.cols());
     }
 
+    /**
+     * RMSNorm over each row: {@code x / sqrt(mean(x²) + eps) ⊙ gamma} (LLaMA's and InternViT's), gamma [1, cols]; the
+     * mean of squares is summed in double. The default runs on the host; the CPU backend overrides it.
+     */
+    default Tensor rmsNorm(Tensor x, Tensor gamma, float eps) {
+        BackendChecks.rmsNorm(x, gamma);
+        float[] v = download(x), g = download(gamma), y = new float[v.length];
+        int c = x.cols();
+        for (int r = 0; r < x.rows(); r++) {
+            RowOps.rmsNorm(v, r * c, c, g, eps, y);
+        }
+        return upload(y, x.rows(), c);
+    }
+
+    /**
+     * Rotary position embedding (LLaMA's {@code apply_rotary_pos_emb}) on each head of x [n, H·d]: row i at position
+     * {@code positions[i]}, angle θ_j = p · base^(−2j/d) (j < d/2, float32 as the reference computes it), and
+     * {@code u' = u ⊙ cos[θ, θ] + rot(u) ⊙ sin[θ, θ]} with {@code rot(u) = [−u_{d/2..}, u_{..d/2}]}. The default runs
+     * on the host; the CPU backend overrides it.
+     */
+    default Tensor rotary(Tensor x, int heads, int[] positions, double base) {
+        int d = BackendChecks.rotary(x, heads, positions);
+        float[] v = download(x), y = new float[v.length];
+        RowOps.rotary(v, y, x.rows(), x.cols(), heads, d, positions, base, 0, x.rows());
+        return upload(y, x.rows(), x.cols());
+    }
+
+    /**
+     * SwiGLU of a stacked gate and up projection {@code gateUp} [n, 2F] (columns 0..F−1 = gate, F..2F−1 = up):
+     * {@code SiLU(gate) ⊙ up} [n, F]. The default runs on the host; the CPU backend overrides it.
+     */
+    default Tensor swiGlu(Tensor gateUp) {
+        BackendChecks.swiGlu(gateUp);
+        float[] v = download(gateUp);
+        int f = gateUp.cols() / 2;
+        float[] y = new float[gateUp.rows() * f];
+        RowOps.swiGlu(v, y, f, 0, gateUp.rows());
+        return upload(y, gateUp.rows(), f);
+    }
+
+    /**
+     * {@code x ⊙ scale + residual}, scale [1, cols] per column (a layer scale on a residual branch: InternViT's
+     * {@code ls1}, {@code ls2}). The default runs on the host; the CPU backend overrides it.
+     */
+    default Tensor scaledResidual(Tensor x, Tensor scale, Tensor residual) {
+        BackendChecks.scaledResidual(x, scale, residual);
+        float[] v = download(x), s = download(scale), r = download(residual), y = new float[v.length];
+        RowOps.scaledResidual(v, s, r, y, x.cols(), 0, x.rows());
+        return upload(y, x.rows(), x.cols());
+    }
+
     /** Element-wise a + b (same shapes). */
     Tensor add(Tensor a, Tensor b);
 

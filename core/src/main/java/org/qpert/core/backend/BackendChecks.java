@@ -127,4 +127,38 @@ public final class BackendChecks {
                     + " matrices of order " + n);
         }
     }
+
+    public static void rmsNorm(Tensor x, Tensor gamma) {
+        requireShape("RMSNorm weight", gamma, 1, x.cols());
+    }
+
+    /** Returns the head width d; d must be even and positions one per row, non-negative. */
+    public static int rotary(Tensor x, int heads, int[] positions) {
+        if (heads <= 0 || x.cols() % heads != 0 || (x.cols() / heads) % 2 != 0) {
+            throw new IllegalArgumentException("rotary: " + x.cols() + " columns do not split into " + heads
+                    + " heads of an even width");
+        }
+        if (positions.length != x.rows()) {
+            throw new IllegalArgumentException("rotary: " + positions.length + " positions for " + x.rows()
+                    + " rows");
+        }
+        for (int p : positions) {
+            if (p < 0) {
+                throw new IllegalArgumentException("rotary: negative position " + p);
+            }
+        }
+        return x.cols() / heads;
+    }
+
+    public static void swiGlu(Tensor gateUp) {
+        if (gateUp.cols() % 2 != 0) {
+            throw new IllegalArgumentException("SwiGLU input " + gateUp.shape() + " has an odd number of columns "
+                    + "(gate and up side by side)");
+        }
+    }
+
+    public static void scaledResidual(Tensor x, Tensor scale, Tensor residual) {
+        requireShape("layer scale", scale, 1, x.cols());
+        requireShape("residual", residual, x.rows(), x.cols());
+    }
 }

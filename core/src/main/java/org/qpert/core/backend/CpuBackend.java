@@ -203,6 +203,45 @@ public class CpuBackend implements Backend {
     }
 
     @Override
+    public Tensor rmsNorm(Tensor x, Tensor gamma, float eps) {
+        BackendChecks.rmsNorm(x, gamma);
+        int d = x.cols();
+        float[] xs = data(x), g = data(gamma), y = arrays.take(xs.length);
+        forRowBlocks(x.rows(), (r0, r1) -> {
+            for (int i = r0; i < r1; i++) {
+                RowOps.rmsNorm(xs, i * d, d, g, eps, y);
+            }
+        });
+        return tensor(y, x.rows(), d);
+    }
+
+    @Override
+    public Tensor rotary(Tensor x, int heads, int[] positions, double base) {
+        int d = BackendChecks.rotary(x, heads, positions);
+        float[] xs = data(x), y = arrays.take(xs.length);
+        forRowBlocks(x.rows(), (r0, r1) -> RowOps.rotary(xs, y, x.rows(), x.cols(), heads, d, positions, base, r0,
+                r1));
+        return tensor(y, x.rows(), x.cols());
+    }
+
+    @Override
+    public Tensor swiGlu(Tensor gateUp) {
+        BackendChecks.swiGlu(gateUp);
+        int f = gateUp.cols() / 2;
+        float[] xs = data(gateUp), y = arrays.take(Math.multiplyExact(gateUp.rows(), f));
+        forRowBlocks(gateUp.rows(), (r0, r1) -> RowOps.swiGlu(xs, y, f, r0, r1));
+        return tensor(y, gateUp.rows(), f);
+    }
+
+    @Override
+    public Tensor scaledResidual(Tensor x, Tensor scale, Tensor residual) {
+        BackendChecks.scaledResidual(x, scale, residual);
+        float[] xs = data(x), s = data(scale), r = data(residual), y = arrays.take(xs.length);
+        forRowBlocks(x.rows(), (r0, r1) -> RowOps.scaledResidual(xs, s, r, y, x.cols(), r0, r1));
+        return tensor(y, x.rows(), x.cols());
+    }
+
+    @Override
     public Tensor attention(Tensor q, Tensor k, Tensor v, int heads, float scale, Segments querySegments,
                             Segments keySegments, Tensor keyBias) {
         BatchShapes.attention(q, k, v, heads, querySegments, keySegments, keyBias);

@@ -360,4 +360,57 @@ class CpuBackendTest {
                     "perturbQueries " + rows + " rows");
         }
     }
+
+    /** InternViT's norms at 3200 (q/k norm over the full width too) and QLLaMA's at 4096. */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void rmsNormAtInternvlWidths(CpuBackend fast) {
+        Random r = new Random(41);
+        for (int width : new int[] {3200, 4096, 40}) {
+            float[] x = random(r, 19 * width, 3f), g = random(r, width, 1f);
+            assertClose(REF.rmsNorm(REF.upload(x, 19, width), REF.upload(g, 1, width), 1e-6f), fast,
+                    fast.rmsNorm(fast.upload(x, 19, width), fast.upload(g, 1, width), 1e-6f), "rmsNorm " + width);
+        }
+    }
+
+    /** QLLaMA's rotary: 32 heads of 128 at positions up to the 80-token text length, and a stacked batch's restart. */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void rotaryAtQllamaWidth(CpuBackend fast) {
+        Random r = new Random(42);
+        int n = 96, width = 4096;
+        float[] x = random(r, n * width, 2f);
+        int[] positions = new int[n];
+        for (int i = 0; i < n; i++) {
+            positions[i] = i < 80 ? i : i - 80;
+        }
+        assertClose(REF.rotary(REF.upload(x, n, width), 32, positions, 10000), fast,
+                fast.rotary(fast.upload(x, n, width), 32, positions, 10000), "rotary 96x32x128");
+        float[] at0 = fast.download(fast.rotary(fast.upload(x, n, width), 32, new int[n], 10000));
+        assertArrayEquals(x, at0, 0f, "position 0 is the identity");
+        assertThrows(IllegalArgumentException.class, () -> fast.rotary(fast.upload(x, n, width), 32, new int[3], 1e4));
+    }
+
+    /** QLLaMA's MLP: SiLU(gate) ⊙ up at 11008. */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void swiGluAtQllamaMlpWidth(CpuBackend fast) {
+        Random r = new Random(43);
+        float[] x = random(r, 7 * 2 * 11008, 6f);
+        assertClose(REF.swiGlu(REF.upload(x, 7, 2 * 11008)), fast, fast.swiGlu(fast.upload(x, 7, 2 * 11008)),
+                "swiGlu 7x11008");
+        assertThrows(IllegalArgumentException.class, () -> fast.swiGlu(fast.upload(new float[3], 1, 3)));
+    }
+
+    /** InternViT's layer scale on a residual branch at 3200. */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void scaledResidualAtInternvitWidth(CpuBackend fast) {
+        Random r = new Random(44);
+        int n = 257, width = 3200;
+        float[] x = random(r, n * width, 2f), s = random(r, width, 0.5f), res = random(r, n * width, 2f);
+        assertClose(REF.scaledResidual(REF.upload(x, n, width), REF.upload(s, 1, width), REF.upload(res, n, width)),
+                fast, fast.scaledResidual(fast.upload(x, n, width), fast.upload(s, 1, width),
+                        fast.upload(res, n, width)), "scaledResidual 257x3200");
+    }
 }

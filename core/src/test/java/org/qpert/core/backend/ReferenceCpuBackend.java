@@ -314,4 +314,66 @@ public final class ReferenceCpuBackend implements Backend {
         BackendChecks.symmetricEigen(matrices, count, n);
         return JacobiEigen.solveBatch(matrices, count, n);
     }
+
+    @Override
+    public Tensor rmsNorm(Tensor x, Tensor gamma, float eps) {
+        BackendChecks.rmsNorm(x, gamma);
+        int n = x.rows(), d = x.cols();
+        float[] xs = data(x), g = data(gamma), y = new float[xs.length];
+        for (int i = 0; i < n; i++) {
+            double ss = 0;
+            for (int k = 0; k < d; k++) {
+                ss += (double) xs[i * d + k] * xs[i * d + k];
+            }
+            double inv = 1.0 / Math.sqrt(ss / d + eps);
+            for (int k = 0; k < d; k++) {
+                y[i * d + k] = (float) (g[k] * (xs[i * d + k] * inv));
+            }
+        }
+        return tensor(y, n, d);
+    }
+
+    /** cos/sin in double of the float32 angle; rot(u) = [−u₂, u₁] written out per element. */
+    @Override
+    public Tensor rotary(Tensor x, int heads, int[] positions, double base) {
+        int d = BackendChecks.rotary(x, heads, positions), n = x.rows(), c = x.cols(), half = d / 2;
+        float[] xs = data(x), y = new float[xs.length];
+        for (int i = 0; i < n; i++) {
+            for (int h = 0; h < heads; h++) {
+                for (int e = 0; e < d; e++) {
+                    int j = e % half;
+                    float inv = (float) (1.0 / (float) Math.pow(base, (float) (2 * j) / d));
+                    double angle = (float) positions[i] * inv;
+                    double rotated = e < half ? -xs[i * c + h * d + e + half] : xs[i * c + h * d + e - half];
+                    y[i * c + h * d + e] = (float) (xs[i * c + h * d + e] * Math.cos(angle)
+                            + rotated * Math.sin(angle));
+                }
+            }
+        }
+        return tensor(y, n, c);
+    }
+
+    @Override
+    public Tensor swiGlu(Tensor gateUp) {
+        BackendChecks.swiGlu(gateUp);
+        int n = gateUp.rows(), f = gateUp.cols() / 2;
+        float[] xs = data(gateUp), y = new float[n * f];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < f; j++) {
+                double g = xs[i * 2 * f + j];
+                y[i * f + j] = (float) (g / (1 + Math.exp(-g)) * xs[i * 2 * f + f + j]);
+            }
+        }
+        return tensor(y, n, f);
+    }
+
+    @Override
+    public Tensor scaledResidual(Tensor x, Tensor scale, Tensor residual) {
+        BackendChecks.scaledResidual(x, scale, residual);
+        float[] xs = data(x), s = data(scale), r = data(residual), y = new float[xs.length];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = (float) ((double) xs[i] * s[i % x.cols()] + r[i]);
+        }
+        return tensor(y, x.rows(), x.cols());
+    }
 }

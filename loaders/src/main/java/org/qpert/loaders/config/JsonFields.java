@@ -27,6 +27,11 @@ final class JsonFields {
         return object.has(field);
     }
 
+    /** Whether the object has no fields (an absent or null nested object reads as empty). */
+    boolean isEmpty() {
+        return object.size() == 0;
+    }
+
     /** A nested object, or empty fields when absent or null (HF then uses the sub-config's defaults). */
     JsonFields object(String field) {
         JsonElement e = object.get(field);
@@ -80,6 +85,25 @@ final class JsonFields {
                 throw bad(field, "an array of finite numbers", e);
             }
             out.add(x.getAsDouble());
+        }
+        return out;
+    }
+
+    /** An array of strings (absent or null: empty). */
+    java.util.List<String> strings(String field) {
+        JsonElement e = object.get(field);
+        if (e == null || e.isJsonNull()) {
+            return java.util.List.of();
+        }
+        if (!e.isJsonArray()) {
+            throw bad(field, "an array of strings", e);
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (JsonElement x : e.getAsJsonArray()) {
+            if (!(x instanceof JsonPrimitive p) || !p.isString()) {
+                throw bad(field, "an array of strings", e);
+            }
+            out.add(x.getAsString());
         }
         return out;
     }

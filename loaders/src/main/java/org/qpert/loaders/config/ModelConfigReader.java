@@ -15,7 +15,8 @@ import org.qpert.core.model.ModelConfig;
 /**
  * Reads a checkpoint's {@code config.json} for any supported family, chosen by {@code model_type}: {@code blip-2}
  * (also when the key is absent, as in older BLIP-2 files) → {@link Blip2ConfigReader}, {@code owlv2} →
- * {@link Owlv2ConfigReader}. The file checks (existence, size, strict JSON) are shared by every family.
+ * {@link Owlv2ConfigReader} ({@code internvl} has its own {@link InternvlConfigReader}). The file checks (existence,
+ * size, strict JSON) are shared by every family.
  */
 public final class ModelConfigReader {
     public static final String FILE_NAME = "config.json";

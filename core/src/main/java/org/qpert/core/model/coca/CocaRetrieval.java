@@ -16,6 +16,7 @@ import org.qpert.core.model.ModelWeights;
 import org.qpert.core.model.PerturbationSite;
 import org.qpert.core.model.QueryPerturbation;
 import org.qpert.core.model.TokenGrid;
+import org.qpert.core.model.Transposed;
 import org.qpert.core.model.WeightSource;
 
 /**

@@ -10,6 +10,7 @@ import org.qpert.core.model.AttentionMask;
 import org.qpert.core.model.LayerNorm;
 import org.qpert.core.model.Linear;
 import org.qpert.core.model.ModelWeights;
+import org.qpert.core.model.Transposed;
 
 /**
  * open_clip's CoCa text tower ({@code text.*}, spec/COCA.md §5.2): token embeddings, {@code cls_emb} appended as row

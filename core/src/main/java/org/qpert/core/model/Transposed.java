@@ -1,20 +1,19 @@
-package org.qpert.core.model.coca;
+package org.qpert.core.model;
 
 import org.qpert.core.backend.Tensor;
 import org.qpert.core.backend.WeightData;
-import org.qpert.core.model.ModelWeights;
 
 /**
- * open_clip's projections ({@code visual.proj}, {@code text.text_projection}) are stored [in, out] and used as x·P; the
- * Linear weights of the backend are [out, in]. This transposes one once at load, widened to float32 (the values a
- * 16-bit file holds are kept exactly; the matrix is E × E, small beside the towers).
+ * Projections stored [in, out] and used as x·P (open_clip's {@code visual.proj} and {@code text.text_projection},
+ * InternVL's {@code text_projection}); the Linear weights of the backend are [out, in]. This transposes one once at
+ * load, widened to float32 (the values a 16-bit file holds are kept exactly; the matrix is small beside the towers).
  */
-final class Transposed {
+public final class Transposed {
     private Transposed() {
     }
 
     /** The weight [out, in] of x·P for P = {@code name} stored [in, out]. */
-    static Tensor weight(ModelWeights w, String name, int in, int out) {
+    public static Tensor weight(ModelWeights w, String name, int in, int out) {
         float[] p = w.floats(name, in, out);
         float[] t = new float[p.length];
         for (int o = 0; o < out; o++) {
