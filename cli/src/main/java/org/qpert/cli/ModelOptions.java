@@ -54,12 +54,12 @@ final class ModelOptions {
 
     /** Whether --model is an InternVL folder ({@code model_type} {@code internvl}). */
     boolean isInternvl() throws IOException {
-        return new InternvlFamily().recognises(requireFolder());
+        return new InternvlFamily().recognises(model.dir());
     }
 
     /** InternVL-C and InternVL-G from the same weights, whatever variant the folder names (parity checks both). */
     LoadedInternvl loadInternvl() throws IOException {
-        InternvlConfig cfg = InternvlConfigReader.read(requireFolder());
+        InternvlConfig cfg = InternvlConfigReader.read(model.dir());
         Backend backend = deviceOptions.open();
         try (SafetensorsWeights w = SafetensorsWeights.open(weightsSource())) {
             return new LoadedInternvl(InternvlRetrieval.load(cfg, InternvlVariant.C, w, backend),
