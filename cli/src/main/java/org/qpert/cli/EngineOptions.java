@@ -29,6 +29,11 @@ final class EngineOptions {
     @Mixin
     DetectorOptions detectorOptions;
 
+    @Option(names = "--variant", paramLabel = "NAME", description = "Which of the checkpoint's models embeds images, "
+            + "where it holds several: InternVL C or G (default G; a config.json whose architectures name InternVL_C "
+            + "or InternVL_G is that one). Recorded in the store.")
+    String variant;
+
     /** The detector part, validated without loading anything; null without --detector. */
     ModelEngine.Detection detection() {
         if (detector == null) {
@@ -53,6 +58,7 @@ final class EngineOptions {
     }
 
     ModelEngine load(Path modelDir, ModelEngine.Detection detection) throws IOException {
-        return ModelEngine.load(modelDir, perturbation.toPerturbation(), device.device, device.precision, detection);
+        return ModelEngine.load(modelDir, variant, perturbation.toPerturbation(), device.device, device.precision,
+                detection);
     }
 }

@@ -7,10 +7,15 @@ import org.qpert.core.model.ModelConfig;
 import org.qpert.core.model.blip2.Blip2Config;
 import org.qpert.core.model.blip2.Blip2Retrieval;
 import org.qpert.core.model.coca.CocaRetrieval;
+import org.qpert.core.model.internvl.InternvlConfig;
+import org.qpert.core.model.internvl.InternvlRetrieval;
+import org.qpert.core.model.internvl.InternvlVariant;
 import org.qpert.core.model.owlv2.Owlv2Config;
 import org.qpert.core.model.owlv2.Owlv2Detector;
 import org.qpert.family.coca.CocaFamily;
+import org.qpert.family.internvl.InternvlFamily;
 import org.qpert.loaders.config.Blip2ConfigReader;
+import org.qpert.loaders.config.InternvlConfigReader;
 import org.qpert.loaders.config.ModelConfigReader;
 import org.qpert.loaders.config.Owlv2ConfigReader;
 import org.qpert.loaders.safetensors.DType;
@@ -45,6 +50,25 @@ final class ModelOptions {
 
     /** A CoCa model and the dtype its float weights were stored in (F32 when mixed). */
     record LoadedCoca(CocaRetrieval model, DType storedAs) {
+    }
+
+    /** Both InternVL retrieval models of one checkpoint and the dtype its float weights were stored in. */
+    record LoadedInternvl(InternvlRetrieval c, InternvlRetrieval g, DType storedAs) {
+    }
+
+    /** Whether --model is an InternVL folder ({@code model_type} {@code internvl}). */
+    boolean isInternvl() throws IOException {
+        return new InternvlFamily().recognises(requireFolder());
+    }
+
+    /** InternVL-C and InternVL-G from the same weights, whatever variant the folder names (parity checks both). */
+    LoadedInternvl loadInternvl() throws IOException {
+        InternvlConfig cfg = InternvlConfigReader.read(requireFolder());
+        Backend backend = deviceOptions.open();
+        try (SafetensorsWeights w = SafetensorsWeights.open(weightsSource())) {
+            return new LoadedInternvl(InternvlRetrieval.load(cfg, InternvlVariant.C, w, backend),
+                    InternvlRetrieval.load(cfg, InternvlVariant.G, w, backend), storedDtype(w));
+        }
     }
 
     /** Whether --model is an open_clip CoCa folder (open_clip_config.json, or open_clip weights without config.json). */

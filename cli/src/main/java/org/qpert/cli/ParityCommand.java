@@ -8,6 +8,8 @@ import org.qpert.core.model.owlv2.Owlv2Config;
 import org.qpert.core.parity.CocaParityRun;
 import org.qpert.core.parity.CocaPerturbationParityRun;
 import org.qpert.core.parity.Comparison;
+import org.qpert.core.parity.InternvlParityRun;
+import org.qpert.core.parity.InternvlPerturbationParityRun;
 import org.qpert.core.parity.Owlv2ParityRun;
 import org.qpert.core.parity.ParityRun;
 import org.qpert.core.parity.PerturbationParityRun;
@@ -43,7 +45,8 @@ public final class ParityCommand implements Callable<Integer> {
 
         @Option(names = "--qpert", paramLabel = "DIR",
                 description = "A Q-Perturbation export folder (qpert.json and qpert.safetensors, as tiny-blip2/qpert-*"
-                        + " or tiny-coca/qpert-*; a CoCa case takes its texts from ../activations.safetensors).")
+                        + " or tiny-coca/qpert-*; a CoCa case takes its texts from ../activations.safetensors, an"
+                        + " InternVL case, as tiny-internvl, its images and texts from activations.safetensors in DIR).")
         Path qpert;
     }
 
@@ -58,6 +61,9 @@ public final class ParityCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (modelOptions.isCoca()) {
             return cocaParity();
+        }
+        if (modelOptions.isInternvl()) {
+            return internvlParity();
         }
         if (modelOptions.config() instanceof Owlv2Config) {
             return detectorParity();
@@ -97,7 +103,7 @@ public final class ParityCommand implements Callable<Integer> {
      */
     private int detectorParity() throws Exception {
         if (reference.qpert != null) {
-            throw new IllegalArgumentException("--qpert needs a BLIP-2 or CoCa checkpoint; --model " + modelOptions.model
+            throw new IllegalArgumentException("--qpert needs a BLIP-2, CoCa or InternVL checkpoint; --model " + modelOptions.model
                     + " is an OWLv2 detector (use --activations)");
         }
         ModelOptions.LoadedDetector loaded = modelOptions.loadDetector();
@@ -160,20 +166,80 @@ public final class ParityCommand implements Callable<Integer> {
             }
             Map<String, float[]> computed = CocaPerturbationParityRun.compute(loaded.model(), pixels, c.sizes(),
                     c.boxes(), c.settings(), texts);
-            Map<String, ReferenceTensor> reference = new java.util.LinkedHashMap<>();
-            for (TensorInfo t : f.tensors()) {
-                String name = t.name();
-                if (name.startsWith("inputs/") || name.equals("objects/image_index")) {
-                    continue;
-                }
-                float[] values = t.dtype() == DType.I64 ? asFloats(f.readLongs(name)) : f.readFloats(name);
-                reference.put(name, new ReferenceTensor(t.shape(), values));
-            }
-            return ParityReport.print(spec.commandLine().getOut(), CocaParityRun.compare(computed, reference),
-                    tolerance);
+            return ParityReport.print(spec.commandLine().getOut(),
+                    CocaParityRun.compare(computed, perturbationReferences(f)), tolerance);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * An InternVL checkpoint against a tiny-internvl style export, both variants: every stage of
+     * {@code activations.safetensors} (F16 / BF16 weights against its {@code f16w/} / {@code bf16w/} keys), or the
+     * Q-Perturbation case of a folder holding {@code qpert.json}, {@code qpert.safetensors} and the
+     * {@code activations.safetensors} its images and texts come from.
+     */
+    private int internvlParity() throws Exception {
+        ModelOptions.LoadedInternvl loaded = modelOptions.loadInternvl();
+        if (reference.qpert == null) {
+            try (SafetensorsFile f = SafetensorsFile.open(reference.activations)) {
+                String prefix = sixteenBitPrefix(loaded.storedAs(), f.tensors().stream().map(TensorInfo::name)
+                        .collect(java.util.stream.Collectors.toSet()));
+                Map<String, float[]> computed = InternvlParityRun.compute(loaded.c(), loaded.g(),
+                        ActivationsFile.images(f, "inputs/pixel_values"), ActivationsFile.rows(f, "inputs/input_ids"),
+                        prefix);
+                return ParityReport.print(spec.commandLine().getOut(), CocaParityRun.compare(computed, references(f)),
+                        tolerance);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(reference.activations + ": " + e.getMessage(), e);
+            }
+        }
+        Path dir = reference.qpert;
+        PerturbationCase c = PerturbationCase.read(dir);
+        Path activations = dir.resolve("activations.safetensors");
+        if (!java.nio.file.Files.isRegularFile(activations)) {
+            throw new IllegalArgumentException(dir + ": an InternVL Q-Perturbation case takes its images and texts from "
+                    + activations + ", which does not exist");
+        }
+        float[][] pixels;
+        int[][] texts;
+        try (SafetensorsFile a = SafetensorsFile.open(activations)) {
+            pixels = ActivationsFile.images(a, "inputs/pixel_values");
+            texts = ActivationsFile.rows(a, "inputs/input_ids");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(activations + ": " + e.getMessage(), e);
+        }
+        if (pixels.length != c.sizes().length) {
+            throw new IllegalArgumentException(activations + ": " + pixels.length + " images but " + c.sizes().length
+                    + " in " + dir.resolve(PerturbationCase.SETTINGS));
+        }
+        if (loaded.storedAs() != DType.F32) {
+            spec.commandLine().getOut().println("note: the checkpoint is stored in " + loaded.storedAs() + " and a"
+                    + " Q-Perturbation export holds F32 results only: the tolerance must allow for the rounding");
+        }
+        Path file = dir.resolve("qpert.safetensors");
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            Map<String, float[]> computed = InternvlPerturbationParityRun.compute(loaded.c(), loaded.g(), pixels,
+                    c.sizes(), c.boxes(), c.settings(), texts);
+            return ParityReport.print(spec.commandLine().getOut(),
+                    CocaParityRun.compare(computed, perturbationReferences(f)), tolerance);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Every tensor of a Q-Perturbation export but its inputs, counts (I64) as floats. */
+    private static Map<String, ReferenceTensor> perturbationReferences(SafetensorsFile f) {
+        Map<String, ReferenceTensor> reference = new java.util.LinkedHashMap<>();
+        for (TensorInfo t : f.tensors()) {
+            String name = t.name();
+            if (name.startsWith("inputs/") || name.equals("objects/image_index")) {
+                continue;
+            }
+            float[] values = t.dtype() == DType.I64 ? asFloats(f.readLongs(name)) : f.readFloats(name);
+            reference.put(name, new ReferenceTensor(t.shape(), values));
+        }
+        return reference;
     }
 
     /** Every float tensor of an export but its inputs, as references. */

@@ -86,6 +86,35 @@ class TokenizeCommandTest {
         }
     }
 
+    /**
+     * {@code --model} on tiny-internvl: "summarize:" + SentencePiece with BOS/EOS, exactly the fixture's ids without
+     * their padding (cut to its length 20; the real model's 80 is the default).
+     */
+    @Test
+    void internvlIdsAreSummarizePrefixedSentencePiece() throws IOException {
+        Path dir = Path.of("../testdata/parity/tiny-internvl");
+        JsonObject fixture = JsonParser.parseString(Files.readString(dir.resolve("tokenizer/cases.json")))
+                .getAsJsonObject();
+        List<JsonObject> cases = new ArrayList<>();
+        fixture.getAsJsonArray("cases").forEach(c -> {
+            if (!c.getAsJsonObject().get("text").getAsString().isBlank()) {
+                cases.add(c.getAsJsonObject());
+            }
+        });
+        List<String> lines = run(stdinOf(cases), "--model", dir.toString(), "--max-length",
+                fixture.get("max_length").getAsString());
+        assertEquals(cases.size(), lines.size());
+        for (int i = 0; i < cases.size(); i++) {
+            JsonArray unpadded = new JsonArray();
+            cases.get(i).getAsJsonArray("input_ids").forEach(id -> {
+                if (id.getAsInt() > 0) {
+                    unpadded.add(id);
+                }
+            });
+            assertEquals(unpadded, JsonParser.parseString(lines.get(i)), lines.get(i));
+        }
+    }
+
     @Test
     void lavisIdsPaddedToMaxLength() throws IOException {
         List<JsonObject> cases = singleLineCases();

@@ -63,6 +63,7 @@ public final class QPert implements AutoCloseable {
         private String precision = "f32";
         private Perturbation perturbation = Perturbation.published();
         private int maxTokens;
+        private String variant;
         private boolean cleanCaptions = true;
         private long maxImagePixels = -1;
         private Path detectorDir;
@@ -128,6 +129,15 @@ public final class QPert implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Which of the checkpoint's models embeds images, where it holds several (InternVL: {@code C} or {@code G},
+         * default G, unless its config.json names one); null (the default) for the folder's own.
+         */
+        public Builder variant(String name) {
+            this.variant = name;
+            return this;
+        }
+
         /** Images with more pixels are refused before decoding (default: Pillow's limit). */
         public Builder maxImagePixels(long n) {
             this.maxImagePixels = n;
@@ -157,7 +167,7 @@ public final class QPert implements AutoCloseable {
             var family = ModelFamilies.of(model);
             Backend backend = BackendProvider.open(device, precision);
             try {
-                FamilyModel m = family.load(model, backend, new CaptionOptions(maxTokens, cleanCaptions));
+                FamilyModel m = family.load(model, backend, new CaptionOptions(maxTokens, cleanCaptions), variant);
                 ImageDecoder decoder = maxImagePixels > 0 ? new ImageDecoder(maxImagePixels) : new ImageDecoder();
                 Detector detector = detectorDir == null ? null
                         : Detector.load(detectorDir, detectorSettings, backend, decoder);

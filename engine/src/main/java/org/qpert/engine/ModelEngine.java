@@ -61,9 +61,18 @@ public final class ModelEngine implements RetrievalEngine {
      */
     public static ModelEngine load(Path model, Perturbation perturbation, String device, String precision,
                                    Detection detection) throws IOException {
+        return load(model, null, perturbation, device, precision, detection);
+    }
+
+    /**
+     * The same with the checkpoint's model {@code variant} (null: the folder's own; see
+     * {@link QPert.Builder#variant}); the variant loaded is a store setting.
+     */
+    public static ModelEngine load(Path model, String variant, Perturbation perturbation, String device,
+                                   String precision, Detection detection) throws IOException {
         Path modelDir = ModelSource.resolve(model);
-        QPert.Builder builder = QPert.builder().model(modelDir).perturbation(perturbation).device(device)
-                .precision(precision);
+        QPert.Builder builder = QPert.builder().model(modelDir).variant(variant).perturbation(perturbation)
+                .device(device).precision(precision);
         if (detection != null) {
             builder.detector(detection.dir()).detectorSettings(detection.settings());
         }
@@ -71,6 +80,7 @@ public final class ModelEngine implements RetrievalEngine {
         Map<String, String> settings = new LinkedHashMap<>();
         // Content, not the folder's name: a renamed or moved checkpoint keeps its stores.
         settings.put("model_fingerprint", ModelFingerprint.of(modelDir));
+        qpert.model().variant().ifPresent(v -> settings.put(StoredImage.VARIANT, v));
         settings.put("image_size", Integer.toString(qpert.card().grid().imageSize()));
         settings.put(StoredImage.PERTURBATION, describe(perturbation));
         qpert.detector().ifPresent(d -> {

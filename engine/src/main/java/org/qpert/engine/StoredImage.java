@@ -31,6 +31,8 @@ public record StoredImage(int height, int width, boolean annotated, List<Box> bo
     public static final String FAMILY = "family";
     /** The store setting listing the perturbation sites with their heads and head width. */
     public static final String SITES = "perturbation_sites";
+    /** The store setting naming which of a checkpoint's several models embedded it (e.g. InternVL-G); absent else. */
+    public static final String VARIANT = "model_variant";
     /**
      * Stores written before families were recorded hold BLIP-2 embeddings, the only family then; their sites are those
      * of the model whose fingerprint they record, so they are taken to have the engine's own.
@@ -91,6 +93,11 @@ public record StoredImage(int height, int width, boolean annotated, List<Box> bo
         if (!have.equals(engine.card().family())) {
             throw new IllegalArgumentException("store " + dir + " holds " + have + " embeddings and this model is "
                     + engine.card().family() + ": use that model with it, or embed into another store");
+        }
+        String variant = stored.settings().get(VARIANT), mine = engine.storeSettings().get(VARIANT);
+        if (!java.util.Objects.equals(variant, mine)) {
+            throw new IllegalArgumentException("store " + dir + " holds " + variant + " embeddings and this model is "
+                    + mine + ": load the checkpoint as that variant (--variant), or embed into another store");
         }
     }
 

@@ -17,6 +17,11 @@ public interface FamilyModel {
 
     ModelCard card();
 
+    /** Which of the checkpoint's models this is, where it holds several (e.g. InternVL-G); empty where it holds one. */
+    default java.util.Optional<String> variant() {
+        return java.util.Optional.empty();
+    }
+
     Backend backend();
 
     /** The family's preprocessing of a decoded image: pixels [3, S, S] as its image tower reads them. */

@@ -24,6 +24,7 @@ public final class ModelBundle<I extends EncodedImage> implements FamilyModel {
     private final Class<I> imageType;
     private final ImagePreprocessing preprocessing;
     private final CaptionEncoder captions;
+    private final String variant;
 
     /**
      * @param model         the family's model
@@ -33,10 +34,17 @@ public final class ModelBundle<I extends EncodedImage> implements FamilyModel {
      */
     public ModelBundle(ImageTextModel<I> model, Class<I> imageType, ImagePreprocessing preprocessing,
                        CaptionEncoder captions) {
+        this(model, imageType, preprocessing, captions, null);
+    }
+
+    /** The same for one of the checkpoint's several models, named {@code variant} (null where it holds one). */
+    public ModelBundle(ImageTextModel<I> model, Class<I> imageType, ImagePreprocessing preprocessing,
+                       CaptionEncoder captions, String variant) {
         this.model = model;
         this.imageType = imageType;
         this.preprocessing = preprocessing;
         this.captions = captions;
+        this.variant = variant;
     }
 
     /** The typed model underneath. */
@@ -47,6 +55,11 @@ public final class ModelBundle<I extends EncodedImage> implements FamilyModel {
     @Override
     public ModelCard card() {
         return model.card();
+    }
+
+    @Override
+    public java.util.Optional<String> variant() {
+        return java.util.Optional.ofNullable(variant);
     }
 
     @Override

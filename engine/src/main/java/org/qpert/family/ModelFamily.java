@@ -26,4 +26,16 @@ public interface ModelFamily {
 
     /** Loads the checkpoint in {@code dir} onto {@code backend}; the caller closes the backend. */
     FamilyModel load(Path dir, Backend backend, CaptionOptions captions) throws IOException;
+
+    /**
+     * Loads the model {@code variant} names, for a checkpoint that holds several retrieval models (null: the one
+     * the folder names, else the family's default). A family with one model refuses any name.
+     */
+    default FamilyModel load(Path dir, Backend backend, CaptionOptions captions, String variant) throws IOException {
+        if (variant != null) {
+            throw new IllegalArgumentException("a " + name() + " checkpoint holds one model: variant '" + variant
+                    + "' does not apply");
+        }
+        return load(dir, backend, captions);
+    }
 }

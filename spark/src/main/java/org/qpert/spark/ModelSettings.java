@@ -19,13 +19,15 @@ import org.qpert.loaders.ModelFingerprint;
  * Which engine every executor loads: the driver sends this to the executors, and each JVM loads it once
  * ({@link ExecutorEngines}). Paths are strings because the same folder must be reachable on every machine.
  *
- * @param model     BLIP-2 checkpoint folder (or Hub id)
+ * @param model     checkpoint folder of any family (or Hub id)
  * @param perturb   whether to store Q-Perturbed features too (the published setting with {@code alpha} and {@code tau})
  * @param detector  OWLv2 checkpoint folder, null for none
  * @param detect    with a detector: "missing" (images without manifest boxes) or "all"
+ * @param variant   which of the checkpoint's models embeds images where it holds several (e.g. InternVL's C or G),
+ *                  null for the folder's own
  */
 public record ModelSettings(String model, boolean perturb, double alpha, double tau, String device, String precision,
-                            String detector, String detect) implements Serializable {
+                            String detector, String detect, String variant) implements Serializable {
 
     /** Checks every setting without loading anything, so that a bad flag fails on the driver before any task. */
     public ModelSettings {
@@ -54,7 +56,7 @@ public record ModelSettings(String model, boolean perturb, double alpha, double 
     ModelEngine load() throws IOException {
         ModelEngine.Detection detection = detector == null ? null
                 : new ModelEngine.Detection(Path.of(detector), DetectorSettings.defaults(), detectMode());
-        return ModelEngine.load(Path.of(model), perturbation(), device, precision, detection);
+        return ModelEngine.load(Path.of(model), variant, perturbation(), device, precision, detection);
     }
 
     /**
@@ -66,6 +68,9 @@ public record ModelSettings(String model, boolean perturb, double alpha, double 
         out.put("model", fingerprint(model));
         out.put("perturbation", ModelEngine.describe(perturbation()));
         out.put("detector", detector == null ? "none" : fingerprint(detector));
+        if (variant != null) {
+            out.put("variant", variant);
+        }
         if (detector != null) {
             out.put("detector_settings", DetectorSettings.defaults().toString());
             out.put("detect", detectMode().name().toLowerCase(java.util.Locale.ROOT));

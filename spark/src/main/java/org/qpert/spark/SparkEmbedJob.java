@@ -26,8 +26,8 @@ public final class SparkEmbedJob implements Callable<Integer> {
             + "a file system the driver and every executor mount; its parts/ folder holds each partition's work.")
     Path store;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "BLIP-2 checkpoint folder, the "
-            + "same path on every executor.")
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Checkpoint folder of any "
+            + "family, the same path on every executor.")
     String model;
 
     @Option(names = "--no-qpert", description = "Store plain features only (no Q-Perturbation).")
@@ -55,6 +55,10 @@ public final class SparkEmbedJob implements Callable<Integer> {
 
     @Option(names = "--detect", paramLabel = "WHICH", description = "With --detector: 'missing' (default) or 'all'.")
     String detect;
+
+    @Option(names = "--variant", paramLabel = "NAME", description = "Which of the checkpoint's models embeds images, "
+            + "where it holds several: InternVL C or G (default G, unless its config.json names one).")
+    String variant;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "16", description = "Images per model pass and per "
             + "shard (default: ${DEFAULT-VALUE}).")
@@ -87,7 +91,7 @@ public final class SparkEmbedJob implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--on-error must be stop or skip, got '" + onError + "'");
         };
         JobOptions options = new JobOptions(manifest, format, store, new ModelSettings(model, !noQpert, alpha, tau,
-                device, precision, detector, detect), batch, partitionSize, errors, index, int8, StoreZ.parse(storeZ));
+                device, precision, detector, detect, variant), batch, partitionSize, errors, index, int8, StoreZ.parse(storeZ));
         SparkSession spark = SparkSession.builder().appName("qpert embed " + manifest.getFileName()).getOrCreate();
         try {
             JobReport report = EmbedJob.run(spark, options);

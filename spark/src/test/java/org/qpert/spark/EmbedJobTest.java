@@ -89,7 +89,7 @@ class EmbedJobTest {
     }
 
     private static ModelSettings plain() {
-        return new ModelSettings(model.toString(), true, 8, 0.99, "cpu", "f32", null, null);
+        return new ModelSettings(model.toString(), true, 8, 0.99, "cpu", "f32", null, null, null);
     }
 
     private static JobOptions options(Path manifest, Path store, ModelSettings settings, boolean index) {
@@ -275,7 +275,7 @@ class EmbedJobTest {
                 .collect(Collectors.joining("\n")) + "\n");
         Path store = work.resolve("store");
         ModelSettings detecting = new ModelSettings(model.toString(), true, 8, 0.99, "cpu", "f32",
-                detector.toString(), "missing");
+                detector.toString(), "missing", null);
         EmbedJob.run(spark, options(manifest, store, detecting, false));
         // Ids are the paths as written; the expected store keyed by the folder's relative ids holds the same images.
         try (EmbeddingStore want = EmbeddingStore.openExisting(expected);
@@ -293,6 +293,61 @@ class EmbedJobTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> EmbedJob.run(spark, options(manifest, store, plain(), false)));
         assertTrue(e.getMessage().contains("other settings") && e.getMessage().contains("detector"), e.getMessage());
+    }
+
+    /**
+     * A single-vector family through the same job, no family flag: the bundled tiny CoCa's store equals the single-JVM
+     * store, holds no Z (CoCa has no pair scorer) and gets its one-vector-per-image index; a BLIP-2 run is then refused on its parts.
+     */
+    @Test
+    void aCocaGalleryGivesTheSingleJvmStoreWithoutZ() throws Exception {
+        Path coca = DemoModel.extractCoca(work.resolve("coca"));
+        ModelSettings settings = new ModelSettings(coca.toString(), true, 8, 0.99, "cpu", "f32", null, null, null);
+        Path expected = work.resolve("coca-reference");
+        try (RetrievalEngine engine = ModelEngine.load(coca, Perturbation.published());
+             EmbeddingStore store = EmbeddingStore.open(expected, StoredImage.spec(engine), BATCH)) {
+            assertFalse(engine.scoresPairs());
+            assertEquals(6, GalleryEmbedder.embedMissing(engine, images, store, BATCH));
+        }
+        Path store = work.resolve("coca-store");
+        JobReport report = EmbedJob.run(spark, options(csv(work), store, settings, true));
+        assertEquals(6, report.stored());
+        assertSameAs(expected, store);
+        try (EmbeddingStore s = EmbeddingStore.openExisting(store)) {
+            assertFalse(StoredImage.hasZ(s), "no Z without a pair scorer");
+            assertEquals("coca", s.spec().settings().get("family"));
+        }
+        assertTrue(Files.isDirectory(store.resolve("lucene")), "--index builds STORE/lucene");
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> EmbedJob.run(spark, options(csv(work), store, plain(), false)));
+        assertTrue(e.getMessage().contains("other settings") && e.getMessage().contains("model"), e.getMessage());
+    }
+
+    /**
+     * A checkpoint holding two models: tiny-internvl loaded as InternVL-C gives the single-JVM InternVL-C store, which
+     * records the variant; a run asking for InternVL-G is then refused on its parts.
+     */
+    @Test
+    void anInternvlCGalleryGivesTheSingleJvmStoreWithItsVariant() throws Exception {
+        Path internvl = Path.of("../testdata/parity/tiny-internvl");
+        ModelSettings settings = new ModelSettings(internvl.toString(), true, 8, 0.99, "cpu", "f32", null, null, "C");
+        Path expected = work.resolve("internvl-reference");
+        try (RetrievalEngine engine = ModelEngine.load(internvl, "C", Perturbation.published(), "cpu", "f32", null);
+             EmbeddingStore store = EmbeddingStore.open(expected, StoredImage.spec(engine), BATCH)) {
+            assertEquals(6, GalleryEmbedder.embedMissing(engine, images, store, BATCH));
+        }
+        Path store = work.resolve("internvl-store");
+        JobReport report = EmbedJob.run(spark, options(csv(work), store, settings, false));
+        assertEquals(6, report.stored());
+        assertSameAs(expected, store);
+        try (EmbeddingStore s = EmbeddingStore.openExisting(store)) {
+            assertEquals("InternVL-C", s.spec().settings().get(StoredImage.VARIANT));
+        }
+        ModelSettings g = new ModelSettings(internvl.toString(), true, 8, 0.99, "cpu", "f32", null, null, "G");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> EmbedJob.run(spark, options(csv(work), store, g, false)));
+        assertTrue(e.getMessage().contains("other settings") && e.getMessage().contains("variant"), e.getMessage());
     }
 
     @Test

@@ -1,6 +1,9 @@
 package org.qpert.core.qpert;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.backend.Tensor;
 import org.qpert.core.model.QueryPerturbation;
@@ -20,17 +23,67 @@ public final class ImagePerturbation implements QueryPerturbation {
     private final int[] layers;
     private final Tensor[] pbar;
     private final Backend backend;
-    private final int[][][] basisCounts;
-    private final int heads;
-    private final int headDim;
+    private final int[][][] basisCounts; // [object][layer position][head]
+    private final int[] heads; // per layer position
+    private final int[] headDims;
 
     ImagePerturbation(int[] layers, Tensor[] pbar, Backend backend, int[][][] basisCounts, int heads, int headDim) {
+        this(layers, pbar, backend, basisCounts, filled(layers.length, heads), filled(layers.length, headDim));
+    }
+
+    private ImagePerturbation(int[] layers, Tensor[] pbar, Backend backend, int[][][] basisCounts, int[] heads,
+                              int[] headDims) {
         this.layers = layers;
         this.pbar = pbar;
         this.backend = backend;
         this.basisCounts = basisCounts;
         this.heads = heads;
-        this.headDim = headDim;
+        this.headDims = headDims;
+    }
+
+    private static int[] filled(int n, int value) {
+        int[] out = new int[n];
+        Arrays.fill(out, value);
+        return out;
+    }
+
+    /**
+     * One perturbation of the layers of all {@code parts} (built for the same objects from sites of different head
+     * shapes; no layer in two parts), layers
+     * ascending. Empty parts add nothing.
+     */
+    static ImagePerturbation merge(List<ImagePerturbation> parts, int objects) {
+        List<ImagePerturbation> used = parts.stream().filter(p -> !p.isEmpty()).toList();
+        if (used.size() <= 1) {
+            return used.isEmpty() ? NONE : used.get(0);
+        }
+        record Entry(ImagePerturbation part, int position, int layer) {
+        }
+        List<Entry> entries = new ArrayList<>();
+        for (ImagePerturbation p : used) {
+            for (int i = 0; i < p.layers.length; i++) {
+                entries.add(new Entry(p, i, p.layers[i]));
+            }
+        }
+        entries.sort(Comparator.comparingInt(Entry::layer));
+        int n = entries.size();
+        int[] layers = new int[n], heads = new int[n], dims = new int[n];
+        Tensor[] pbar = new Tensor[n];
+        int[][][] counts = new int[objects][n][];
+        for (int i = 0; i < n; i++) {
+            Entry e = entries.get(i);
+            if (i > 0 && layers[i - 1] == e.layer) {
+                throw new IllegalArgumentException("layer " + e.layer + " is perturbed twice");
+            }
+            layers[i] = e.layer;
+            heads[i] = e.part.heads[e.position];
+            dims[i] = e.part.headDims[e.position];
+            pbar[i] = e.part.pbar[e.position];
+            for (int j = 0; j < objects; j++) {
+                counts[j][i] = e.part.basisCounts[j][e.position];
+            }
+        }
+        return new ImagePerturbation(layers, pbar, used.get(0).backend, counts, heads, dims);
     }
 
     /** No perturbation: no boxes, no box covering a token, or perturbation turned off. */
@@ -47,12 +100,14 @@ public final class ImagePerturbation implements QueryPerturbation {
         return layers.clone();
     }
 
-    public int heads() {
-        return heads;
+    /** Heads H of perturbed layer {@code layer}. */
+    public int heads(int layer) {
+        return heads[require(layer)];
     }
 
-    public int headDim() {
-        return headDim;
+    /** Head width d of perturbed layer {@code layer}: its P̄ is [H·d, d]. */
+    public int headDim(int layer) {
+        return headDims[require(layer)];
     }
 
     /** Whether the queries of cross-attention layer {@code layer} are perturbed. */
@@ -77,11 +132,12 @@ public final class ImagePerturbation implements QueryPerturbation {
      * 0 for an object that covers no token.
      */
     public int basisCount(int object, int layer, int head) {
-        if (object < 0 || object >= basisCounts.length || head < 0 || head >= heads) {
+        int i = require(layer);
+        if (object < 0 || object >= basisCounts.length || head < 0 || head >= heads[i]) {
             throw new IllegalArgumentException("no basis count for object " + object + ", head " + head + " ("
-                    + basisCounts.length + " objects, " + heads + " heads)");
+                    + basisCounts.length + " objects, " + heads[i] + " heads)");
         }
-        return basisCounts[object][require(layer)][head];
+        return basisCounts[object][i][head];
     }
 
     private int position(int layer) {

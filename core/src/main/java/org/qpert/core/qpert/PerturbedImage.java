@@ -1,7 +1,10 @@
 package org.qpert.core.qpert;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.qpert.core.backend.Backend;
 import org.qpert.core.model.EncodedImage;
 import org.qpert.core.model.ModelCard;
@@ -35,19 +38,25 @@ public record PerturbedImage(EncodedImage image, List<ImageObject> objects, Imag
         if (settings.isOff() || objects.isEmpty() || card.sites().isEmpty()) {
             return new PerturbedImage(image, objects, ImagePerturbation.none());
         }
-        List<LayerKeys> keys = new ArrayList<>();
+        int[] chosen = settings.resolveLayers(card.sites().stream().mapToInt(PerturbationSite::index).toArray());
+        // One P̄ build per head shape (H, d): sites of different shapes are separate eigenproblem batches, merged
+        // into one perturbation.
+        Map<List<Integer>, List<PerturbationSite>> byShape = new LinkedHashMap<>();
         for (PerturbationSite site : card.sites()) {
-            keys.add(new LayerKeys(site.index(), image.keys(site.index())));
-        }
-        int heads = card.sites().get(0).heads();
-        for (PerturbationSite site : card.sites()) {
-            if (site.heads() != heads) {
-                throw new IllegalArgumentException(card.family() + ": perturbation sites with " + heads + " and "
-                        + site.heads() + " heads cannot share one P̄ build");
+            if (Arrays.stream(chosen).anyMatch(c -> c == site.index())) {
+                byShape.computeIfAbsent(List.of(site.heads(), site.headDim()), s -> new ArrayList<>()).add(site);
             }
         }
-        ImagePerturbation p = new ImagePerturbationBuilder(backend, settings).build(objects, keys, heads);
-        return new PerturbedImage(image, objects, p);
+        List<ImagePerturbation> parts = new ArrayList<>();
+        byShape.forEach((shape, sites) -> {
+            List<LayerKeys> keys = new ArrayList<>();
+            for (PerturbationSite site : sites) {
+                keys.add(new LayerKeys(site.index(), image.keys(site.index())));
+            }
+            Perturbation these = settings.withLayers(sites.stream().mapToInt(PerturbationSite::index).toArray());
+            parts.add(new ImagePerturbationBuilder(backend, these).build(objects, keys, shape.get(0)));
+        });
+        return new PerturbedImage(image, objects, ImagePerturbation.merge(parts, objects.size()));
     }
 
     /** The objects of {@code boxes} with their token weights through the grid's geometry. */

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.qpert.core.retrieval.Progress;
+import org.qpert.loaders.pickle.TorchCheckpoint;
 import org.qpert.loaders.safetensors.ShardIndex;
 
 /**
@@ -40,7 +41,12 @@ import org.qpert.loaders.safetensors.ShardIndex;
  *   download resumes with {@code Range} from the {@code .incomplete} file's length.</li>
  * </ol>
  * Only what a model needs is fetched: config, safetensors (or the index and its shards), tokenizer and preprocessor
- * files; never pickled {@code .bin}/{@code .pth}. LFS files are checked against their SHA-256 before they enter the
+ * files; never pickled {@code .bin}/{@code .pth} of a transformers repository. An open_clip repository (no
+ * {@code config.json}; {@code open_clip_config.json} and/or {@code open_clip_*} weights) gets its config when it has
+ * one and {@code open_clip_model.safetensors} or {@code open_clip_pytorch_model.safetensors}; a repository that has
+ * only {@code open_clip_pytorch_model.bin} (open_clip's base CoCa repositories) gets that pickle, which is then read
+ * by the non-executing {@link TorchCheckpoint} and written beside it in the snapshot as
+ * {@code open_clip_pytorch_model.safetensors}. LFS files are checked against their SHA-256 before they enter the
  * cache. Offline ({@code HF_HUB_OFFLINE=1}) only the cache is read.
  */
 public final class HubClient {
@@ -50,6 +56,13 @@ public final class HubClient {
             "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json", "vocab.txt", "vocab.json",
             "merges.txt");
     static final String SINGLE_FILE = "model.safetensors";
+    static final String OPEN_CLIP_CONFIG = "open_clip_config.json";
+    /** open_clip's safetensors weights, in the order they are preferred. */
+    static final List<String> OPEN_CLIP_WEIGHTS = List.of("open_clip_model.safetensors",
+            "open_clip_pytorch_model.safetensors");
+    static final String OPEN_CLIP_PICKLE = "open_clip_pytorch_model.bin";
+    /** What an open_clip pickle is converted to: a name open_clip's own loader also looks for. */
+    static final String OPEN_CLIP_CONVERTED = "open_clip_pytorch_model.safetensors";
     private static final Pattern ETAG = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}");
@@ -114,6 +127,9 @@ public final class HubClient {
                 progress.advance(Math.max(0, totalMiB - progress.done()));
                 progress.finish();
             }
+            if (wanted.contains(OPEN_CLIP_PICKLE)) {
+                convertPickle(id, cache.snapshot(info.commit()));
+            }
             if (!id.revision().equals(info.commit())) {
                 cache.writeRef(id.revision(), info.commit());
             }
@@ -134,7 +150,11 @@ public final class HubClient {
             }
         }
         if (!files.contains("config.json")) {
-            throw new HubException(id + " has no config.json: not a transformers model repository");
+            if (isOpenClip(files)) {
+                return openClipNeeded(id, files, out);
+            }
+            throw new HubException(id + " has no config.json (nor " + OPEN_CLIP_CONFIG + " or open_clip weights): "
+                    + "not a transformers or open_clip model repository");
         }
         if (files.contains(ShardIndex.FILE_NAME)) {
             out.add(ShardIndex.FILE_NAME);
@@ -147,6 +167,54 @@ public final class HubClient {
                     + ", which qpert never loads; convert them to safetensors)"));
         }
         return out;
+    }
+
+    private static boolean isOpenClip(List<String> files) {
+        return files.contains(OPEN_CLIP_CONFIG) || files.contains(OPEN_CLIP_PICKLE)
+                || OPEN_CLIP_WEIGHTS.stream().anyMatch(files::contains);
+    }
+
+    private static List<String> openClipNeeded(HubModelId id, List<String> files, List<String> out)
+            throws HubException {
+        if (files.contains(OPEN_CLIP_CONFIG)) {
+            out.add(OPEN_CLIP_CONFIG);
+        }
+        Optional<String> weights = OPEN_CLIP_WEIGHTS.stream().filter(files::contains).findFirst();
+        if (weights.isPresent()) {
+            out.add(weights.get());
+        } else if (files.contains(OPEN_CLIP_PICKLE)) {
+            out.add(OPEN_CLIP_PICKLE);
+        } else {
+            throw new HubException(id + " has " + OPEN_CLIP_CONFIG + " but no weights qpert reads (one of "
+                    + String.join(", ", OPEN_CLIP_WEIGHTS) + ", or " + OPEN_CLIP_PICKLE + ")");
+        }
+        return out;
+    }
+
+    /**
+     * Converts a snapshot's {@code open_clip_pytorch_model.bin} to {@code open_clip_pytorch_model.safetensors} beside
+     * it, once (a partial result is written aside and renamed).
+     */
+    static void convertPickle(HubModelId id, Path snapshot) throws HubException {
+        Path converted = snapshot.resolve(OPEN_CLIP_CONVERTED);
+        if (Files.isRegularFile(converted)) {
+            return;
+        }
+        Path part = snapshot.resolve(OPEN_CLIP_CONVERTED + ".part");
+        LOG.log(System.Logger.Level.INFO, id + ": converting " + OPEN_CLIP_PICKLE + " to " + OPEN_CLIP_CONVERTED
+                + " (the pickle is read, never executed)");
+        try (TorchCheckpoint checkpoint = TorchCheckpoint.open(snapshot.resolve(OPEN_CLIP_PICKLE))) {
+            checkpoint.writeSafetensors(part);
+            Files.move(part, converted, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new HubException(id + ": cannot convert " + OPEN_CLIP_PICKLE + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                Files.deleteIfExists(part);
+            } catch (IOException ignored) {
+                // the next conversion overwrites it
+            }
+        }
     }
 
     /** The cached snapshot of the revision, when it is complete; otherwise a one-line error saying why. */
@@ -163,6 +231,16 @@ public final class HubClient {
         }
         Path snap = cache.snapshot(commit.get());
         List<String> missing = new ArrayList<>();
+        if (!Files.isRegularFile(snap.resolve("config.json")) && isOpenClip(filesIn(snap))) {
+            if (OPEN_CLIP_WEIGHTS.stream().noneMatch(f -> Files.isRegularFile(snap.resolve(f)))) {
+                if (!Files.isRegularFile(snap.resolve(OPEN_CLIP_PICKLE))) {
+                    throw new HubException(id + ": the cached snapshot " + snap + " lacks open_clip weights ("
+                            + String.join(", ", OPEN_CLIP_WEIGHTS) + " or " + OPEN_CLIP_PICKLE + ") and " + why);
+                }
+                convertPickle(id, snap);
+            }
+            return snap;
+        }
         if (!Files.isRegularFile(snap.resolve("config.json"))) {
             missing.add("config.json");
         }
@@ -182,6 +260,14 @@ public final class HubClient {
                     + " and " + why);
         }
         return snap;
+    }
+
+    private static List<String> filesIn(Path snapshot) {
+        List<String> names = new ArrayList<>(OPEN_CLIP_WEIGHTS);
+        names.add(OPEN_CLIP_CONFIG);
+        names.add(OPEN_CLIP_PICKLE);
+        names.removeIf(f -> !Files.isRegularFile(snapshot.resolve(f)));
+        return names;
     }
 
     private record RepoInfo(String commit, List<String> files) {

@@ -36,13 +36,18 @@ public final class ClipImageProcessor {
 
     /** Rescales and normalizes an already resized image into {@code [3, H, W]}. */
     public static float[] normalize(RgbImage resized) {
+        return normalize(resized, CLIP_MEAN, CLIP_STD);
+    }
+
+    /** Rescales to [0, 1] and normalizes with another mean and standard deviation (per channel, RGB). */
+    public static float[] normalize(RgbImage resized, float[] means, float[] stds) {
         int plane = resized.width() * resized.height();
         byte[] in = resized.pixels();
         float[] out = new float[3 * plane];
         double rescale = 1.0 / 255;
         for (int c = 0; c < 3; c++) {
-            float mean = CLIP_MEAN[c];
-            float std = CLIP_STD[c];
+            float mean = means[c];
+            float std = stds[c];
             for (int i = 0; i < plane; i++) {
                 float scaled = (float) ((in[i * 3 + c] & 0xFF) * rescale);
                 out[c * plane + i] = (scaled - mean) / std;

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.qpert.loaders.safetensors.SafetensorsFile;
 
 /** The Hub client against a local server speaking the Hub's headers; no network beyond 127.0.0.1. */
 @Timeout(60)
@@ -227,6 +229,70 @@ class HubClientTest {
                     .withEndpoint(pickled.endpoint())).snapshot(HubModelId.parse("org/old").orElseThrow()));
             assertTrue(e.getMessage().contains("pytorch_model.bin"), e.getMessage());
             assertEquals(0, pickled.count("GET", "cdn", ""));
+        }
+    }
+
+    @Test
+    void anOpenClipRepositoryFetchesItsConfigAndSafetensorsNotItsPickle() throws IOException {
+        byte[] ocConfig = "{\"model_cfg\": {}}".getBytes(StandardCharsets.UTF_8);
+        try (FakeHub oc = new FakeHub("laion/coca", COMMIT).file("open_clip_config.json", ocConfig, false)
+                .file("open_clip_pytorch_model.safetensors", weights, true)
+                .file("open_clip_pytorch_model.bin", new byte[1000], true)) {
+            Path snap = new HubClient(settings().withEndpoint(oc.endpoint()))
+                    .snapshot(HubModelId.parse("laion/coca").orElseThrow());
+            assertArrayEquals(ocConfig, Files.readAllBytes(snap.resolve("open_clip_config.json")));
+            assertArrayEquals(weights, Files.readAllBytes(snap.resolve("open_clip_pytorch_model.safetensors")));
+            assertFalse(Files.exists(snap.resolve("open_clip_pytorch_model.bin")));
+            assertEquals(0, oc.count("GET", "cdn", FakeHub.sha256(new byte[1000])), "the pickle is not fetched");
+        }
+    }
+
+    @Test
+    void openClipModelSafetensorsIsPreferred() throws HubException {
+        assertEquals(List.of("open_clip_config.json", "open_clip_model.safetensors"), HubClient.needed(TINY,
+                List.of("open_clip_config.json", "open_clip_pytorch_model.safetensors", "open_clip_model.safetensors",
+                        "open_clip_pytorch_model.bin", "README.md")));
+        HubException e = assertThrows(HubException.class,
+                () -> HubClient.needed(TINY, List.of("open_clip_config.json", "README.md")));
+        assertTrue(e.getMessage().contains("no weights"), e.getMessage());
+        e = assertThrows(HubException.class, () -> HubClient.needed(TINY, List.of("README.md", "x.bin")));
+        assertTrue(e.getMessage().contains("not a transformers or open_clip model repository"), e.getMessage());
+    }
+
+    /** open_clip's base CoCa repositories ship only the pickle: it is fetched and converted without being run. */
+    @Test
+    void aBaseOpenClipRepositoryWithOnlyThePickleIsConvertedInTheSnapshot() throws IOException {
+        Path pickles = Path.of("src/test/resources/pickle");
+        byte[] bin = Files.readAllBytes(pickles.resolve("state_dict.bin"));
+        try (FakeHub base = new FakeHub("laion/coca-base", COMMIT).file("open_clip_pytorch_model.bin", bin, true)
+                .file("README.md", new byte[3], false)) {
+            HubModelId id = HubModelId.parse("laion/coca-base").orElseThrow();
+            Path snap = new HubClient(settings().withEndpoint(base.endpoint())).snapshot(id);
+            assertArrayEquals(bin, Files.readAllBytes(snap.resolve("open_clip_pytorch_model.bin")));
+            try (SafetensorsFile converted = SafetensorsFile.open(snap.resolve("open_clip_pytorch_model.safetensors"));
+                 SafetensorsFile expected = SafetensorsFile.open(pickles.resolve("state_dict.expected.safetensors"))) {
+                assertEquals(expected.tensors().size(), converted.tensors().size());
+                for (var t : expected.tensors()) {
+                    assertEquals(expected.bytes(t.name()), converted.bytes(t.name()), t.name());
+                }
+            }
+            // Offline, the converted snapshot is complete; with the conversion gone it is made again from the cache.
+            Files.delete(snap.resolve("open_clip_pytorch_model.safetensors"));
+            HubSettings offline = new HubSettings(base.endpoint(), dir.resolve("cache"), Optional.empty(), true,
+                    Duration.ofSeconds(10), 3, Duration.ofMillis(10));
+            assertEquals(snap, new HubClient(offline).snapshot(id));
+            assertTrue(Files.isRegularFile(snap.resolve("open_clip_pytorch_model.safetensors")));
+        }
+    }
+
+    @Test
+    void aMaliciousOpenClipPickleIsRefusedAndNotConverted() throws IOException {
+        byte[] evil = Files.readAllBytes(Path.of("src/test/resources/pickle/evil_os_system.bin"));
+        try (FakeHub base = new FakeHub("laion/evil", COMMIT).file("open_clip_pytorch_model.bin", evil, true)) {
+            HubException e = assertThrows(HubException.class, () -> new HubClient(settings()
+                    .withEndpoint(base.endpoint())).snapshot(HubModelId.parse("laion/evil").orElseThrow()));
+            assertTrue(e.getMessage().contains("refused global posix.system"), e.getMessage());
+            assertFalse(Files.exists(Path.of("/tmp/qpert-pickle-was-executed")));
         }
     }
 
