@@ -1,6 +1,7 @@
 package org.qpert.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -158,7 +159,9 @@ class CliEndToEndTest {
         assertEquals(0, second.status(), second.err());
         assertTrue(second.out().contains("4 images (1 embedded now, 3 already there)"), second.out());
 
+        List<String> firstShard;
         try (var s = org.qpert.loaders.store.EmbeddingStore.openExisting(store)) {
+            firstShard = s.ids().subList(0, 2);
             for (String id : s.ids()) {
                 var boxes = org.qpert.engine.StoredImage.of(s, id).boxes();
                 assertTrue(!boxes.isEmpty(), "every generated image has boxes");
@@ -192,6 +195,38 @@ class CliEndToEndTest {
         byte[] bytes = Files.readAllBytes(shard);
         bytes[bytes.length - 1] ^= 0x40;
         Files.write(shard, bytes);
+        java.util.logging.Logger storeLog = java.util.logging.Logger.getLogger(
+                org.qpert.loaders.store.EmbeddingStore.class.getName());
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler collect = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                warnings.add(r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        storeLog.addHandler(collect);
+        Result skipped;
+        try {
+            skipped = run("search", "--text", "a small red circle", "--store", store.toString(), "--model",
+                    model.toString(), "--top", "4", "--itm-k", "2");
+        } finally {
+            storeLog.removeHandler(collect);
+        }
+        assertEquals(0, skipped.status(), skipped.err());
+        List<String> aboutShard = warnings.stream().filter(w -> w.contains("shard-000000.safetensors")).toList();
+        assertEquals(1, aboutShard.size(), "one warning: " + warnings);
+        assertTrue(aboutShard.get(0).contains("is corrupt (CRC32C") && aboutShard.get(0).contains("store verify")
+                && aboutShard.get(0).contains("qpert embed"), aboutShard.get(0));
+        assertEquals(4, skipped.out().strip().lines().count(), "the 2 images of the intact shards: " + skipped.out());
+        firstShard.forEach(id -> assertFalse(skipped.out().contains(id), id + " of the corrupt shard: " + skipped.out()));
         Result corrupt = run("store", "verify", store.toString());
         assertEquals(1, corrupt.status(), corrupt.out());
         assertTrue(corrupt.out().contains("corrupt: shard-000000.safetensors is corrupt (CRC32C"), corrupt.out());

@@ -196,7 +196,7 @@ public enum DatasetLayout {
         }
         List<String> originalFiles = originals.stream().map(r -> r.image() + ".jpg").toList();
         Optional<BoxAnnotations> dataset = fineGrainedDatasetBoxes(root, originalFiles);
-        Optional<BoxAnnotations> file = Optional.ofNullable(boxesFile).map(f -> QpertBoxes.read(f, BoxPolicy.CLIP));
+        Optional<BoxAnnotations> file = Optional.ofNullable(boxesFile).map(f -> QpertBoxes.read(f, BoxPolicy.BOX));
         String source = flickr() ? ENTITIES : COCO_INSTANCES;
         boolean explicit = !imageDirs.isEmpty();
         ImageSearch originalSearch = new ImageSearch("originals of " + captions,
@@ -300,10 +300,10 @@ public enum DatasetLayout {
 
     private Optional<BoxAnnotations> boxes(Path root, Path boxesFile, List<RetrievalImage> images) {
         if (boxesFile != null) {
-            return Optional.of(QpertBoxes.read(boxesFile, BoxPolicy.CLIP));
+            return Optional.of(QpertBoxes.read(boxesFile, BoxPolicy.BOX));
         }
         if (Files.isRegularFile(root.resolve("boxes.json"))) {
-            return Optional.of(QpertBoxes.read(root.resolve("boxes.json"), BoxPolicy.CLIP));
+            return Optional.of(QpertBoxes.read(root.resolve("boxes.json"), BoxPolicy.BOX));
         }
         if (this == FLICKR30K && Files.isDirectory(root.resolve("Annotations"))) {
             return Optional.of(Flickr30kEntities.read(root, images.stream().map(RetrievalImage::image).toList(),

@@ -25,7 +25,7 @@ public final class ImageFolder {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("image folder " + dir + " is not a directory");
         }
-        BoxAnnotations boxes = boxesFile == null ? null : QpertBoxes.read(boxesFile, BoxPolicy.CLIP);
+        BoxAnnotations boxes = boxesFile == null ? null : QpertBoxes.read(boxesFile, BoxPolicy.BOX);
         List<Path> files;
         try (Stream<Path> s = Files.walk(dir)) {
             files = s.filter(Files::isRegularFile).filter(ImageFolder::isImage).sorted().toList();
@@ -46,7 +46,7 @@ public final class ImageFolder {
      * gallery without boxes, and so without Q-Perturbation.
      */
     public static List<String> unmatchedBoxes(Path boxesFile, List<GalleryImage> images) {
-        BoxAnnotations boxes = QpertBoxes.read(boxesFile, BoxPolicy.CLIP);
+        BoxAnnotations boxes = QpertBoxes.read(boxesFile, BoxPolicy.BOX);
         java.util.Set<String> keys = new java.util.HashSet<>();
         images.forEach(g -> keys.add(BoxAnnotations.keyOf(g.id())));
         return boxes.byKey().values().stream().map(ImageBoxes::image)

@@ -90,8 +90,9 @@ public final class IndexedSearch {
         VectorIndex index = VectorIndex.open(indexDir(store));
         if (!index.inStepWith(store.ids())) {
             String problem = "the index of store " + store.dir() + " holds " + index.size() + " images, not the "
-                    + store.ids().size() + " the store lists (bring it up to date with qpert index " + store.dir()
-                    + ")";
+                    + store.ids().size() + " the store lists (" + (store.leftOut().isEmpty() ? ""
+                    : "the store left out a corrupt shard's images, see above; ") + "bring it up to date with qpert "
+                    + "index " + store.dir() + ")";
             index.close();
             if (!flag.equalsIgnoreCase("auto")) {
                 throw new IllegalArgumentException(problem);

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.qpert.core.backend.ReferenceCpuBackend;
 import org.qpert.core.backend.Tensor;
 
-/** GPU: element-wise, normalization and copy ops against the independent scalar reference backend (ReferenceCpuBackend) on the real model's shapes (F32 ≤ 1e-5). */
+/** GPU: element-wise, normalization and copy ops (InternVL's among them) against the independent scalar reference backend (ReferenceCpuBackend) on the real model's shapes (F32 ≤ 1e-5). */
 class ElementwiseKernelsTest {
     private static final double F32 = 1e-5;
     private static CudaBackend gpu;
@@ -63,6 +63,27 @@ class ElementwiseKernelsTest {
         Tensor[] x = both(32, 256, 1), logits = both(32, 2, 1);
         check("l2Normalize [32, 256]", reference.l2Normalize(x[0]), gpu.l2Normalize(x[1]), F32);
         check("meanRows [32, 2]", reference.meanRows(logits[0]), gpu.meanRows(logits[1]), F32);
+    }
+
+    /**
+     * InternVL's ops (RMSNorm, rotary, SwiGLU, layer scale; the CUDA backend runs the Backend's composed defaults) at
+     * the real widths: InternViT 3200 over 257 tokens, QLLaMA 4096 in 32 heads of 128 over 96 queries, MLP 11008.
+     */
+    @Test
+    void internvlOpsAtTheirRealWidths() {
+        for (int[] shape : new int[][] {{257, 3200}, {96, 4096}}) {
+            Tensor[] x = both(shape[0], shape[1], 3), g = both(1, shape[1], 1), r = both(shape[0], shape[1], 1);
+            check("rmsNorm " + java.util.Arrays.toString(shape), reference.rmsNorm(x[0], g[0], 1e-6f),
+                    gpu.rmsNorm(x[1], g[1], 1e-6f), F32);
+            check("scaledResidual " + java.util.Arrays.toString(shape), reference.scaledResidual(x[0], g[0], r[0]),
+                    gpu.scaledResidual(x[1], g[1], r[1]), F32);
+        }
+        Tensor[] q = both(96, 4096, 1);
+        int[] positions = java.util.stream.IntStream.range(0, 96).toArray();
+        check("rotary [96, 32 x 128]", reference.rotary(q[0], 32, positions, 10000),
+                gpu.rotary(q[1], 32, positions, 10000), F32);
+        Tensor[] gateUp = both(32, 2 * 11008, 2);
+        check("swiGlu [32, 2 x 11008]", reference.swiGlu(gateUp[0]), gpu.swiGlu(gateUp[1]), F32);
     }
 
     @Test

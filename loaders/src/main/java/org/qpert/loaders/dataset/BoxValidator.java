@@ -2,6 +2,7 @@ package org.qpert.loaders.dataset;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.qpert.core.qpert.Box;
 
 /** Applies a {@link BoxPolicy} to the raw boxes of one image, naming the source file in every message. */
 final class BoxValidator {
@@ -26,14 +27,23 @@ final class BoxValidator {
                     || !Double.isFinite(b.y1())) {
                 throw new IllegalArgumentException(where + ": coordinate is not a finite number");
             }
-            if (policy == BoxPolicy.STRICT) {
-                if (b.x1() <= b.x0() || b.y1() <= b.y0()) {
-                    throw new IllegalArgumentException(where + ": negative or zero size (x1 <= x0 or y1 <= y0)");
+            if (policy != BoxPolicy.CLIP) {
+                try {
+                    Box box = new Box(b.x0(), b.y0(), b.x1(), b.y1());
+                    if (policy == BoxPolicy.STRICT) {
+                        if (b.x0() < 0 || b.y0() < 0 || b.x1() > width || b.y1() > height) {
+                            throw new IllegalArgumentException("box outside the image");
+                        }
+                        kept.add(b);
+                    } else {
+                        Box clipped = box.clipTo(height, width);
+                        kept.add(b.withCoordinates(clipped.x0(), clipped.y0(), clipped.x1(), clipped.y1()));
+                    }
+                } catch (IllegalArgumentException e) {
+                    // Box names its coordinates, which "where" already gives
+                    throw new IllegalArgumentException(where + ": " + e.getMessage().replaceFirst("^box \\([^)]*\\) ",
+                            ""), e);
                 }
-                if (b.x0() < 0 || b.y0() < 0 || b.x1() > width || b.y1() > height) {
-                    throw new IllegalArgumentException(where + ": box outside the image");
-                }
-                kept.add(b);
                 continue;
             }
             double x0 = Math.max(0, b.x0());

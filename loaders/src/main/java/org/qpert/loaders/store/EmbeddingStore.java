@@ -39,7 +39,8 @@ import org.qpert.loaders.safetensors.SafetensorsWriter;
  * <p>One writer at a time: {@link #open} takes the store's OS lock ({@link StoreLock}) until {@link #close}; a second
  * writer fails at once naming the first. The writer checks every listed shard's size and CRC32C and drops the shards
  * that are missing or corrupt from the index, so their images count as not stored and are embedded again. Readers
- * ({@link #openExisting}) take no lock; they check that the shards are there at the recorded sizes. Reopening a
+ * ({@link #openExisting}) take no lock; they check that the shards are there at the recorded sizes and leave out,
+ * with a warning, the images of a shard whose CRC32C no longer matches (search never ranks flipped bytes). Reopening a
  * store with another spec (other model, other perturbation settings, other shapes) is refused with a message
  * listing the differences. Thread-safe.
  */
@@ -61,6 +62,7 @@ public final class EmbeddingStore implements AutoCloseable {
     private final Map<Integer, SafetensorsFile> open = new HashMap<>();
     private final Map<String, String> failed = new LinkedHashMap<>();
     private final List<String> repaired = new ArrayList<>();
+    private final List<String> leftOut = new ArrayList<>();
     private StoreLock lock;
     private int nextShard;
 
@@ -224,6 +226,14 @@ public final class EmbeddingStore implements AutoCloseable {
     public synchronized void recordFailure(String id, String reason) throws IOException {
         failed.put(id, reason);
         writeIndex();
+    }
+
+    /**
+     * The shards a reader left out because their content no longer matches the CRC32C the index recorded, one line
+     * each (also logged as a warning); their images are not in {@link #ids()}. A writer repairs them instead.
+     */
+    public synchronized List<String> leftOut() {
+        return List.copyOf(leftOut);
     }
 
     /** What opening this store for writing repaired: one line per dropped shard (missing or corrupt) with its images. */
@@ -477,7 +487,8 @@ public final class EmbeddingStore implements AutoCloseable {
 
     /**
      * Reads the index. A writer ({@code repair}) checks each shard's size and checksum and drops the bad ones (their
-     * images are embedded again); a reader only checks that each shard is there at its recorded size.
+     * images are embedded again); a reader checks the same and leaves a corrupt shard's images out (a missing shard
+     * or one of another size is an error).
      */
     private void load(Path index, boolean repair) throws IOException {
         JsonObject json = parseIndex(index);
@@ -507,14 +518,24 @@ public final class EmbeddingStore implements AutoCloseable {
                 Shard shard = new Shard(file, List.copyOf(ids), List.copyOf(meta),
                         s.has("bytes") ? s.get("bytes").getAsLong() : -1,
                         s.has("crc32c") ? s.get("crc32c").getAsString() : null);
-                String problem = problem(dir, shard, spec.fieldNames(), repair);
+                String problem = problem(dir, shard, spec.fieldNames(), repair || shard.crc() != null);
+                if (problem != null && !repair && problem.startsWith(CORRUPT)) {
+                    // Flipped bytes parse as plausible floats (an ITC of 24 ranked first): never rank them.
+                    String line = "shard " + file + " " + problem + ": its " + ids.size() + " images are left out; "
+                            + "'qpert store verify " + dir + "' lists the damage, 'qpert embed' on the store "
+                            + "embeds them again";
+                    LOG.log(System.Logger.Level.WARNING, "store " + dir + ": " + line);
+                    leftOut.add(line);
+                    continue;
+                }
                 if (problem != null) {
                     if (!repair) {
                         throw new IllegalArgumentException("store " + dir + ": shard '" + file + "' " + problem
                                 + "; run 'qpert store verify' and re-run embed to repair it");
                     }
+                    // Also the path of serve, which embeds only what it is sent: say who embeds them again.
                     String line = "shard " + file + " " + problem + ": its " + ids.size()
-                            + " images will be embedded again";
+                            + " images are dropped from the store ('qpert embed' embeds them again)";
                     LOG.log(System.Logger.Level.WARNING, "store " + dir + ": " + line);
                     repaired.add(line);
                     continue;
@@ -558,7 +579,7 @@ public final class EmbeddingStore implements AutoCloseable {
         }
         if (shard.crc() != null) {
             String crc = crc32c(p);
-            return crc.equals(shard.crc()) ? null : "is corrupt (CRC32C " + crc + ", the index recorded "
+            return crc.equals(shard.crc()) ? null : CORRUPT + " (CRC32C " + crc + ", the index recorded "
                     + shard.crc() + ")";
         }
         try (SafetensorsFile f = SafetensorsFile.open(p)) {
@@ -574,6 +595,8 @@ public final class EmbeddingStore implements AutoCloseable {
             return "is unreadable (" + e.getMessage() + ")";
         }
     }
+
+    private static final String CORRUPT = "is corrupt";
 
     /** CRC32C of a whole file, 8 hex digits. */
     static String crc32c(Path file) throws IOException {

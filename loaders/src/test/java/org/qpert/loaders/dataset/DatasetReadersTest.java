@@ -28,6 +28,10 @@ class DatasetReadersTest {
         return file;
     }
 
+    private static List<Double> coordinates(LabeledBox b) {
+        return List.of(b.x0(), b.y0(), b.x1(), b.y1());
+    }
+
     static void assertMessage(IllegalArgumentException e, String... parts) {
         for (String part : parts) {
             assertTrue(e.getMessage().contains(part), "\"" + part + "\" missing from: " + e.getMessage());
@@ -235,9 +239,18 @@ class DatasetReadersTest {
         Path inverted = write("inverted.json", """
                 {"images": {"a.jpg": {"width": 10, "height": 10, "boxes": [{"box": [5, 0, 2, 5]}]}}}""");
         assertMessage(assertThrows(IllegalArgumentException.class, () -> QpertBoxes.read(inverted, BoxPolicy.STRICT)),
-                "inverted.json", "negative or zero size");
+                "inverted.json", "image a.jpg", "box 0", "is inverted");
+        // BOX, the policy of --boxes files: the core Box rule, as --box, the API and the Spark manifest apply it
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> QpertBoxes.read(inverted, BoxPolicy.BOX)),
+                "inverted.json", "image a.jpg", "box 0", "is inverted");
+        assertEquals(List.of(0.0, 0.0, 5.0, 5.0), coordinates(QpertBoxes.read(outside, BoxPolicy.BOX)
+                .find("a").orElseThrow().boxes().get(1)), "BOX clips a box reaching beyond the image");
+        Path beyond = write("beyond.json", """
+                {"images": {"a.jpg": {"width": 10, "height": 10, "boxes": [{"box": [12, 0, 15, 5]}]}}}""");
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> QpertBoxes.read(beyond, BoxPolicy.BOX)),
+                "beyond.json", "image a.jpg", "box 0", "outside the image");
         assertTrue(QpertBoxes.read(inverted, BoxPolicy.CLIP).find("a").orElseThrow().boxes().isEmpty(),
-                "CLIP drops a box without area");
+                "CLIP (third-party annotations) drops a box without area");
         Path three = write("three.json", """
                 {"images": {"a.jpg": {"width": 10, "height": 10, "boxes": [{"box": [0, 0, 5]}]}}}""");
         assertMessage(assertThrows(IllegalArgumentException.class, () -> QpertBoxes.read(three, BoxPolicy.STRICT)),

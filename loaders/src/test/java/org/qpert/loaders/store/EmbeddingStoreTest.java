@@ -237,6 +237,30 @@ class EmbeddingStoreTest {
         assertTrue(Files.exists(dir.resolve("shard-000004.safetensors")), "new shards take new numbers");
     }
 
+    /** A reader checks each shard's CRC32C: a shard with a flipped bit is left out with one line, never read. */
+    @Test
+    void readerLeavesOutACorruptShardWithOneWarning(@TempDir Path dir) throws Exception {
+        try (EmbeddingStore s = EmbeddingStore.open(dir, SPEC, 2)) {
+            for (int i = 0; i < 6; i++) {
+                s.add("img" + i, values(i));
+            }
+        }
+        Path corrupt = dir.resolve("shard-000001.safetensors");
+        byte[] bytes = Files.readAllBytes(corrupt);
+        bytes[bytes.length - 2] ^= 0x40; // an exponent bit of img3's last value: same size, same header
+        Files.write(corrupt, bytes);
+        try (EmbeddingStore s = EmbeddingStore.openExisting(dir)) {
+            assertEquals(List.of("img0", "img1", "img4", "img5"), s.ids());
+            assertThrows(IllegalArgumentException.class, () -> s.read("img3", "z"));
+            assertEquals(1, s.leftOut().size(), s.leftOut().toString());
+            String line = s.leftOut().get(0);
+            assertTrue(line.startsWith("shard shard-000001.safetensors is corrupt (CRC32C "), line);
+            assertTrue(line.contains("its 2 images are left out") && line.contains("qpert store verify " + dir)
+                    && line.contains("qpert embed"), line);
+            assertArrayEquals(values(4).get("z"), s.read("img4", "z"), 0f);
+        }
+    }
+
     @Test
     void failuresAreKeptUntilTheImageIsStored(@TempDir Path dir) throws Exception {
         try (EmbeddingStore s = EmbeddingStore.open(dir, SPEC, 1)) {
