@@ -25,6 +25,7 @@ import org.qpert.engine.StoredImage;
 import org.qpert.loaders.store.EmbeddingStore;
 import org.qpert.loaders.synthetic.SyntheticDataset;
 import org.qpert.loaders.Inputs;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,10 +48,8 @@ public final class DemoCommand implements Callable<Integer> {
             + "'./qpert demo --model blip2-itm-vit-g', or evaluate it with "
             + "'./qpert eval --dataset flickr30k --root DIR --model blip2-itm-vit-g'.";
 
-    @Option(names = "--model", paramLabel = "DIR|ORG/NAME[@REV]",
-            description = "A BLIP-2 checkpoint folder or Hugging Face Hub id to use instead of the bundled random tiny "
-                    + "model.")
-    Path model;
+    @ArgGroup(exclusive = false)
+    ModelOption model;
 
     @Option(names = "--images", paramLabel = "N", defaultValue = "12",
             description = "Generated images (default: ${DEFAULT-VALUE}).")
@@ -78,12 +77,12 @@ public final class DemoCommand implements Callable<Integer> {
             Flags.atLeast("--itm-k", itmK, 0);
         }
         engineOptions.check();
-        new Inputs().model("--model", model).model("--detector", engineOptions.detector)
+        new Inputs().model("--model", model == null ? null : model.given()).model("--detector", engineOptions.detector)
                 .checkOutputFolder("--keep", keep);
         PrintWriter out = spec.commandLine().getOut();
         Path work = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("qpert-demo");
         try {
-            Path modelDir = model != null ? Models.requireModelDir(model)
+            Path modelDir = model != null ? model.dir()
                     : DemoModel.extract(work.resolve("tiny-blip2"));
             if (model == null) {
                 out.println("qpert demo: bundled tiny BLIP-2 (56 px images, 8 queries, vocabulary of 100) with RANDOM "

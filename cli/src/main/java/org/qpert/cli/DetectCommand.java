@@ -28,9 +28,8 @@ import picocli.CommandLine.Spec;
                         + "image with its boxes as PNG. The defaults are untuned."})
 public final class DetectCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR|ORG/NAME[@REV]",
-            description = "OWLv2 checkpoint folder, or a Hugging Face Hub id fetched into the Hub cache.")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Mixin
     DetectorOptions detector;
@@ -56,7 +55,7 @@ public final class DetectCommand implements Callable<Integer> {
         // Every flag is checked before the model loads (seconds to minutes for a real checkpoint).
         DetectorSettings settings = detector.settings();
         DetectionJob.checkInputs(images);
-        new Inputs().model("--model", model).files("input image", images)
+        new Inputs().model("--model", model.given()).files("input image", images)
                 .checkOutputFile("--json", json).checkOutputFolder("--draw", draw);
         if (json != null && json.toAbsolutePath().getParent() != null
                 && !Files.isDirectory(json.toAbsolutePath().getParent())) {
@@ -67,7 +66,7 @@ public final class DetectCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--draw " + draw + " is a file, not a folder");
         }
         List<ImageBoxes> found;
-        try (Detector d = Detector.load(model, settings, device.device, device.precision)) {
+        try (Detector d = Detector.load(model.dir(), settings, device.device, device.precision)) {
             found = DetectionJob.run(d, images, draw);
         }
         PrintWriter out = spec.commandLine().getOut();

@@ -50,9 +50,8 @@ public final class EmbedCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR|ORG/NAME[@REV]",
-            description = "BLIP-2 checkpoint folder, or a Hugging Face Hub id fetched into the Hub cache.")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--boxes", paramLabel = "FILE", description = "Boxes in the qpert box JSON (keyed by image "
             + "file name); images it does not list get no boxes.")
@@ -106,14 +105,14 @@ public final class EmbedCommand implements Callable<Integer> {
         StoreZ z = storeZ == null ? null : StoreZ.parse(storeZ);
         engineOptions.check();
         new Inputs().folder("--images", source.images).folder("--root", source.dataset == null ? null
-                        : source.dataset.root).file("--boxes", boxes).model("--model", model)
+                        : source.dataset.root).file("--boxes", boxes).model("--model", model.given())
                 .model("--detector", engineOptions.detector).checkOutputFolder("--store", store);
         List<GalleryImage> images = source.images != null ? ImageFolder.scan(source.images, boxes)
                 : DatasetLayout.parse(source.dataset.name).load(source.dataset.root, boxes, 0).images();
         List<String> unmatched = source.images != null && boxes != null ? ImageFolder.unmatchedBoxes(boxes, images)
                 : List.of();
         PrintWriter out = spec.commandLine().getOut();
-        try (RetrievalEngine engine = engineOptions.load(Models.requireModelDir(model));
+        try (RetrievalEngine engine = engineOptions.load(model.dir());
              EmbeddingStore s = EmbeddingStore.open(store, StoredImage.spec(engine, store, z), batch);
              StoreIndex luceneIndex = index ? StoreIndex.open(s, int8) : null) {
             s.repaired().forEach(line -> out.println("repaired: " + line));

@@ -53,10 +53,8 @@ public final class EvalCommand implements Callable<Integer> {
                     + "order given, first found wins.")
     List<Path> images = new ArrayList<>();
 
-    @Option(names = "--model", required = true, paramLabel = "DIR|ORG/NAME[@REV]",
-            description = "BLIP-2 checkpoint folder, or a Hugging Face Hub id (e.g. Salesforce/blip2-itm-vit-g) "
-                    + "fetched into the Hub cache.")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--boxes", paramLabel = "FILE", description = "Boxes in the qpert box JSON, instead of the "
             + "dataset's own annotations. On the FG datasets it boxes the images the dataset does not annotate (the "
@@ -110,10 +108,10 @@ public final class EvalCommand implements Callable<Integer> {
         DatasetLayout layout = DatasetLayout.parse(dataset);
         Path json = report != null ? report : Path.of("qpert-eval-" + layout.cliName() + ".json");
         Inputs inputs = new Inputs().folder("--root", root).file("--split", split).folders("--images", images)
-                .file("--boxes", boxes).model("--model", model).model("--detector", engineOptions.detector)
+                .file("--boxes", boxes).model("--model", model.given()).model("--detector", engineOptions.detector)
                 .checkOutputFile("--report", json).checkOutputFolder("--store", store);
         Gallery gallery = layout.load(root, split, images, boxes, limit);
-        try (RetrievalEngine engine = engineOptions.load(Models.requireModelDir(model))) {
+        try (RetrievalEngine engine = engineOptions.load(model.dir())) {
             Path storeDir = store != null ? store : Evaluator.defaultStore(layout, engine);
             inputs.checkOutputFolder("--store", storeDir);
             EvalReport r = Evaluator.evaluate(engine, gallery, storeDir, Rerank.depth(engine, null, itmK, 64), batch,

@@ -22,7 +22,7 @@ public final class IndexCommand implements Callable<Integer> {
 
     @Option(names = "--int8", description = "Search int8 scalar-quantized vectors (Lucene's "
             + "Lucene99HnswScalarQuantizedVectorsFormat): the graph walk reads 4x fewer bytes, recall is slightly lower, "
-            + "and the float vectors stay on disk beside them (the index is about 25% larger on disk).")
+            + "and the float vectors stay on disk beside them (the index is about 25%% larger on disk).")
     boolean int8;
 
     @Spec

@@ -2,11 +2,11 @@ package org.qpert.cli;
 
 import org.qpert.loaders.ModelInfo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code qpert info --model DIR}: config, parameter count and dtypes of a checkpoint, from its headers only. */
@@ -14,17 +14,15 @@ import java.util.concurrent.Callable;
         description = "Print a checkpoint's config, parameter count and stored dtypes (reads headers only).")
 public final class InfoCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR|ORG/NAME[@REV]",
-            description = "Checkpoint folder (config.json and model.safetensors or a sharded index), or a Hugging "
-                    + "Face Hub id fetched into the Hub cache.")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        spec.commandLine().getOut().print(ModelInfo.of(Models.requireModelDir(model)).toText());
+        spec.commandLine().getOut().print(ModelInfo.of(model.dir()).toText());
         spec.commandLine().getOut().flush();
         return 0;
     }

@@ -5,6 +5,7 @@ import picocli.CommandLine.Command;
 
 /** The {@code qpert} command. Each subcommand is a thin user of the library API. */
 @Command(name = "qpert", mixinStandardHelpOptions = true, version = "qpert 0.1.0",
+        resourceBundle = "org.qpert.cli.help",
         description = "Object-aware image-text retrieval (BLIP-2 + Q-Perturbation) on the JVM.",
         subcommands = {
                 CommandLine.HelpCommand.class,

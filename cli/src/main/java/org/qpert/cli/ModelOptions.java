@@ -26,10 +26,8 @@ import picocli.CommandLine.Option;
 
 /** The options that pick a checkpoint and a device, shared by every command that runs the model. */
 final class ModelOptions {
-    @Option(names = "--model", required = true, paramLabel = "DIR|ORG/NAME[@REV]",
-            description = "Checkpoint folder (config.json and model.safetensors or model.safetensors.index.json), or "
-                    + "a Hugging Face Hub id fetched into the Hub cache.")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--weights", paramLabel = "FILE",
             description = "A safetensors file to load instead of the folder's default (relative to --model or absolute).")
@@ -37,8 +35,6 @@ final class ModelOptions {
 
     @Mixin
     DeviceOptions deviceOptions;
-
-    private Path folder;
 
     /** A loaded model and the dtype its float weights were stored in (F32 when mixed). */
     record Loaded(Blip2Retrieval model, DType storedAs) {
@@ -58,12 +54,12 @@ final class ModelOptions {
 
     /** Whether --model is an InternVL folder ({@code model_type} {@code internvl}). */
     boolean isInternvl() throws IOException {
-        return new InternvlFamily().recognises(requireFolder());
+        return new InternvlFamily().recognises(model.dir());
     }
 
     /** InternVL-C and InternVL-G from the same weights, whatever variant the folder names (parity checks both). */
     LoadedInternvl loadInternvl() throws IOException {
-        InternvlConfig cfg = InternvlConfigReader.read(requireFolder());
+        InternvlConfig cfg = InternvlConfigReader.read(model.dir());
         Backend backend = deviceOptions.open();
         try (SafetensorsWeights w = SafetensorsWeights.open(weightsSource())) {
             return new LoadedInternvl(InternvlRetrieval.load(cfg, InternvlVariant.C, w, backend),
@@ -73,11 +69,11 @@ final class ModelOptions {
 
     /** Whether --model is an open_clip CoCa folder (open_clip_config.json, or open_clip weights without config.json). */
     boolean isCoca() throws IOException {
-        return new CocaFamily().recognises(requireFolder());
+        return new CocaFamily().recognises(model.dir());
     }
 
     LoadedCoca loadCoca() throws IOException {
-        Path dir = requireFolder();
+        Path dir = model.dir();
         Backend backend = deviceOptions.open();
         Path file = weights == null ? CocaFamily.requireWeights(dir) : dir.resolve(weights);
         try (SafetensorsWeights w = SafetensorsWeights.open(file)) {
@@ -86,7 +82,7 @@ final class ModelOptions {
     }
 
     Loaded load() throws IOException {
-        Blip2Config cfg = Blip2ConfigReader.read(requireFolder());
+        Blip2Config cfg = Blip2ConfigReader.read(model.dir());
         Backend backend = deviceOptions.open();
         try (SafetensorsWeights w = SafetensorsWeights.open(weightsSource())) {
             return new Loaded(Blip2Retrieval.load(cfg, w, backend), storedDtype(w));
@@ -95,27 +91,19 @@ final class ModelOptions {
 
     /** The checkpoint's config, of whichever family its {@code model_type} names. */
     ModelConfig config() throws IOException {
-        return ModelConfigReader.read(requireFolder());
+        return ModelConfigReader.read(model.dir());
     }
 
     LoadedDetector loadDetector() throws IOException {
-        Owlv2Config cfg = Owlv2ConfigReader.read(requireFolder());
+        Owlv2Config cfg = Owlv2ConfigReader.read(model.dir());
         Backend backend = deviceOptions.open();
         try (SafetensorsWeights w = SafetensorsWeights.open(weightsSource())) {
             return new LoadedDetector(Owlv2Detector.load(cfg, w, backend), storedDtype(w));
         }
     }
 
-    /** The folder --model names, or the Hub snapshot of the id it spells (resolved once). */
-    private Path requireFolder() throws IOException {
-        if (folder == null) {
-            folder = Models.requireModelDir(model);
-        }
-        return folder;
-    }
-
     private Path weightsSource() throws IOException {
-        return weights == null ? requireFolder() : requireFolder().resolve(weights);
+        return weights == null ? model.dir() : model.dir().resolve(weights);
     }
 
     private static DType storedDtype(SafetensorsWeights w) {

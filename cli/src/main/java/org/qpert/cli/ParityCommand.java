@@ -103,8 +103,8 @@ public final class ParityCommand implements Callable<Integer> {
      */
     private int detectorParity() throws Exception {
         if (reference.qpert != null) {
-            throw new IllegalArgumentException("--qpert needs a BLIP-2, CoCa or InternVL checkpoint; --model " + modelOptions.model
-                    + " is an OWLv2 detector (use --activations)");
+            throw new IllegalArgumentException("--qpert needs a BLIP-2, CoCa or InternVL checkpoint; --model "
+                    + modelOptions.model.given() + " is an OWLv2 detector (use --activations)");
         }
         ModelOptions.LoadedDetector loaded = modelOptions.loadDetector();
         ActivationsFile file = ActivationsFile.read(reference.activations);

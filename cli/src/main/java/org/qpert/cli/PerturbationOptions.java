@@ -7,7 +7,9 @@ import picocli.CommandLine.Option;
 
 /** The Q-Perturbation flags shared by embed, search, eval and demo. Defaults: the published setting. */
 public final class PerturbationOptions {
-    @Option(names = "--no-qpert", description = "Embed without Q-Perturbation only (eval then has no delta table).")
+    // search and serve word it for themselves (help.properties).
+    @Option(names = "--no-qpert", descriptionKey = "no-qpert",
+            description = "Embed without Q-Perturbation only (eval then has no delta table).")
     boolean off;
 
     @Option(names = "--alpha", paramLabel = "A", defaultValue = "8",

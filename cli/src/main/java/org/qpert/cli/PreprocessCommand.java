@@ -8,6 +8,7 @@ import org.qpert.loaders.image.ImageDecoder;
 import org.qpert.loaders.image.Owlv2ImageProcessor;
 import org.qpert.loaders.image.RgbImage;
 import org.qpert.loaders.safetensors.SafetensorsWriter;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -43,9 +44,8 @@ public final class PreprocessCommand implements Callable<Integer> {
     @Option(names = "--size", paramLabel = "S", description = "With --processor: output side in pixels (224 for BLIP-2).")
     Integer size;
 
-    @Option(names = "--model", paramLabel = "DIR|ORG/NAME[@REV]",
-            description = "A checkpoint folder of any family (or a Hub id): its own preprocessing at its own size.")
-    Path model;
+    @ArgGroup(exclusive = false)
+    ModelOption model;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "safetensors file to write.")
     Path out;
@@ -63,7 +63,7 @@ public final class PreprocessCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Flags.atLeast("--max-pixels", maxPixels, 1);
-        new Inputs().files("input image", images).model("--model", model).checkOutputFile("--out", out);
+        new Inputs().files("input image", images).model("--model", model == null ? null : model.given()).checkOutputFile("--out", out);
         if (model != null) {
             return byModel(new ImageDecoder(maxPixels));
         }
@@ -105,7 +105,7 @@ public final class PreprocessCommand implements Callable<Integer> {
 
     /** The model's family preprocesses each image: its 8-bit stage and its pixels, keyed by the model's size. */
     private Integer byModel(ImageDecoder decoder) throws Exception {
-        Path dir = Models.requireModelDir(model);
+        Path dir = model.dir();
         ImagePreprocessing prep = ModelFamilies.of(dir).images(dir);
         int s = prep.size();
         SafetensorsWriter writer = new SafetensorsWriter().metadata("processor", "qpert, the preprocessing of "

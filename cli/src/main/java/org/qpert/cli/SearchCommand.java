@@ -43,9 +43,8 @@ public final class SearchCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Query query;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR|ORG/NAME[@REV]",
-            description = "BLIP-2 checkpoint folder, or a Hugging Face Hub id fetched into the Hub cache.")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--store", paramLabel = "DIR", description = "Embedding store to search (for --text).")
     Path store;
@@ -85,7 +84,7 @@ public final class SearchCommand implements Callable<Integer> {
         engineOptions.check();
         index.check();
         PrintWriter out = spec.commandLine().getOut();
-        try (RetrievalEngine engine = engineOptions.load(Models.requireModelDir(model))) {
+        try (RetrievalEngine engine = engineOptions.load(model.dir())) {
             List<Searcher.Hit> hits;
             if (query.text != null) {
                 if (store == null) {

@@ -31,8 +31,8 @@ import picocli.CommandLine.Spec;
                         + "without boxes get the detected ones. With --index exact or hnsw, the index is caught up "
                         + "with the store at start and given every image added."})
 public final class ServeCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "BLIP-2 checkpoint folder.")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--store", required = true, paramLabel = "DIR", description = "Embedding store to serve.")
     Path store;
@@ -73,7 +73,7 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         engineOptions.check();
         index.check();
-        new Inputs().model("--model", model).file("--captions", captions).model("--detector", engineOptions.detector)
+        new Inputs().model("--model", model.given()).file("--captions", captions).model("--detector", engineOptions.detector)
                 .checkOutputFolder("--store", store);
         ServerOptions defaults = ServerOptions.defaults();
         ServerOptions options = defaults.withHost(host).withPort(port)
@@ -81,7 +81,7 @@ public final class ServeCommand implements Callable<Integer> {
                 .withMaxBodyBytes((long) maxBodyMb << 20);
         List<String> captionList = captions == null ? null
                 : Files.readAllLines(captions, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
-        try (RetrievalEngine engine = engineOptions.load(Models.requireModelDir(model));
+        try (RetrievalEngine engine = engineOptions.load(model.dir());
              EmbeddingStore s = EmbeddingStore.open(store, StoredImage.spec(engine, store, null), 1);
              LuceneItc itc = index.forWriter(s)) {
             CaptionIndex captionIndex = captionList == null ? null : CaptionIndex.of(engine, captionList);

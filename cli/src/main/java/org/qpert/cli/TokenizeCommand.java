@@ -29,10 +29,8 @@ import picocli.CommandLine.Spec;
 public final class TokenizeCommand implements Callable<Integer> {
 
     static final class Source {
-        @Option(names = "--model", paramLabel = "DIR",
-                description = "A checkpoint folder of any family, or a Hub id: its own caption cleaning, tokenizer "
-                        + "and length (e.g. BLIP-2: LAVIS cleaning, 35 tokens), padding left out.")
-        Path model;
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        ModelOption model;
 
         @Option(names = "--vocab", paramLabel = "FILE",
                 description = "vocab.txt, tokenizer.json, or a folder holding one of them (BERT WordPiece).")
@@ -66,7 +64,7 @@ public final class TokenizeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         BufferedReader lines = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8));
         if (source.model != null) {
-            Path dir = Models.requireModelDir(source.model);
+            Path dir = source.model.dir();
             CaptionEncoder captions = ModelFamilies.of(dir).captions(dir,
                     new CaptionOptions(maxLength == null ? 0 : maxLength, true));
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {

@@ -28,6 +28,11 @@ import org.qpert.loaders.store.EmbeddingStore;
  */
 public final class StoreIndex implements StoreListener, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(StoreIndex.class.getName());
+
+    static {
+        LuceneNotice.install();
+    }
+
     /** Images appended between two commits while catching up: an interrupted rebuild keeps what it committed. */
     private static final int COMMIT_EVERY = 4096;
 

@@ -69,6 +69,10 @@ public final class VectorIndex implements AutoCloseable {
     static final String IDS_KEY = "qpert.ids";
     static final String INT8_KEY = "qpert.int8";
 
+    static {
+        LuceneNotice.install();
+    }
+
     /** How to search. */
     public enum Mode {
         EXACT, HNSW;

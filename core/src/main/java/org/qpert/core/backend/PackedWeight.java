@@ -7,8 +7,8 @@ import org.qpert.core.backend.cpu.WorkerPool;
 /**
  * A Linear weight [out, in] held by the CPU backend in the matrix kernel's panel layout ({@link Packing}), packed once
  * at load so every product streams it forward, in the type it was stored in: float32 panels, or the 16-bit bits of an
- * F16/BF16 checkpoint copied into {@code short} panels and widened in registers by the kernels. The row-major
- * original is not kept.
+ * F16/BF16 checkpoint copied into {@code short} panels, which stay 16-bit on the heap: the matrix kernel widens each
+ * panel to float32 per task ({@link org.qpert.core.backend.cpu.Kernels#panel16}). The row-major original is not kept.
  */
 final class PackedWeight implements Tensor {
     private final DType dtype;

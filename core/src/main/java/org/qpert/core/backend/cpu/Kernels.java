@@ -32,8 +32,10 @@ public interface Kernels {
                float[] c, int cOff, int ldc, int cols, float[] bias, int biasOff, float[] residual, int epilogue);
 
     /**
-     * {@link #panel} over a 16-bit panel ({@code short[]}, same layout), each element widened to float32 where it is
-     * multiplied: {@code f16} IEEE binary16 (finite values only; packing refuses the rest), else bfloat16.
+     * {@link #panel} over a 16-bit panel ({@code short[]}, same layout), each element widened to float32 (exact, so
+     * the result is that of the float32 weight): {@code f16} IEEE binary16 (finite values only; packing refuses the
+     * rest), else bfloat16. {@link VectorKernels} widens the whole panel once per call into a per-thread scratch,
+     * {@link ScalarKernels} each element where it multiplies it.
      */
     void panel16(float[] a, int aOff, int lda, int rows, int k, short[] b, int bOff, boolean f16,
                  float[] c, int cOff, int ldc, int cols, float[] bias, int biasOff, float[] residual, int epilogue);
