@@ -20,9 +20,9 @@ final class Models {
         try {
             dir = ModelSource.resolve(model);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--model " + model + " is neither a folder nor a Hub id ORG/NAME[@REVISION]"
+            throw new IllegalArgumentException("--model " + e.getMessage()
                     + " (expected a checkpoint folder of a known model family, e.g. config.json, *.safetensors and "
-                    + "vocab.txt for BLIP-2, or a Hub id such as Salesforce/blip2-itm-vit-g)");
+                    + "vocab.txt for BLIP-2, or a Hub id such as Salesforce/blip2-itm-vit-g)", e);
         }
         if (!Files.isRegularFile(dir.resolve("config.json"))) {
             try {

@@ -39,4 +39,23 @@ class ServeCommandTest {
         assertEquals(2, r.status());
         CliTestSupport.assertOneLine(r, "qpert serve: ", "70000");
     }
+
+    /** Issue 22 item 8: an address serve cannot listen on is one line naming host and port. */
+    @Test
+    void unresolvableHostAndBusyPortNameHostAndPort() throws Exception {
+        Path model = DemoModel.extract(dir.resolve("model"));
+        CliTestSupport.Result bad = CliTestSupport.runMain("serve", "--model", model.toString(), "--store",
+                dir.resolve("store").toString(), "--host", "999.1.1.1", "--port", "0");
+        assertEquals(2, bad.status(), bad.err());
+        CliTestSupport.assertOneLine(bad, "qpert serve: cannot listen on host 999.1.1.1 port 0: no such address");
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            String port = String.valueOf(busy.getLocalPort());
+            CliTestSupport.Result inUse = CliTestSupport.runMain("serve", "--model", model.toString(), "--store",
+                    dir.resolve("store").toString(), "--host", "127.0.0.1", "--port", port);
+            assertEquals(2, inUse.status(), inUse.err());
+            CliTestSupport.assertOneLine(inUse, "qpert serve: cannot listen on host 127.0.0.1 port " + port
+                    + ": the port is in use");
+        }
+    }
 }

@@ -153,7 +153,7 @@ class QPertTest {
                 () -> qpert.embedImage(photo, List.of(new Box(130, 10, 200, 40))));
         assertTrue(outside.getMessage().toLowerCase().contains("outside"), outside.getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> QPert.builder().model(dir.resolve("nope"))
-                .build()).getMessage().contains("not a folder"));
+                .build()).getMessage().contains("nope is neither a folder nor a Hub id"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> QPert.builder().model(model).device("tpu")
                 .build()).getMessage().contains("device tpu is not known"));
     }

@@ -87,9 +87,27 @@ public final class QPertServer implements AutoCloseable {
                     return t;
                 });
         executor.allowCoreThreadTimeOut(true);
-        this.http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 128);
+        this.http = listen(options.host(), options.port());
         http.createContext("/", this::handle);
         http.setExecutor(executor);
+    }
+
+    /** The HTTP server bound to {@code host:port}; an address it cannot listen on is refused naming both. */
+    private static HttpServer listen(String host, int port) throws IOException {
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        String where = "cannot listen on host " + host + " port " + port + ": ";
+        if (address.isUnresolved()) {
+            throw new IllegalArgumentException(where + "no such address (neither an IP address nor a name this machine "
+                    + "resolves)");
+        }
+        try {
+            return HttpServer.create(address, 128);
+        } catch (java.net.BindException e) {
+            String reason = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            throw new IllegalArgumentException(where + (reason.contains("in use")
+                    ? "the port is in use (another qpert serve or another program: pick another port)"
+                    : reason.contains("assign") ? "the address is not one of this machine's" : reason), e);
+        }
     }
 
     /**

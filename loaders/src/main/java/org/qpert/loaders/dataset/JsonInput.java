@@ -3,15 +3,10 @@ package org.qpert.loaders.dataset;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
@@ -22,12 +17,10 @@ final class JsonInput {
     }
 
     static JsonElement read(Path file) {
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return JsonParser.parseReader(reader);
+        try {
+            return org.qpert.loaders.TextFiles.readJson(file);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("file not found: " + file, e);
-        } catch (JsonParseException e) {
-            throw new IllegalArgumentException(file + ": invalid JSON: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }

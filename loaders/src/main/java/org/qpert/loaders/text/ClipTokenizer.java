@@ -3,11 +3,8 @@ package org.qpert.loaders.text;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -174,12 +171,8 @@ public final class ClipTokenizer {
     }
 
     private static JsonElement parse(Path file) {
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return JsonParser.parseReader(reader);
-        } catch (JsonParseException e) {
-            // Gson appends a troubleshooting link on a second line.
-            throw new IllegalArgumentException(file + ": invalid JSON: "
-                    + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
+        try {
+            return org.qpert.loaders.TextFiles.readJson(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }

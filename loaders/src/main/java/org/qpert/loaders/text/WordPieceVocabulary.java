@@ -23,7 +23,8 @@ public final class WordPieceVocabulary {
     public static WordPieceVocabulary readVocabTxt(Path file) {
         List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            // Python's text mode turns \r\n and \r into \n before HF strips it: String.lines splits the same way.
+            lines = org.qpert.loaders.TextFiles.readUtf8(file).lines().toList();
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("vocabulary file not found: " + file, e);
         } catch (IOException e) {
@@ -31,7 +32,6 @@ public final class WordPieceVocabulary {
         }
         Map<String, Integer> ids = new HashMap<>(lines.size() * 2);
         for (int i = 0; i < lines.size(); i++) {
-            // Python's text mode turns \r\n and \r into \n before HF strips it: readAllLines splits the same way.
             ids.put(lines.get(i), i);
         }
         if (ids.isEmpty()) {

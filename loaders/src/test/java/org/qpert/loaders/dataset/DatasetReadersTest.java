@@ -87,6 +87,21 @@ class DatasetReadersTest {
         Path broken = write("broken.json", "[{\"image\": ");
         assertMessage(assertThrows(IllegalArgumentException.class, () -> KarpathySplit.read(broken)),
                 "broken.json", "invalid JSON");
+        // Issue 22 item 7: a truncated boxes file names file, place and problem, never a Java exception class
+        Path truncated = write("truncated.json", "{\"images\": {\"a.jpg\": {\"width\": 10,");
+        IllegalArgumentException cut = assertThrows(IllegalArgumentException.class,
+                () -> QpertBoxes.read(truncated, BoxPolicy.BOX));
+        assertMessage(cut, "truncated.json: invalid JSON: the text ends early", "line 1 column");
+        assertFalse(cut.getMessage().contains("Exception") || cut.getMessage().contains("java."), cut.getMessage());
+        Path unterminated = write("unterminated.json", "{\"images\": {\"a.jpg\" 3}}");
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> QpertBoxes.read(unterminated, BoxPolicy.BOX));
+        assertMessage(bad, "unterminated.json: invalid JSON: ", "line 1 column");
+        assertFalse(bad.getMessage().contains("Exception") || bad.getMessage().contains("http"), bad.getMessage());
+        Path binary = dir.resolve("binary.json");
+        Files.write(binary, new byte[] {'{', '"', (byte) 0xff, (byte) 0xfe, '"', '}'});
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> QpertBoxes.read(binary, BoxPolicy.BOX)),
+                "binary.json: not UTF-8 text (byte 2 of 6");
         Path noImage = write("noimage.json", "[{\"caption\": [\"a\"]}]");
         assertMessage(assertThrows(IllegalArgumentException.class, () -> KarpathySplit.read(noImage)),
                 "noimage.json", "entry 0", "\"image\" must be a string");

@@ -333,7 +333,7 @@ class HubClientTest {
         assertSame(folder, ModelSource.resolve(folder, settings()), "a folder wins over a Hub id");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ModelSource.resolve(dir.resolve("no/such/folder"), settings()));
-        assertTrue(e.getMessage().contains("not a folder"), e.getMessage());
+        assertTrue(e.getMessage().contains("is neither a folder nor a Hub id"), e.getMessage());
         Path viaHub = ModelSource.resolve(Path.of("org/tiny"), settings());
         assertEquals(repo().resolve("snapshots").resolve(COMMIT), viaHub);
     }

@@ -161,4 +161,14 @@ class BertTokenizerTest {
         e = assertThrows(IllegalArgumentException.class, () -> BertTokenizer.load(broken));
         assertTrue(e.getMessage().contains("broken.json"), e.getMessage());
     }
+
+    /** Issue 22 item 7: a binary file given as the vocabulary is named with the place, not "Input length = 1". */
+    @Test
+    void binaryVocabularyNamesFileAndByte() throws IOException {
+        Path binary = dir.resolve("vocab.txt");
+        Files.write(binary, new byte[] {'[', 'P', 'A', 'D', ']', '\n', (byte) 0xc3, (byte) 0x28});
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BertTokenizer.load(binary));
+        assertTrue(e.getMessage().startsWith(binary + ": not UTF-8 text (byte 6 of 8"), e.getMessage());
+        assertFalse(e.getMessage().contains("Input length"), e.getMessage());
+    }
 }
