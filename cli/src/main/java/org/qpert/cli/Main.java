@@ -39,7 +39,7 @@ public final class Main {
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            cmd.getErr().println("qpert " + cmd.getCommandName() + ": " + messageOf(ex));
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + messageOf(ex));
             if (System.getenv("QPERT_DEBUG") != null) {
                 ex.printStackTrace(cmd.getErr());
             }

@@ -89,6 +89,13 @@ class CliErrorsTest {
     }
 
     @Test
+    void aNestedCommandsErrorNamesItsWholePath(@TempDir Path dir) {
+        Result r = run("store", "verify", dir.resolve("no-such-store").toString());
+        assertEquals(2, r.status(), r.err());
+        assertTrue(r.err().startsWith("qpert store verify: "), r.err());
+    }
+
+    @Test
     void everyCommandTakesHelp() {
         List<String[]> commands = new ArrayList<>();
         collect(Main.commandLine(), new ArrayList<>(), commands);
