@@ -139,7 +139,7 @@ public final class ParityCommand implements Callable<Integer> {
                 }
                 computed.putAll(CocaParityRun.endToEnd(loaded.model(), e2e));
             }
-            return ParityReport.print(spec.commandLine().getOut(), CocaParityRun.compare(computed, references(f)),
+            return ParityReport.print(spec.commandLine().getOut(), ParityRun.compare(computed, references(f)),
                     tolerance);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(reference.activations + ": " + e.getMessage(), e);
@@ -167,7 +167,7 @@ public final class ParityCommand implements Callable<Integer> {
             Map<String, float[]> computed = CocaPerturbationParityRun.compute(loaded.model(), pixels, c.sizes(),
                     c.boxes(), c.settings(), texts);
             return ParityReport.print(spec.commandLine().getOut(),
-                    CocaParityRun.compare(computed, perturbationReferences(f)), tolerance);
+                    ParityRun.compare(computed, perturbationReferences(f)), tolerance);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
@@ -188,7 +188,7 @@ public final class ParityCommand implements Callable<Integer> {
                 Map<String, float[]> computed = InternvlParityRun.compute(loaded.c(), loaded.g(),
                         ActivationsFile.images(f, "inputs/pixel_values"), ActivationsFile.rows(f, "inputs/input_ids"),
                         prefix);
-                return ParityReport.print(spec.commandLine().getOut(), CocaParityRun.compare(computed, references(f)),
+                return ParityReport.print(spec.commandLine().getOut(), ParityRun.compare(computed, references(f)),
                         tolerance);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(reference.activations + ": " + e.getMessage(), e);
@@ -222,7 +222,7 @@ public final class ParityCommand implements Callable<Integer> {
             Map<String, float[]> computed = InternvlPerturbationParityRun.compute(loaded.c(), loaded.g(), pixels,
                     c.sizes(), c.boxes(), c.settings(), texts);
             return ParityReport.print(spec.commandLine().getOut(),
-                    CocaParityRun.compare(computed, perturbationReferences(f)), tolerance);
+                    ParityRun.compare(computed, perturbationReferences(f)), tolerance);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }

@@ -17,9 +17,7 @@ import org.qpert.server.ServerOptions;
 import org.qpert.loaders.Inputs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code qpert serve}: the HTTP JSON API and search page over a store, until SIGINT/SIGTERM. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -66,9 +64,6 @@ public final class ServeCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engineOptions;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() throws Exception {
         engineOptions.check();
@@ -86,11 +81,7 @@ public final class ServeCommand implements Callable<Integer> {
              LuceneItc itc = index.forWriter(s)) {
             CaptionIndex captionIndex = captionList == null ? null : CaptionIndex.of(engine, captionList);
             GalleryIndex gallery = itc == null ? GalleryIndex.load(engine, s) : GalleryIndex.load(engine, s, itc);
-            QPertServer server = QPertServer.start(gallery, captionIndex, options);
-            spec.commandLine().getOut().println("qpert serve: http://" + host + ":" + server.port() + "/ ("
-                    + s.ids().size() + " images, ITC " + gallery.itcSource()
-                    + (engineOptions.detector != null ? ", detector " + engineOptions.detector : "") + "; Ctrl-C stops)");
-            spec.commandLine().getOut().flush();
+            QPertServer server = QPertServer.start(gallery, captionIndex, options);   // logs the start line
             CountDownLatch stopped = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 server.close();

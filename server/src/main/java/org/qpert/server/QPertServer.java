@@ -119,8 +119,10 @@ public final class QPertServer implements AutoCloseable {
             throws IOException {
         QPertServer s = new QPertServer(gallery, captions, options);
         s.http.start();
+        // The one start line, for `qpert serve` and a service alike: the CLI prints none of its own.
         LOG.log(System.Logger.Level.INFO, "qpert serve: http://" + options.host() + ":" + s.port() + "/ ("
-                + gallery.size() + " images, " + options.workers() + " workers, queue " + options.queue() + ")");
+                + gallery.size() + " images, ITC " + gallery.itcSource() + (s.hasDetector() ? ", detector" : "")
+                + ", " + options.workers() + " workers, queue " + options.queue() + ")");
         return s;
     }
 

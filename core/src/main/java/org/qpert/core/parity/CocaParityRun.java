@@ -56,44 +56,6 @@ public final class CocaParityRun {
         return out;
     }
 
-    /**
-     * Compares every computed key the reference holds, in the reference's order. Cells that are −∞ in the reference
-     * (the closed entries of {@code text/attn_mask}) must be −∞ in the computed tensor too; they are then left out of
-     * the error, which a difference of infinities would make NaN. Any other value there is an infinite error.
-     */
-    public static List<Comparison> compare(Map<String, float[]> computed, Map<String, ReferenceTensor> reference) {
-        List<Comparison> out = new java.util.ArrayList<>();
-        reference.forEach((key, ref) -> {
-            float[] mine = computed.get(key);
-            if (mine == null) {
-                return;
-            }
-            float[] want = ref.values();
-            if (mine.length == want.length && hasNegativeInfinity(want)) {
-                float[] a = mine.clone(), b = want.clone();
-                for (int i = 0; i < b.length; i++) {
-                    if (b[i] == Float.NEGATIVE_INFINITY) {
-                        b[i] = 0f;
-                        a[i] = a[i] == Float.NEGATIVE_INFINITY ? 0f : Float.POSITIVE_INFINITY;
-                    }
-                }
-                out.add(Comparison.of(key, a, new ReferenceTensor(ref.shape(), b)));
-            } else {
-                out.add(Comparison.of(key, mine, ref));
-            }
-        });
-        return out;
-    }
-
-    private static boolean hasNegativeInfinity(float[] v) {
-        for (float x : v) {
-            if (x == Float.NEGATIVE_INFINITY) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** exp(logit_scale) · cosine [images, texts], as open_clip's logits. */
     public static float[] logits(float scale, float[][] image, float[][] text) {
         float[] out = new float[image.length * text.length];
